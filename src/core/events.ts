@@ -1,0 +1,85 @@
+// Normalized events: GitHub and GitLab payloads are converted to these at the edge
+// (src/forge/*/normalize.ts); nothing downstream reads a raw payload. Events are plain JSON so
+// they can sit in the queue.
+import type { ChangeState, ForgeKind, RepoRef, ReviewState, StatusState } from '../forge/types.js';
+
+export interface Actor {
+  login: string;
+  isBot: boolean;
+}
+
+/**
+ * What the webhook tells about the PR/MR. Fields a payload does not carry are absent (a GitHub
+ * issue_comment has no shas); ask the forge (`ctx.change()`) when you need them.
+ */
+export interface ChangeInfo {
+  number: number;
+  title: string;
+  /** absent where the payload names the author by id only (GitLab Note Hook) */
+  author?: string;
+  state: ChangeState;
+  draft: boolean;
+  labels: string[];
+  url: string;
+  baseRef?: string;
+  baseSha?: string;
+  headRef?: string;
+  headSha?: string;
+}
+
+interface EventBase {
+  forge: ForgeKind;
+  /** X-GitHub-Delivery, or GitLab's Idempotency-Key / X-Gitlab-Event-UUID */
+  deliveryId: string;
+  repo: RepoRef;
+  sender: Actor;
+  /** GitHub App installation the event came from (needed to act on GitHub) */
+  installationId?: number;
+}
+
+export type PullRequestAction =
+  | 'opened' | 'synchronize' | 'reopened' | 'closed' | 'labeled' | 'unlabeled' | 'edited'
+  | 'ready_for_review';
+
+export interface PullRequestEvent extends EventBase {
+  kind: 'pull_request';
+  action: PullRequestAction;
+  change: ChangeInfo;
+  /** the label added or removed, for labeled/unlabeled */
+  label?: string;
+}
+
+export interface CommentEvent extends EventBase {
+  kind: 'comment';
+  action: 'created' | 'edited' | 'deleted';
+  change: ChangeInfo;
+  comment: { id: number; body: string; author: string; url: string };
+}
+
+export interface ReviewEvent extends EventBase {
+  kind: 'review';
+  action: ReviewState;
+  change: ChangeInfo;
+  review: { id: number; body: string; author: string };
+}
+
+export interface PushEvent extends EventBase {
+  kind: 'push';
+  branch: string;
+  before: string;
+  after: string;
+}
+
+export interface StatusEvent extends EventBase {
+  kind: 'status';
+  sha: string;
+  context: string;
+  state: StatusState;
+  description?: string;
+  targetUrl?: string;
+  /** the change it belongs to, when the payload says (GitLab merge request pipelines) */
+  changeNumber?: number;
+}
+
+export type NormalizedEvent = PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent;
+export type EventKind = NormalizedEvent['kind'];

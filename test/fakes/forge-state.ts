@@ -1,0 +1,195 @@
+// One in-memory model of a forge's state, shared by every fake front-end: the in-memory Forge
+// (memory-forge.ts) and the HTTP fakes of the GitHub and GitLab APIs (github-api.ts, gitlab-api.ts).
+// Tests seed it, drive the code under test, and assert on it, so the same assertions hold whichever
+// adapter sits in between.
+import type {
+  ChangeState, CommitStatus, MergeMethod, Permission, ReviewState,
+} from '../../src/forge/types.js';
+
+export interface FakeChange {
+  number: number;
+  title: string;
+  body: string;
+  author: string;
+  state: ChangeState;
+  draft: boolean;
+  baseRef: string;
+  baseSha: string;
+  headRef: string;
+  headSha: string;
+  labels: string[];
+  files: string[];
+  mergeable: boolean;
+  /** set when merged */
+  mergedWith?: { method: MergeMethod; sha: string };
+}
+
+export interface FakeComment {
+  id: number;
+  change: number;
+  author: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeReview {
+  id: number;
+  change: number;
+  author: string;
+  state: ReviewState;
+  body: string;
+  submittedAt: string;
+  commitSha?: string;
+}
+
+export interface FakeRepo {
+  owner: string;
+  name: string;
+  /** numeric id (GitLab project id, GitHub repo id) */
+  id: number;
+  defaultBranch: string;
+  changes: Map<number, FakeChange>;
+  comments: FakeComment[];
+  reviews: FakeReview[];
+  /** label name -> colour (hex without '#') */
+  labels: Map<string, string>;
+  /** sha -> statuses in the order set (latest last) */
+  statuses: Map<string, CommitStatus[]>;
+  /** ref (branch or sha) -> path -> content */
+  files: Map<string, Map<string, string>>;
+  /** sha -> tree hash */
+  trees: Map<string, string>;
+  permissions: Map<string, Permission>;
+  /** branch -> required contexts */
+  requiredContexts: Map<string, string[]>;
+}
+
+export interface ForgeCall {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+let nextId = 1000;
+
+export class ForgeState {
+  readonly repos = new Map<string, FakeRepo>();
+  readonly orgMembers = new Set<string>(); // "org/login", lower-case
+  /** Every request the HTTP fakes served, for tests that count calls. */
+  readonly calls: ForgeCall[] = [];
+  botLogin = 'ci-bot';
+
+  repo(fullName: string): FakeRepo {
+    let repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) {
+      const slash = fullName.lastIndexOf('/');
+      repo = {
+        owner: fullName.slice(0, slash), name: fullName.slice(slash + 1), id: nextId++,
+        defaultBranch: 'main', changes: new Map(), comments: [], reviews: [], labels: new Map(),
+        statuses: new Map(), files: new Map(), trees: new Map(), permissions: new Map(),
+        requiredContexts: new Map(),
+      };
+      this.repos.set(fullName.toLowerCase(), repo);
+    }
+    return repo;
+  }
+
+  findRepoById(id: number): FakeRepo | undefined {
+    return [...this.repos.values()].find((r) => r.id === id);
+  }
+
+  addChange(fullName: string, change: Partial<FakeChange> & { number: number }): FakeChange {
+    const full: FakeChange = {
+      title: `Change ${change.number}`, body: '', author: 'alice', state: 'open', draft: false,
+      baseRef: 'main', baseSha: 'b'.repeat(40), headRef: `feature-${change.number}`,
+      headSha: 'a'.repeat(40), labels: [], files: [], mergeable: true, ...change,
+    };
+    this.repo(fullName).changes.set(full.number, full);
+    return full;
+  }
+
+  change(fullName: string, number: number): FakeChange {
+    const change = this.repo(fullName).changes.get(number);
+    if (!change) throw new Error(`no change ${fullName}#${number} in the fake`);
+    return change;
+  }
+
+  addComment(fullName: string, change: number, author: string, body: string): FakeComment {
+    const now = new Date().toISOString();
+    const comment = { id: nextId++, change, author, body, createdAt: now, updatedAt: now };
+    this.repo(fullName).comments.push(comment);
+    return comment;
+  }
+
+  addReview(fullName: string, review: Omit<FakeReview, 'id' | 'submittedAt'>): FakeReview {
+    const full = { id: nextId++, submittedAt: new Date().toISOString(), ...review };
+    this.repo(fullName).reviews.push(full);
+    return full;
+  }
+
+  setFile(fullName: string, ref: string, path: string, content: string): void {
+    const repo = this.repo(fullName);
+    let tree = repo.files.get(ref);
+    if (!tree) repo.files.set(ref, (tree = new Map()));
+    tree.set(path, content);
+  }
+
+  setPermission(fullName: string, login: string, permission: Permission): void {
+    this.repo(fullName).permissions.set(login.toLowerCase(), permission);
+  }
+
+  addOrgMember(org: string, login: string): void {
+    this.orgMembers.add(`${org}/${login}`.toLowerCase());
+  }
+
+  comments(fullName: string, change: number): FakeComment[] {
+    return this.repo(fullName).comments.filter((c) => c.change === change);
+  }
+
+  /** Latest status per context on a sha. */
+  statuses(fullName: string, sha: string): CommitStatus[] {
+    const latest = new Map<string, CommitStatus>();
+    for (const s of this.repo(fullName).statuses.get(sha) ?? []) latest.set(s.context, s);
+    return [...latest.values()];
+  }
+
+  // --- mutations the fronts share, so every front behaves alike ---
+
+  addLabel(fullName: string, number: number, label: string, colour = 'ededed'): void {
+    const repo = this.repo(fullName);
+    if (!repo.labels.has(label)) repo.labels.set(label, colour);
+    const change = this.change(fullName, number);
+    if (!change.labels.includes(label)) change.labels.push(label);
+  }
+
+  removeLabel(fullName: string, number: number, label: string): void {
+    const change = this.change(fullName, number);
+    change.labels = change.labels.filter((l) => l !== label);
+  }
+
+  setStatus(fullName: string, sha: string, status: CommitStatus): void {
+    const repo = this.repo(fullName);
+    const list = repo.statuses.get(sha) ?? [];
+    list.push(status);
+    repo.statuses.set(sha, list);
+  }
+
+  /** Merge with GitHub's semantics: a moved head refuses, an unmergeable change conflicts. */
+  merge(fullName: string, number: number, method: MergeMethod, expectedHeadSha: string):
+    { ok: true; sha: string } | { ok: false; reason: 'head_moved' | 'conflict' | 'not_mergeable' } {
+    const change = this.change(fullName, number);
+    if (change.state !== 'open') return { ok: false, reason: 'not_mergeable' };
+    if (change.headSha !== expectedHeadSha) return { ok: false, reason: 'head_moved' };
+    if (!change.mergeable) return { ok: false, reason: 'conflict' };
+    const sha = `${String(nextId++).padStart(8, '0')}${'c'.repeat(32)}`;
+    change.state = 'merged';
+    change.mergedWith = { method, sha };
+    return { ok: true, sha };
+  }
+
+  /** Every path at a ref: files set on that exact ref. */
+  tree(fullName: string, ref: string): Map<string, string> {
+    return this.repo(fullName).files.get(ref) ?? new Map();
+  }
+}

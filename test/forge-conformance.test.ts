@@ -1,0 +1,182 @@
+// One suite, run against every Forge implementation (the GitHub adapter and the GitLab adapter over
+// their HTTP fakes, and the in-memory fake), so the adapters cannot drift apart.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { forgeHarnesses, type ForgeHarnessInstance } from './fakes/harnesses.js';
+import type { ChangeRef } from '../src/forge/types.js';
+
+const HEAD = '1'.repeat(40);
+const BASE = '2'.repeat(40);
+
+for (const harness of forgeHarnesses) {
+  describe(`Forge conformance: ${harness.name}`, () => {
+    let h: ForgeHarnessInstance;
+    let pr: ChangeRef;
+    const full = 'acme/widgets';
+
+    before(async () => {
+      h = await harness.start();
+      const { state } = h;
+      state.addChange(full, {
+        number: 7, title: 'Add widgets', body: 'Adds widgets.', author: 'alice', headSha: HEAD,
+        baseSha: BASE, baseRef: 'main', headRef: 'feature', labels: ['kind/feature'],
+        files: ['src/a.ts', 'docs/b.md'],
+      });
+      state.addChange(full, { number: 8, author: 'bob', labels: ['lgtm', 'approved'], headSha: '3'.repeat(40) });
+      state.addChange(full, { number: 9, author: 'carol', labels: ['lgtm'], baseRef: 'release-1' });
+      state.addChange(full, { number: 10, author: 'dave', labels: ['lgtm', 'approved'], state: 'closed' });
+      state.setFile(full, 'main', 'OWNERS', 'approvers:\n- alice\n');
+      state.setFile(full, 'main', 'src/OWNERS', 'approvers:\n- bob\n');
+      state.setPermission(full, 'bob', 'write');
+      state.setPermission(full, 'carol', 'read');
+      state.addOrgMember('acme', 'bob');
+      state.repo(full).requiredContexts.set('main', ['ci/unit', 'ci/lint']);
+      state.repo(full).trees.set(HEAD, 'f'.repeat(40));
+      state.addReview(full, { change: 7, author: 'bob', state: 'approved', body: 'LGTM', commitSha: HEAD });
+      state.addReview(full, { change: 7, author: 'carol', state: 'changes_requested', body: 'no' });
+      pr = { repo: h.repo, number: 7 };
+    });
+    after(() => h.close());
+
+    it('reports its kind and the bot login', async () => {
+      assert.equal(h.forge.kind, h.repo.forge);
+      assert.equal(await h.forge.botLogin(), h.state.botLogin);
+    });
+
+    it('gets a change with its refs, shas, labels and author', async () => {
+      const change = await h.forge.getChange(pr);
+      assert.equal(change.ref.number, 7);
+      assert.equal(change.title, 'Add widgets');
+      assert.equal(change.body, 'Adds widgets.');
+      assert.equal(change.author, 'alice');
+      assert.equal(change.state, 'open');
+      assert.equal(change.draft, false);
+      assert.equal(change.baseRef, 'main');
+      assert.equal(change.headRef, 'feature');
+      assert.equal(change.headSha, HEAD);
+      assert.equal(change.baseSha, BASE);
+      assert.deepEqual(change.labels, ['kind/feature']);
+      assert.match(change.url, /7/);
+    });
+
+    it('fails with a ForgeError carrying 404 for a missing change', async () => {
+      await assert.rejects(h.forge.getChange({ repo: h.repo, number: 404 }), (err: Error & { status?: number }) => {
+        assert.equal(err.name, 'ForgeError');
+        assert.equal(err.status, 404);
+        return true;
+      });
+    });
+
+    it('lists changed files', async () => {
+      assert.deepEqual((await h.forge.listChangedFiles(pr)).sort(), ['docs/b.md', 'src/a.ts']);
+    });
+
+    it('reads a file at a ref, and answers undefined for a missing one', async () => {
+      assert.equal(await h.forge.readFile(h.repo, 'src/OWNERS', 'main'), 'approvers:\n- bob\n');
+      assert.equal(await h.forge.readFile(h.repo, 'nope/OWNERS', 'main'), undefined);
+    });
+
+    it('lists the tree at a ref', async () => {
+      assert.deepEqual((await h.forge.listTree(h.repo, 'main')).sort(), ['OWNERS', 'src/OWNERS']);
+    });
+
+    it('adds labels idempotently, creating missing ones with a colour', async () => {
+      await h.forge.addLabel(pr, 'do-not-merge/hold');
+      await h.forge.addLabel(pr, 'do-not-merge/hold');
+      assert.deepEqual(h.state.change(full, 7).labels, ['kind/feature', 'do-not-merge/hold']);
+      assert.ok(h.state.repo(full).labels.has('do-not-merge/hold'));
+      assert.match(h.state.repo(full).labels.get('do-not-merge/hold')!, /^[0-9a-f]{6}$/);
+      assert.deepEqual((await h.forge.getChange(pr)).labels, ['kind/feature', 'do-not-merge/hold']);
+    });
+
+    it('removes labels idempotently', async () => {
+      await h.forge.removeLabel(pr, 'do-not-merge/hold');
+      await h.forge.removeLabel(pr, 'do-not-merge/hold');
+      assert.deepEqual(h.state.change(full, 7).labels, ['kind/feature']);
+    });
+
+    it('creates, lists and updates comments', async () => {
+      const created = await h.forge.createComment(pr, 'hello **there**');
+      assert.equal(created.body, 'hello **there**');
+      assert.equal(created.author, h.state.botLogin);
+      await h.forge.updateComment(pr, created.id, 'edited');
+      const comments = await h.forge.listComments(pr);
+      const found = comments.find((c) => c.id === created.id);
+      assert.equal(found?.body, 'edited');
+      assert.equal(found?.author, h.state.botLogin);
+      assert.equal(h.state.comments(full, 7).at(-1)?.body, 'edited');
+    });
+
+    it('sets commit statuses and lists the latest per context', async () => {
+      await h.forge.setStatus(h.repo, HEAD, { context: 'ci/unit', state: 'pending', description: 'queued' });
+      await h.forge.setStatus(h.repo, HEAD, {
+        context: 'ci/unit', state: 'success', description: 'passed', targetUrl: 'https://ci.test/1',
+      });
+      await h.forge.setStatus(h.repo, HEAD, { context: 'ci/lint', state: 'failure' });
+      await h.forge.setStatus(h.repo, HEAD, { context: 'ci/e2e', state: 'error', description: 'broke' });
+      const byContext = Object.fromEntries((await h.forge.listStatuses(h.repo, HEAD)).map((s) => [s.context, s]));
+      assert.equal(byContext['ci/unit']?.state, 'success');
+      assert.equal(byContext['ci/unit']?.description, 'passed');
+      assert.equal(byContext['ci/unit']?.targetUrl, 'https://ci.test/1');
+      assert.equal(byContext['ci/lint']?.state, 'failure');
+      assert.equal(byContext['ci/e2e']?.state, 'error');
+    });
+
+    it('reads required contexts of a protected branch, none for an unprotected one', async () => {
+      assert.deepEqual((await h.forge.requiredContexts(h.repo, 'main')).sort(), ['ci/lint', 'ci/unit']);
+      assert.deepEqual(await h.forge.requiredContexts(h.repo, 'unprotected'), []);
+    });
+
+    it('lists reviews with their states', async () => {
+      const reviews = await h.forge.listReviews(pr);
+      const bob = reviews.find((r) => r.author === 'bob');
+      assert.equal(bob?.state, 'approved');
+      if (harness.reviewsKeepChangesRequested) {
+        assert.equal(reviews.find((r) => r.author === 'carol')?.state, 'changes_requested');
+      }
+    });
+
+    it('maps repository permissions', async () => {
+      assert.equal(await h.forge.permission(h.repo, 'bob'), 'write');
+      assert.equal(await h.forge.permission(h.repo, '@Bob'), 'write');
+      assert.equal(await h.forge.permission(h.repo, 'carol'), 'read');
+      assert.equal(await h.forge.permission(h.repo, 'mallory'), 'none');
+    });
+
+    it('checks organisation membership', async () => {
+      assert.equal(await h.forge.isOrgMember(h.repo, 'bob'), true);
+      assert.equal(await h.forge.isOrgMember(h.repo, 'mallory'), false);
+    });
+
+    it('searches open changes by labels and base branch', async () => {
+      const numbers = async (q: Parameters<typeof h.forge.searchChanges>[1]) =>
+        (await h.forge.searchChanges(h.repo, q)).map((c) => c.ref.number).sort((a, b) => a - b);
+      assert.deepEqual(await numbers({ labels: ['lgtm'] }), [8, 9]);
+      assert.deepEqual(await numbers({ labels: ['lgtm', 'approved'] }), [8]);
+      assert.deepEqual(await numbers({ labels: ['lgtm'], baseRef: 'release-1' }), [9]);
+    });
+
+    it('refuses to merge when the head moved, then merges with the expected sha', async () => {
+      const ref = { repo: h.repo, number: 8 };
+      const moved = await h.forge.merge(ref, { method: 'squash', expectedHeadSha: '9'.repeat(40) });
+      assert.equal(moved.merged, false);
+      assert.equal(moved.merged === false && moved.reason, 'head_moved');
+      assert.equal(h.state.change(full, 8).state, 'open');
+      const done = await h.forge.merge(ref, { method: 'squash', expectedHeadSha: '3'.repeat(40) });
+      assert.equal(done.merged, true);
+      assert.deepEqual(h.state.change(full, 8).mergedWith?.method, 'squash');
+    });
+
+    it('reports a conflict as not merged', async () => {
+      h.state.addChange(full, { number: 11, headSha: '4'.repeat(40), mergeable: false });
+      const result = await h.forge.merge({ repo: h.repo, number: 11 }, { method: 'merge', expectedHeadSha: '4'.repeat(40) });
+      assert.equal(result.merged, false);
+      assert.equal(result.merged === false && result.reason, 'conflict');
+    });
+
+    it('gives the tree hash of a commit when it can', async (t) => {
+      if (!h.forge.treeHash) return t.skip('no treeHash capability');
+      assert.equal(await h.forge.treeHash(h.repo, HEAD), 'f'.repeat(40));
+    });
+  });
+}
