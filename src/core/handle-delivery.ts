@@ -1,0 +1,34 @@
+// What a queue worker does with a delivery: each event goes through the plugins enabled on its repo.
+import type { Logger } from 'pino';
+import { dispatchEvent } from './dispatch-event.js';
+import type { Plugin } from './plugin.js';
+import type { Config } from '../config/schema.js';
+import { resolveRepoConfig } from '../config/resolve-repo-config.js';
+import type { ForgeProvider } from '../forge/forge-provider.js';
+import type { DeliveryHandler } from '../queue/event-queue.js';
+import type { Metrics } from '../server/metrics.js';
+
+export interface DeliveryHandlerDeps {
+  config: Config;
+  plugins: readonly Plugin[];
+  forges: ForgeProvider;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
+  const pluginNames = deps.plugins.map((p) => p.name);
+  return async (delivery) => {
+    for (const event of delivery.events) {
+      const forge = await deps.forges.forEvent(event);
+      await dispatchEvent(event, {
+        forge,
+        config: resolveRepoConfig(deps.config, event.repo, pluginNames),
+        plugins: deps.plugins,
+        log: deps.log,
+        observe: (plugin, outcome, seconds) =>
+          deps.metrics?.handlerSeconds.observe({ forge: event.forge, event: event.kind, plugin, outcome }, seconds),
+      });
+    }
+  };
+}

@@ -1,0 +1,47 @@
+// Gives the Forge to act on for an event: on GitHub an adapter authenticated as the App's
+// installation the event came from, on GitLab the adapter for the configured instance.
+import type { Probot } from 'probot';
+import type { NormalizedEvent } from '../core/events.js';
+import type { GitLabOptions } from '../config/env.js';
+import { GitHubForge } from './github/github-forge.js';
+import { GitLabForge } from './gitlab/gitlab-forge.js';
+import type { Forge } from './types.js';
+
+export interface ForgeProvider {
+  forEvent(event: NormalizedEvent): Promise<Forge>;
+}
+
+export function createForgeProvider(options: { probot?: Probot; gitlab?: GitLabOptions }): ForgeProvider {
+  const { probot, gitlab } = options;
+  const githubForges = new Map<number, Promise<GitHubForge>>();
+  let githubLogin: Promise<string> | undefined;
+  // The App's own login ("<slug>[bot]"), asked once with the App's JWT.
+  const botLogin = () => (githubLogin ??= probot!.auth()
+    .then((octokit) => octokit.rest.apps.getAuthenticated())
+    .then(({ data }) => `${data?.slug}[bot]`)
+    .catch((err) => {
+      githubLogin = undefined;
+      throw err;
+    }));
+  const gitlabForge = gitlab ? new GitLabForge({ host: gitlab.url, token: gitlab.token }) : undefined;
+
+  return {
+    async forEvent(event) {
+      if (event.forge === 'gitlab') {
+        if (!gitlabForge) throw new Error('a GitLab event arrived but GITLAB_TOKEN is not set');
+        return gitlabForge;
+      }
+      if (!probot) throw new Error('a GitHub event arrived but the GitHub App is not configured');
+      const installation = event.installationId;
+      if (installation === undefined) throw new Error(`GitHub event ${event.deliveryId} names no installation`);
+      let forge = githubForges.get(installation);
+      if (!forge) {
+        // Installation tokens are refreshed by Probot's Octokit as they expire, so one per installation lasts.
+        forge = probot.auth(installation).then((octokit) => new GitHubForge(octokit, { botLogin }));
+        forge.catch(() => githubForges.delete(installation));
+        githubForges.set(installation, forge);
+      }
+      return forge;
+    },
+  };
+}

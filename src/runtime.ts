@@ -1,0 +1,65 @@
+// The composition root shared by `serve` and `worker`: logger, config, queue, Probot, forges.
+import { existsSync } from 'node:fs';
+import { Probot } from 'probot';
+import type { Logger } from 'pino';
+import { allPlugins, pluginNames } from '../plugins/index.js';
+import type { Options } from './config/env.js';
+import { embeddedConfig, loadConfigFile } from './config/load-config.js';
+import type { Config } from './config/schema.js';
+import { createDeliveryHandler } from './core/handle-delivery.js';
+import { createForgeProvider } from './forge/forge-provider.js';
+import { BullMqQueue } from './queue/bullmq-queue.js';
+import { EmbeddedQueue } from './queue/embedded-queue.js';
+import type { DeliveryHandler, EventQueue } from './queue/event-queue.js';
+import { Metrics } from './server/metrics.js';
+
+/** Read when neither --config nor CONFIG_FILE names a file, if it exists. */
+export const DEFAULT_CONFIG_FILE = 'config.yaml';
+
+export interface Runtime {
+  options: Options;
+  log: Logger;
+  metrics: Metrics;
+  config: Config;
+  queue: EventQueue;
+  probot?: Probot;
+  handleDelivery: DeliveryHandler;
+}
+
+export async function loadConfig(options: Options, log: Logger): Promise<Config> {
+  const file = options.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (!file) {
+    log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
+    return embeddedConfig();
+  }
+  const config = await loadConfigFile(file, pluginNames());
+  log.info({ file }, 'configuration loaded');
+  return config;
+}
+
+export async function createRuntime(options: Options, log: Logger): Promise<Runtime> {
+  const metrics = new Metrics();
+  const config = await loadConfig(options, log);
+  let queue: EventQueue;
+  if (options.redisUrl) {
+    const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, log });
+    await bullmq.ready();
+    queue = bullmq;
+    log.info('queue: BullMQ on Redis (durable, shared with any `ci-orchestrator worker`)');
+  } else {
+    queue = new EmbeddedQueue((err, delivery) => log.error({ err, delivery: delivery.deliveryId }, 'delivery failed'));
+    log.warn('queue: embedded in-process queue (NOT durable: queued work is lost on restart; set REDIS_URL for a durable queue)');
+  }
+  const probot = options.github
+    ? new Probot({
+      appId: options.github.appId,
+      privateKey: options.github.privateKey,
+      secret: options.github.webhookSecret,
+      baseUrl: options.github.baseUrl,
+      log: log.child({ name: 'probot' }),
+    })
+    : undefined;
+  const forges = createForgeProvider({ probot, gitlab: options.gitlab });
+  const handleDelivery = createDeliveryHandler({ config, plugins: allPlugins, forges, log, metrics });
+  return { options, log, metrics, config, queue, probot, handleDelivery };
+}

@@ -1,0 +1,68 @@
+// The HTTP server: GitHub webhooks through Probot's middleware (mounted before any body parser),
+// GitLab webhooks, /healthz and /metrics.
+import express, { type Express } from 'express';
+import { createNodeMiddleware, type Probot } from 'probot';
+import type { Logger } from 'pino';
+import { createGitHubApp } from './app.js';
+import type { Options } from './config/env.js';
+import type { EventQueue } from './queue/event-queue.js';
+import { createGitHubSetupHandler } from './server/github-setup.js';
+import { GITHUB_WEBHOOK_PATH, verifyGitHubWebhook } from './server/github-webhook-route.js';
+import { GITLAB_WEBHOOK_PATH, gitlabWebhookRoute } from './server/gitlab-webhook-route.js';
+import { createIngest } from './server/ingest.js';
+import type { Metrics } from './server/metrics.js';
+
+export interface HttpDeps {
+  options: Options;
+  log: Logger;
+  metrics: Metrics;
+  queue: EventQueue;
+  /** present when the GitHub App is configured */
+  probot?: Probot;
+}
+
+export async function createHttpApp(deps: HttpDeps): Promise<Express> {
+  const { options, log, metrics, queue, probot } = deps;
+  const ingest = createIngest(queue, metrics);
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req, res, next) => {
+    const forge = req.path === GITHUB_WEBHOOK_PATH ? 'github' : req.path === GITLAB_WEBHOOK_PATH ? 'gitlab' : undefined;
+    if (forge) {
+      const end = metrics.ackSeconds.startTimer({ forge });
+      res.on('finish', () => end());
+    }
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', queue: queue.kind, durable: queue.durable, github: !!probot, gitlab: !!options.gitlab });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  if (options.gitlab) {
+    app.post(GITLAB_WEBHOOK_PATH, ...gitlabWebhookRoute({ secret: options.gitlab.webhookSecret, log, metrics, ingest }));
+  } else {
+    app.post(GITLAB_WEBHOOK_PATH, (_req, res) => {
+      res.status(404).json({ error: 'GitLab is not configured on this server (set GITLAB_TOKEN)' });
+    });
+  }
+
+  if (probot && options.github) {
+    app.post(GITHUB_WEBHOOK_PATH, ...verifyGitHubWebhook(options.github.webhookSecret, log, metrics));
+    const middleware = await createNodeMiddleware(createGitHubApp(ingest), { probot, webhooksPath: GITHUB_WEBHOOK_PATH });
+    app.use((req, res, next) => void middleware(req, res, next));
+  } else {
+    app.post(GITHUB_WEBHOOK_PATH, (_req, res) => {
+      res.status(404).json({ error: 'the GitHub App is not configured yet: register it at /probot' });
+    });
+    const setup = await createGitHubSetupHandler({ host: options.host, port: options.port, log });
+    app.use(async (req, res, next) => {
+      if (!(await setup(req, res))) next();
+    });
+  }
+  return app;
+}

@@ -1,0 +1,81 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ConfigError, embeddedConfig, parseConfig } from '../src/config/load-config.js';
+import { resolveRepoConfig } from '../src/config/resolve-repo-config.js';
+import { pluginNames } from '../plugins/index.js';
+
+const KNOWN = ['help', 'hold'];
+
+function problems(text: string) {
+  try {
+    parseConfig(text, 'config.yaml', KNOWN);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`);
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('accepts the documented example', () => {
+    const config = parseConfig(readFileSync('config.example.yaml', 'utf8'), 'config.example.yaml', pluginNames());
+    assert.ok(Object.keys(config.repos).length > 0);
+  });
+
+  it('reports every problem with its line, path and reason', () => {
+    const found = problems([
+      'default_plugins: [hold, lgtmm]', // 1
+      'repos:',                          // 2
+      '  acme/widgets:',                 // 3
+      '    plugins: hold',               // 4
+      '  acme:',                         // 5
+      '    plugins: []',                 // 6
+      'unknown_key: 1',                  // 7
+    ].join('\n'));
+    assert.equal(found.length, 3, found.join('\n'));
+    assert.match(found.find((p) => p.includes('repos.acme/widgets.plugins'))!, /^4: .*expected array/);
+    assert.match(found.find((p) => p.includes('repos.acme:'))!, /^5: .*owner\/name/);
+    assert.match(found.find((p) => p.includes('unknown_key'))!, /^7: unknown_key: .*[Uu]nrecognized/);
+  });
+
+  it('names unknown plugins with the known ones', () => {
+    assert.deepEqual(problems('default_plugins: [hold, lgtmm]'),
+      ['1: default_plugins.1: unknown plugin "lgtmm" (known: help, hold)']);
+  });
+
+  it('reports invalid YAML with its line', () => {
+    const [problem] = problems('repos:\n  acme/widgets: {plugins: [hold]\n');
+    assert.match(problem!, /^\d+: : invalid YAML/);
+  });
+
+  it('reports duplicate keys', () => {
+    assert.match(problems('default_plugins: [hold]\ndefault_plugins: [help]\n')[0]!, /invalid YAML.*[Uu]nique|invalid YAML.*duplicate/i);
+  });
+
+  it('rejects an alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n');
+    assert.ok(problems(bomb).length > 0);
+  });
+
+  it('picks the exact repo, then owner/*, then the defaults', () => {
+    const config = parseConfig([
+      'default_plugins: [help]',
+      'repos:',
+      '  acme/widgets: {plugins: [hold]}',
+      '  acme/*: {plugins: [help, hold]}',
+      '  grp/sub/*: {plugins: []}',
+    ].join('\n'), 'config.yaml', KNOWN);
+    const repo = (owner: string, name: string) => ({ forge: 'gitlab' as const, owner, name });
+    assert.deepEqual(resolveRepoConfig(config, repo('acme', 'widgets'), KNOWN).plugins, ['hold']);
+    assert.deepEqual(resolveRepoConfig(config, repo('Acme', 'Widgets'), KNOWN).plugins, ['hold']);
+    assert.deepEqual(resolveRepoConfig(config, repo('acme', 'gadgets'), KNOWN).plugins, ['help', 'hold']);
+    assert.deepEqual(resolveRepoConfig(config, repo('grp/sub', 'proj'), KNOWN).plugins, []);
+    assert.deepEqual(resolveRepoConfig(config, repo('other', 'thing'), KNOWN).plugins, ['help']);
+  });
+
+  it('enables every plugin everywhere when nothing is configured', () => {
+    const resolved = resolveRepoConfig(embeddedConfig(), { forge: 'github', owner: 'a', name: 'b' }, KNOWN);
+    assert.deepEqual(resolved, { plugins: KNOWN, replyToUnknownCommands: true });
+  });
+});
