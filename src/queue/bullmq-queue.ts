@@ -29,7 +29,7 @@ export class BullMqQueue implements EventQueue {
     this.#prefix = options.prefix ?? 'ci-orchestrator';
     // The webhook path fails fast when Redis is away (the route answers 503 and the forge may
     // redeliver) instead of holding requests past the forge's 10 s deadline.
-    this.#producer = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    this.#producer = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.#producer.on('error', (err) => options.log.warn({ err }, 'redis (producer) error'));
     this.#queue = new Queue<Delivery>(options.queueName ?? 'deliveries', {
       connection: this.#producer,
@@ -46,7 +46,19 @@ export class BullMqQueue implements EventQueue {
 
   /** Connects, so a wrong REDIS_URL fails at start rather than on the first webhook. */
   async ready(): Promise<void> {
-    await this.#producer.connect();
+    if (this.#producer.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: Error) => {
+          this.#producer.off('ready', onReady);
+          reject(new Error(`cannot reach Redis at REDIS_URL: ${err.message}`));
+        };
+        const onReady = () => {
+          this.#producer.off('error', onError);
+          resolve();
+        };
+        this.#producer.once('ready', onReady).once('error', onError);
+      });
+    }
     await this.#queue.waitUntilReady();
   }
 
@@ -88,6 +100,8 @@ export class BullMqQueue implements EventQueue {
     // Worker.close() waits for active jobs; then the producer side goes.
     await this.#worker?.close();
     await this.#workerConnection?.quit().catch(() => {});
+    // A producer that never connected would wait forever for a graceful QUIT.
+    if (this.#producer.status !== 'ready') this.#producer.disconnect();
     await this.#queue.close();
     await this.#producer.quit().catch(() => {});
   }

@@ -1,0 +1,441 @@
+// A fake of the GitHub REST API over the shared ForgeState, for the GitHub adapter's conformance run
+// and end-to-end tests of the Probot app. It serves under /api/v3 (GitHub Enterprise Server's base
+// path), so a real Probot finds it through GHE_HOST=127.0.0.1:PORT and GHE_PROTOCOL=http.
+// Responses follow GitHub's shapes and status codes for the fields our code reads; the rest is
+// filled in plausibly, not exhaustively.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CommitStatus, Permission, StatusState } from '../../src/forge/types.js';
+import type { FakeChange, FakeComment, FakeRepo, ForgeState } from './forge-state.js';
+
+const PREFIX = '/api/v3';
+const WEB = 'https://github.com';
+
+interface Request {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+  /** absolute URL of this request without its query, for Link headers */
+  self: string;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** a non-JSON body (raw file content) */
+  text?: string;
+}
+
+type Handler = (state: ForgeState, req: Request) => Reply;
+
+const json = (status: number, body?: unknown, headers?: Record<string, string>): Reply => ({ status, body, headers });
+const notFound = (message = 'Not Found'): Reply =>
+  json(404, { message, documentation_url: 'https://docs.github.com/rest' });
+const unprocessable = (message: string, errors?: unknown[]): Reply =>
+  json(422, { message, ...(errors ? { errors } : {}), documentation_url: 'https://docs.github.com/rest' });
+
+// --- resource shapes ---
+
+/** A stable small number for names that have no id in ForgeState (users, labels). */
+function idOf(text: string): number {
+  let h = 7;
+  for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) % 1_000_000_007;
+  return h;
+}
+
+function userJson(state: ForgeState, login: string) {
+  const isBot = login === state.botLogin || login.endsWith('[bot]');
+  return {
+    login, id: idOf(login), node_id: `U_${idOf(login)}`, type: isBot ? 'Bot' : 'User', site_admin: false,
+    html_url: `${WEB}/${login}`,
+  };
+}
+
+function repoJson(state: ForgeState, repo: FakeRepo) {
+  return {
+    id: repo.id, node_id: `R_${repo.id}`, name: repo.name, full_name: `${repo.owner}/${repo.name}`,
+    owner: userJson(state, repo.owner), private: false, html_url: `${WEB}/${repo.owner}/${repo.name}`,
+    default_branch: repo.defaultBranch,
+  };
+}
+
+function labelJson(repo: FakeRepo, name: string) {
+  return {
+    id: idOf(name), node_id: `LA_${idOf(name)}`, name, color: repo.labels.get(name) ?? 'ededed',
+    default: false, description: null,
+    url: `${WEB}/${repo.owner}/${repo.name}/labels/${encodeURIComponent(name)}`,
+  };
+}
+
+/** `detailed`: the single-PR endpoint's extra fields (merged, mergeable, ...). */
+function pullJson(state: ForgeState, repo: FakeRepo, c: FakeChange, detailed: boolean) {
+  const merged = c.state === 'merged';
+  const branch = (ref: string, sha: string) =>
+    ({ label: `${repo.owner}:${ref}`, ref, sha, user: userJson(state, repo.owner), repo: repoJson(state, repo) });
+  return {
+    id: repo.id * 100_000 + c.number, node_id: `PR_${repo.id}_${c.number}`, number: c.number,
+    url: `${WEB}/api/v3/repos/${repo.owner}/${repo.name}/pulls/${c.number}`,
+    html_url: `${WEB}/${repo.owner}/${repo.name}/pull/${c.number}`,
+    state: c.state === 'open' ? 'open' : 'closed', locked: false, title: c.title, body: c.body,
+    user: userJson(state, c.author), draft: c.draft,
+    labels: c.labels.map((l) => labelJson(repo, l)),
+    created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
+    closed_at: c.state === 'open' ? null : '2024-01-02T00:00:00Z',
+    merged_at: merged ? '2024-01-02T00:00:00Z' : null,
+    merge_commit_sha: c.mergedWith?.sha ?? null,
+    head: branch(c.headRef, c.headSha), base: branch(c.baseRef, c.baseSha),
+    ...(detailed ? {
+      merged, mergeable: c.state === 'open' ? c.mergeable : null,
+      mergeable_state: c.mergeable ? 'clean' : 'dirty', merged_by: null, comments: 0, commits: 1,
+      changed_files: c.files.length,
+    } : {}),
+  };
+}
+
+function commentJson(state: ForgeState, repo: FakeRepo, c: FakeComment) {
+  return {
+    id: c.id, node_id: `IC_${c.id}`, body: c.body, user: userJson(state, c.author),
+    created_at: c.createdAt, updated_at: c.updatedAt, author_association: 'NONE',
+    html_url: `${WEB}/${repo.owner}/${repo.name}/pull/${c.change}#issuecomment-${c.id}`,
+    issue_url: `${WEB}/api/v3/repos/${repo.owner}/${repo.name}/issues/${c.change}`,
+  };
+}
+
+/** GitHub's legacy `permission` field knows only admin/write/read/none. */
+const LEGACY_PERMISSION: Record<Permission, string> = {
+  admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read', none: 'none',
+};
+
+function combinedState(statuses: CommitStatus[]): StatusState {
+  if (statuses.some((s) => s.state === 'failure' || s.state === 'error')) return 'failure';
+  if (statuses.length === 0 || statuses.some((s) => s.state === 'pending')) return 'pending';
+  return 'success';
+}
+
+/** One page of a list, with the Link header GitHub (and octokit.paginate) uses. */
+function paged<T>(req: Request, items: T[], wrap?: (page: T[]) => unknown): Reply {
+  const perPage = Math.min(Number(req.query.get('per_page') ?? 30) || 30, 100);
+  const page = Math.max(Number(req.query.get('page') ?? 1) || 1, 1);
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (p: number) => {
+    const q = new URLSearchParams(req.query);
+    q.set('page', String(p));
+    return `${req.self}?${q}`;
+  };
+  const headers: Record<string, string> = {};
+  if (page < last) headers.link = `<${link(page + 1)}>; rel="next", <${link(last)}>; rel="last"`;
+  return json(200, wrap ? wrap(slice) : slice, headers);
+}
+
+// --- handlers ---
+
+const full = (req: Request) => `${req.params.owner}/${req.params.repo}`;
+const repoOf = (state: ForgeState, req: Request) => state.repo(full(req));
+
+function withChange(fn: (state: ForgeState, req: Request, repo: FakeRepo, change: FakeChange) => Reply): Handler {
+  return (state, req) => {
+    const repo = repoOf(state, req);
+    const change = repo.changes.get(Number(req.params.number));
+    return change ? fn(state, req, repo, change) : notFound();
+  };
+}
+
+/** Paths under `ref`, as a tree (directories too, as GitHub lists them with recursive=1). */
+function treeEntries(state: ForgeState, req: Request, ref: string, recursive: boolean) {
+  const files = state.tree(full(req), ref);
+  const entries = new Map<string, { path: string; type: 'blob' | 'tree'; size?: number }>();
+  for (const [path, content] of files) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      entries.set(dir, { path: dir, type: 'tree' });
+    }
+    entries.set(path, { path, type: 'blob', size: Buffer.byteLength(content) });
+  }
+  return [...entries.values()]
+    .filter((e) => recursive || !e.path.includes('/'))
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((e) => ({ ...e, mode: e.type === 'blob' ? '100644' : '040000', sha: idOf(`${ref}:${e.path}`).toString(16).padStart(40, '0') }));
+}
+
+const routes: [method: string, pattern: string, handler: Handler][] = [
+  // Probot's app authentication
+  ['POST', '/app/installations/:id/access_tokens', () => json(201, {
+    token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    permissions: { contents: 'read', issues: 'write', pull_requests: 'write', statuses: 'write', checks: 'read' },
+    repository_selection: 'all',
+  })],
+  ['GET', '/app', (state) => {
+    const slug = state.botLogin.replace(/\[bot\]$/, '');
+    return json(200, {
+      id: 1, slug, node_id: 'A_1', name: slug, owner: userJson(state, 'acme'), description: '',
+      external_url: 'https://ci.test', html_url: `${WEB}/apps/${slug}`, permissions: {}, events: [],
+      created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
+    });
+  }],
+  ['GET', '/repos/:owner/:repo/installation', (state, req) => json(200, {
+    id: 1, app_id: 1, app_slug: state.botLogin.replace(/\[bot\]$/, ''), target_type: 'Organization',
+    account: userJson(state, req.params.owner!), permissions: {}, events: [], repository_selection: 'all',
+  })],
+
+  // pull requests
+  ['GET', '/repos/:owner/:repo/pulls', (state, req) => {
+    const repo = repoOf(state, req);
+    const want = req.query.get('state') ?? 'open';
+    const base = req.query.get('base');
+    const pulls = [...repo.changes.values()]
+      .filter((c) => want === 'all' || (want === 'open') === (c.state === 'open'))
+      .filter((c) => !base || c.baseRef === base)
+      .sort((a, b) => b.number - a.number) // newest first, as GitHub does by default
+      .map((c) => pullJson(state, repo, c, false));
+    return paged(req, pulls);
+  }],
+  ['GET', '/repos/:owner/:repo/pulls/:number', withChange((state, _req, repo, c) => json(200, pullJson(state, repo, c, true)))],
+  ['GET', '/repos/:owner/:repo/pulls/:number/files', withChange((_state, req, repo, c) => paged(req, c.files.map((filename) => ({
+    sha: idOf(filename).toString(16).padStart(40, '0'), filename, status: 'modified', additions: 1, deletions: 0, changes: 1,
+    blob_url: `${WEB}/${repo.owner}/${repo.name}/blob/${c.headSha}/${filename}`, patch: '',
+  }))))],
+  ['GET', '/repos/:owner/:repo/pulls/:number/reviews', withChange((state, req, repo, c) => paged(req, repo.reviews
+    .filter((r) => r.change === c.number)
+    .map((r) => ({
+      id: r.id, node_id: `PRR_${r.id}`, user: userJson(state, r.author), body: r.body,
+      state: r.state.toUpperCase(), submitted_at: r.submittedAt, commit_id: r.commitSha ?? null,
+      author_association: 'MEMBER', html_url: `${WEB}/${repo.owner}/${repo.name}/pull/${c.number}#pullrequestreview-${r.id}`,
+    }))))],
+  ['PUT', '/repos/:owner/:repo/pulls/:number/merge', withChange((state, req, _repo, c) => {
+    const method = (req.body.merge_method ?? 'merge') as 'merge' | 'squash' | 'rebase';
+    if (!['merge', 'squash', 'rebase'].includes(method)) return unprocessable('Invalid merge_method');
+    const sha = typeof req.body.sha === 'string' ? req.body.sha : c.headSha;
+    const result = state.merge(full(req), c.number, method, sha);
+    if (result.ok) return json(200, { sha: result.sha, merged: true, message: 'Pull Request successfully merged' });
+    switch (result.reason) {
+      case 'head_moved': return json(409, { message: 'Head branch was modified. Review and try the merge again.' });
+      case 'conflict': return json(405, { message: 'Pull Request is not mergeable' });
+      case 'not_mergeable': return json(405, { message: 'Pull Request is not open' });
+    }
+  })],
+
+  // labels
+  ['POST', '/repos/:owner/:repo/labels', (state, req) => {
+    const repo = repoOf(state, req);
+    const { name, color } = req.body;
+    if (typeof name !== 'string' || !name) return unprocessable('Validation Failed', [{ resource: 'Label', code: 'missing_field', field: 'name' }]);
+    if (repo.labels.has(name)) {
+      return unprocessable('Validation Failed', [{ resource: 'Label', code: 'already_exists', field: 'name' }]);
+    }
+    if (typeof color !== 'string' || !/^[0-9a-fA-F]{6}$/.test(color)) {
+      return unprocessable('Validation Failed', [{ resource: 'Label', code: 'invalid', field: 'color' }]);
+    }
+    repo.labels.set(name, color.toLowerCase());
+    return json(201, labelJson(repo, name));
+  }],
+  ['POST', '/repos/:owner/:repo/issues/:number/labels', withChange((state, req, repo, c) => {
+    // { labels: [...] }, or the older bare array
+    const body: unknown = Array.isArray(req.body) ? req.body : req.body.labels;
+    if (!Array.isArray(body) || !body.every((l) => typeof l === 'string')) return unprocessable('Invalid request');
+    // GitHub creates unknown labels with its default colour, as ForgeState.addLabel does.
+    for (const label of body) state.addLabel(full(req), c.number, label);
+    return json(200, c.labels.map((l) => labelJson(repo, l)));
+  })],
+  ['DELETE', '/repos/:owner/:repo/issues/:number/labels/:name', withChange((state, req, repo, c) => {
+    const name = req.params.name!;
+    if (!c.labels.includes(name)) return notFound('Label does not exist');
+    state.removeLabel(full(req), c.number, name);
+    return json(200, c.labels.map((l) => labelJson(repo, l)));
+  })],
+
+  // comments
+  ['GET', '/repos/:owner/:repo/issues/:number/comments', withChange((state, req, repo, c) =>
+    paged(req, state.comments(full(req), c.number).map((cm) => commentJson(state, repo, cm))))],
+  ['POST', '/repos/:owner/:repo/issues/:number/comments', withChange((state, req, repo, c) => {
+    if (typeof req.body.body !== 'string') return unprocessable('Validation Failed', [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
+    return json(201, commentJson(state, repo, state.addComment(full(req), c.number, state.botLogin, req.body.body)));
+  })],
+  ['PATCH', '/repos/:owner/:repo/issues/comments/:id', (state, req) => {
+    const repo = repoOf(state, req);
+    const comment = repo.comments.find((c) => c.id === Number(req.params.id));
+    if (!comment) return notFound();
+    if (typeof req.body.body !== 'string') return unprocessable('Validation Failed', [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
+    comment.body = req.body.body;
+    comment.updatedAt = new Date().toISOString();
+    return json(200, commentJson(state, repo, comment));
+  }],
+
+  // statuses and checks
+  ['POST', '/repos/:owner/:repo/statuses/:sha', (state, req) => {
+    const { state: s, context = 'default', description, target_url: targetUrl } = req.body;
+    if (!['pending', 'success', 'failure', 'error'].includes(s as string)) {
+      return unprocessable('Validation Failed', [{ resource: 'Status', code: 'custom', field: 'state' }]);
+    }
+    if (typeof description === 'string' && description.length > 140) {
+      return unprocessable('Validation Failed', [{ resource: 'Status', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }]);
+    }
+    const status: CommitStatus = {
+      context: String(context), state: s as StatusState,
+      ...(typeof description === 'string' ? { description } : {}),
+      ...(typeof targetUrl === 'string' ? { targetUrl } : {}),
+    };
+    state.setStatus(full(req), req.params.sha!, status);
+    const now = new Date().toISOString();
+    return json(201, {
+      id: idOf(`${req.params.sha}:${now}`), state: status.state, context: status.context,
+      description: status.description ?? null, target_url: status.targetUrl ?? null,
+      created_at: now, updated_at: now, creator: userJson(state, state.botLogin),
+    });
+  }],
+  ['GET', '/repos/:owner/:repo/commits/:ref/status', (state, req) => {
+    const repo = repoOf(state, req);
+    const statuses = state.statuses(full(req), req.params.ref!);
+    const now = new Date().toISOString();
+    return paged(req, statuses.map((s) => ({
+      id: idOf(`${req.params.ref}:${s.context}`), state: s.state, context: s.context,
+      description: s.description ?? null, target_url: s.targetUrl ?? null, created_at: now, updated_at: now,
+    })), (page) => ({
+      state: combinedState(statuses), statuses: page, sha: req.params.ref, total_count: statuses.length,
+      repository: repoJson(state, repo), commit_url: `${WEB}/api/v3/repos/${full(req)}/commits/${req.params.ref}`,
+      url: `${WEB}/api/v3/repos/${full(req)}/commits/${req.params.ref}/status`,
+    }));
+  }],
+  // ForgeState models commit statuses only, so there are never check runs.
+  ['GET', '/repos/:owner/:repo/commits/:ref/check-runs', (_state, req) =>
+    paged(req, [], (page) => ({ total_count: 0, check_runs: page }))],
+  ['GET', '/repos/:owner/:repo/branches/:branch/protection/required_status_checks', (state, req) => {
+    const contexts = repoOf(state, req).requiredContexts.get(req.params.branch!);
+    if (!contexts) return notFound('Branch not protected');
+    return json(200, {
+      url: `${WEB}/api/v3/repos/${full(req)}/branches/${req.params.branch}/protection/required_status_checks`,
+      strict: false, contexts, checks: contexts.map((context) => ({ context, app_id: null })),
+    });
+  }],
+
+  // git data and contents
+  ['GET', '/repos/:owner/:repo/git/commits/:sha', (state, req) => {
+    const tree = repoOf(state, req).trees.get(req.params.sha!);
+    if (!tree) return notFound();
+    return json(200, {
+      sha: req.params.sha, node_id: `C_${req.params.sha}`, message: 'commit',
+      tree: { sha: tree, url: `${WEB}/api/v3/repos/${full(req)}/git/trees/${tree}` }, parents: [],
+    });
+  }],
+  ['GET', '/repos/:owner/:repo/git/trees/:ref', (state, req) => {
+    const recursive = !['', '0', 'false', null].includes(req.query.get('recursive'));
+    return json(200, { sha: req.params.ref, tree: treeEntries(state, req, req.params.ref!, recursive), truncated: false });
+  }],
+  ['GET', '/repos/:owner/:repo/contents/*path', (state, req) => {
+    const repo = repoOf(state, req);
+    const ref = req.query.get('ref') ?? repo.defaultBranch;
+    const path = req.params.path!;
+    const content = state.tree(full(req), ref).get(path);
+    if (content === undefined) {
+      const listing = treeEntries(state, req, ref, true)
+        .filter((e) => e.path.startsWith(`${path}/`) && !e.path.slice(path.length + 1).includes('/'));
+      if (listing.length === 0) return notFound();
+      return json(200, listing.map((e) => ({ name: e.path.split('/').at(-1), path: e.path, sha: e.sha, type: e.type === 'blob' ? 'file' : 'dir' })));
+    }
+    if (/\.raw\b|vnd\.github\.raw/.test(req.headers.accept ?? '')) {
+      return { status: 200, text: content, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    }
+    return json(200, {
+      type: 'file', encoding: 'base64', content: Buffer.from(content).toString('base64'), size: Buffer.byteLength(content),
+      name: path.split('/').at(-1), path, sha: idOf(`${ref}:${path}`).toString(16).padStart(40, '0'),
+    });
+  }],
+
+  // people
+  ['GET', '/repos/:owner/:repo/collaborators/:username/permission', (state, req) => {
+    const login = req.params.username!;
+    const permission = repoOf(state, req).permissions.get(login.toLowerCase());
+    if (!permission) return notFound(`${login} is not a collaborator`);
+    return json(200, { permission: LEGACY_PERMISSION[permission], role_name: permission, user: userJson(state, login) });
+  }],
+  ['GET', '/orgs/:org/members/:username', (state, req) =>
+    state.orgMembers.has(`${req.params.org}/${req.params.username}`.toLowerCase())
+      ? json(204)
+      : notFound('User does not exist or is not a member of the organization')],
+];
+
+// --- routing ---
+
+/** Matches "/a/:b/*c" against a path; `*` takes the rest (one or more segments). */
+function match(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    if (w.startsWith('*')) {
+      if (i >= got.length) return undefined;
+      params[w.slice(1)] = got.slice(i).map(decodeURIComponent).join('/');
+      return params;
+    }
+    const g = got[i];
+    if (g === undefined) return undefined;
+    if (w.startsWith(':') && g !== '') params[w.slice(1)] = decodeURIComponent(g);
+    else if (w !== g) return undefined;
+  }
+  return want.length === got.length ? params : undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers = { 'x-github-media-type': 'github.v3; format=json', ...reply.headers };
+  if (reply.text !== undefined) {
+    res.writeHead(reply.status, headers).end(reply.text);
+  } else if (reply.body === undefined) {
+    res.writeHead(reply.status, headers).end();
+  } else {
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(reply.body));
+  }
+}
+
+export async function startGitHubApi(state: ForgeState): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const method = req.method ?? 'GET';
+    const path = url.pathname.startsWith(`${PREFIX}/`) ? url.pathname.slice(PREFIX.length) : url.pathname;
+    const text = await readBody(req);
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      state.calls.push({ method, path, body: text });
+      return send(res, json(400, { message: 'Problems parsing JSON' }));
+    }
+    // `path` is as sent (percent-encoded), without /api/v3 and the query.
+    state.calls.push({ method, path, ...(body === undefined ? {} : { body }) });
+
+    if (!url.pathname.startsWith(`${PREFIX}/`)) return send(res, notFound());
+    for (const [m, pattern, handler] of routes) {
+      if (m !== method) continue;
+      const params = match(pattern, path);
+      if (!params) continue;
+      try {
+        return send(res, handler(state, {
+          params, query: url.searchParams, headers: req.headers,
+          body: (body ?? {}) as Record<string, unknown>, self: `${url.origin}${url.pathname}`,
+        }));
+      } catch (err) {
+        return send(res, json(500, { message: err instanceof Error ? err.message : String(err) }));
+      }
+    }
+    send(res, notFound());
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${PREFIX}`,
+    close: () => new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections(); // the client's keep-alive sockets would hold close() open
+    }),
+  };
+}

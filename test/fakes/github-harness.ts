@@ -1,0 +1,25 @@
+// The GitHub adapter over the fake GitHub API, for the conformance suite.
+import { ProbotOctokit } from 'probot';
+import { GitHubForge } from '../../src/forge/github/github-forge.js';
+import { ForgeState } from './forge-state.js';
+import { startGitHubApi } from './github-api.js';
+import type { ForgeHarness } from './harnesses.js';
+
+export const githubHarness: ForgeHarness = {
+  name: 'GitHub adapter over the fake GitHub API',
+  reviewsKeepChangesRequested: true,
+  async start() {
+    const state = new ForgeState();
+    const api = await startGitHubApi(state);
+    // A token instead of app credentials: Probot's auth strategy then sends it as-is.
+    const octokit = new ProbotOctokit({
+      auth: { token: 'test' }, baseUrl: api.url, retry: { enabled: false }, throttle: { enabled: false },
+    });
+    return {
+      forge: new GitHubForge(octokit, { botLogin: async () => state.botLogin }),
+      state,
+      repo: { forge: 'github', owner: 'acme', name: 'widgets' },
+      close: () => api.close(),
+    };
+  },
+};
