@@ -1,0 +1,22 @@
+# ci-orchestrator: multi-stage, runs as a non-root user.
+FROM node:20-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; tsx (a dependency) runs the TypeScript sources directly.
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json app.yml config.example.yaml ./
+COPY bin ./bin
+COPY src ./src
+COPY plugins ./plugins
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]
+CMD ["serve"]
