@@ -22,7 +22,7 @@ Options:
   -h, --help     print this help
 
 Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL,
-GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, PORT, HOST, LOG_LEVEL, CONFIG_FILE.
+GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, REDIS_PREFIX, PORT, HOST, LOG_LEVEL, CONFIG_FILE.
 See README.md and docs/configuration.md.`;
 
 /** Shutdown waits this long for work in flight, then exits anyway. */

@@ -42,7 +42,7 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   const config = await loadConfig(options, log);
   let queue: EventQueue;
   if (options.redisUrl) {
-    const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, log });
+    const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, prefix: options.redisPrefix, log });
     await bullmq.ready();
     queue = bullmq;
     log.info('queue: BullMQ on Redis (durable, shared with any `ci-orchestrator worker`)');

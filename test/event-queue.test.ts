@@ -28,7 +28,7 @@ function bullmq(prefix = `test-${randomUUID()}`): BullMqQueue {
   return new BullMqQueue({ redisUrl: REDIS_URL, log, prefix });
 }
 
-const delivery = (id = randomUUID()): Delivery => ({ forge: 'github', deliveryId: id, events: [commentEvent('/hold')] });
+const delivery = (id: string = randomUUID()): Delivery => ({ forge: 'github', deliveryId: id, events: [commentEvent('/hold')] });
 
 function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();

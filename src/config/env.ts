@@ -21,6 +21,8 @@ export interface Options {
   github?: GitHubOptions;
   gitlab?: GitLabOptions;
   redisUrl?: string;
+  /** key prefix in Redis, so several deployments can share one server */
+  redisPrefix: string;
   port: number;
   host?: string;
   logLevel: string;
@@ -43,6 +45,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Options {
     github: readGitHub(env),
     gitlab: readGitLab(env),
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || 'ci-orchestrator',
     port,
     host: env.HOST || undefined,
     logLevel,

@@ -9,7 +9,7 @@ import { DEDUP_TTL_SECONDS, deliveryKey, type Delivery, type DeliveryHandler, ty
 export interface BullMqQueueOptions {
   redisUrl: string;
   log: Logger;
-  /** key prefix in Redis; tests use a unique one */
+  /** key prefix in Redis (REDIS_PREFIX); tests use a unique one */
   prefix?: string;
   queueName?: string;
 }

@@ -2,6 +2,8 @@
 // ForgeState and a Forge in front of it (over HTTP where the forge is real).
 import { ForgeState } from './forge-state.js';
 import { MemoryForge } from './memory-forge.js';
+import { githubHarness } from './github-harness.js';
+import { gitlabHarness } from './gitlab-harness.js';
 import type { Forge, RepoRef } from '../../src/forge/types.js';
 
 export interface ForgeHarnessInstance {
@@ -31,4 +33,4 @@ const memory: ForgeHarness = {
   },
 };
 
-export const forgeHarnesses: ForgeHarness[] = [memory];
+export const forgeHarnesses: ForgeHarness[] = [memory, githubHarness, gitlabHarness];

@@ -1,0 +1,19 @@
+// The GitLab adapter over the fake GitLab API, for the conformance suite.
+import { ForgeState } from './forge-state.js';
+import { startGitLabApi } from './gitlab-api.js';
+import type { ForgeHarness } from './harnesses.js';
+import { GitLabForge } from '../../src/forge/gitlab/gitlab-forge.js';
+
+export const gitlabHarness: ForgeHarness = {
+  name: 'GitLab adapter over the fake GitLab API',
+  reviewsKeepChangesRequested: false,
+  async start() {
+    const state = new ForgeState();
+    const api = await startGitLabApi(state);
+    return {
+      forge: new GitLabForge({ host: api.url, token: 'test' }), state,
+      repo: { forge: 'gitlab', owner: 'acme', name: 'widgets' },
+      close: () => api.close(),
+    };
+  },
+};
