@@ -33,7 +33,8 @@ describe('configuration', () => {
       '    plugins: []',                 // 6
       'unknown_key: 1',                  // 7
     ].join('\n'));
-    assert.equal(found.length, 3, found.join('\n'));
+    assert.equal(found.length, 4, found.join('\n'));
+    assert.match(found[0]!, /^1: default_plugins.1: unknown plugin "lgtmm"/);
     assert.match(found.find((p) => p.includes('repos.acme/widgets.plugins'))!, /^4: .*expected array/);
     assert.match(found.find((p) => p.includes('repos.acme:'))!, /^5: .*owner\/name/);
     assert.match(found.find((p) => p.includes('unknown_key'))!, /^7: unknown_key: .*[Uu]nrecognized/);

@@ -2,6 +2,7 @@
 // path inside it, the line, and the reason, so `check-config` can list them all at once.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
 export interface ConfigProblem {
@@ -39,34 +40,37 @@ export function parseConfig(text: string, file: string, knownPlugins: readonly s
   } catch (err) {
     throw new ConfigError([{ file, path: '', message: `invalid YAML: ${(err as Error).message}` }]);
   }
-  const result = configSchema.safeParse(data);
   const problems: ConfigProblem[] = [];
   const lineOf = (path: readonly PropertyKey[]) => lineOfPath(doc, lineCounter, path);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      // An unknown key's issue points at its parent; name the key itself.
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-      // A bad record key carries the key's own complaint inside.
-      const message = issue.code === 'invalid_key'
-        ? `invalid key "${String(path.at(-1))}": ${issue.issues[0]?.message ?? issue.message}`
-        : issue.message;
-      problems.push({ file, path: path.map(String).join('.'), line: lineOf(path), message });
-    }
-    throw new ConfigError(problems);
+  const result = configSchema.safeParse(data);
+  for (const issue of result.error?.issues ?? []) {
+    // An unknown key's issue points at its parent; name the key itself.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    problems.push({ file, path: path.map(String).join('.'), line: lineOf(path), message: describeIssue(issue, path) });
   }
-  const config = result.data;
-  const checkPlugins = (names: string[], path: PropertyKey[]) => names.forEach((name, i) => {
-    if (!knownPlugins.includes(name)) {
+  // Plugin names are checked on the raw data, so they are reported alongside the schema's problems.
+  const raw = data as { default_plugins?: unknown; repos?: unknown };
+  const checkPlugins = (names: unknown, path: PropertyKey[]) => (Array.isArray(names) ? names : []).forEach((name, i) => {
+    if (typeof name === 'string' && !knownPlugins.includes(name)) {
       problems.push({
         file, path: [...path, i].join('.'), line: lineOf([...path, i]),
         message: `unknown plugin "${name}" (known: ${knownPlugins.join(', ')})`,
       });
     }
   });
-  checkPlugins(config.default_plugins ?? [], ['default_plugins']);
-  for (const [repo, entry] of Object.entries(config.repos)) checkPlugins(entry.plugins, ['repos', repo, 'plugins']);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  checkPlugins(raw.default_plugins, ['default_plugins']);
+  if (raw.repos && typeof raw.repos === 'object') {
+    for (const [repo, entry] of Object.entries(raw.repos)) checkPlugins((entry as { plugins?: unknown } | null)?.plugins, ['repos', repo, 'plugins']);
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
+  // A bad record key carries the key's own complaint inside.
+  if (issue.code === 'invalid_key') return `invalid key "${String(path.at(-1))}": ${issue.issues[0]?.message ?? issue.message}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `required (${issue.expected})`;
+  return issue.message;
 }
 
 export async function loadConfigFile(file: string, knownPlugins: readonly string[]): Promise<Config> {
