@@ -46,7 +46,7 @@ export function parseConfig(text: string, file: string, knownPlugins: readonly s
   for (const issue of result.error?.issues ?? []) {
     // An unknown key's issue points at its parent; name the key itself.
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-    problems.push({ file, path: path.map(String).join('.'), line: lineOf(path), message: describeIssue(issue, path) });
+    problems.push({ file, path: path.map(String).join('.'), line: lineOf(path), message: describeIssue(issue, path, data) });
   }
   // Plugin names are checked on the raw data, so they are reported alongside the schema's problems.
   const raw = data as { default_plugins?: unknown; repos?: unknown };
@@ -66,10 +66,11 @@ export function parseConfig(text: string, file: string, knownPlugins: readonly s
   return result.data;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[]): string {
+function describeIssue(issue: z.core.$ZodIssue, path: readonly PropertyKey[], data: unknown): string {
   // A bad record key carries the key's own complaint inside.
   if (issue.code === 'invalid_key') return `invalid key "${String(path.at(-1))}": ${issue.issues[0]?.message ?? issue.message}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `required (${issue.expected})`;
+  const value = path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key], data);
+  if (issue.code === 'invalid_type' && value === undefined) return `required (${issue.expected})`;
   return issue.message;
 }
 
