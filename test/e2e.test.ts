@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { normalizeGitLabEvent } from '../src/forge/gitlab/normalize.js';
+import { BullMqQueue } from '../src/queue/bullmq-queue.js';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitHubApi } from './fakes/github-api.js';
 import { startGitLabApi } from './fakes/gitlab-api.js';
@@ -182,6 +185,34 @@ describe('e2e: a fresh machine (no Redis, no App credentials)', () => {
       assert.deepEqual(await (await fetch(`${bot.url}/healthz`)).json(), { status: 'ok', queue: 'embedded', durable: false, github: false, gitlab: false });
     } finally {
       assert.equal(await bot.stop(), 0);
+    }
+  });
+});
+
+describe('e2e: a `ci-orchestrator worker` process', () => {
+  it('takes deliveries from Redis and acts on them', async () => {
+    const state = new ForgeState();
+    state.addChange('acme/widgets', { number: 7, author: 'alice' });
+    const gl = await startGitLabApi(state);
+    const prefix = `e2e-worker-${randomUUID()}`;
+    const worker = await startServerProcess({
+      GITLAB_URL: gl.url, GITLAB_TOKEN: 'glpat-test-token', GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
+      REDIS_URL, REDIS_PREFIX: prefix,
+    }, 'worker', /^worker started/);
+    const producer = new BullMqQueue({ redisUrl: REDIS_URL, prefix, log: pino({ level: 'silent' }) });
+    try {
+      await producer.ready();
+      const events = normalizeGitLabEvent('Note Hook', gitlabMrNote('/hold'), randomUUID());
+      await producer.enqueue({ forge: 'gitlab', deliveryId: events[0]!.deliveryId, events });
+      await waitFor(() => state.change('acme/widgets', 7).labels.includes(HOLD), 'the worker to add the label');
+    } finally {
+      await producer.close();
+      assert.equal(await worker.stop(), 0);
+      await gl.close();
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
     }
   });
 });

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-/** package.json's start script, run through `exec` so signals reach the server itself, not npm. */
-const START = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+/** package.json's scripts, run through `exec` so signals reach the process itself, not npm. */
+const SCRIPTS = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 export interface ServerProcess {
   url: string;
@@ -19,8 +19,9 @@ export interface ServerProcess {
 export const testPrivateKey = (): string =>
   generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn('sh', ['-c', `exec ${START}`], {
+/** Runs `npm start` (or another npm script) and waits for the log line that says it is ready. */
+export async function startServerProcess(env: Record<string, string>, script = 'start', ready = /^listening/): Promise<ServerProcess> {
+  const child = spawn('sh', ['-c', `exec ${SCRIPTS[script]}`], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,7 +30,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   let buffered = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in 20 s\n${stderr}`)), 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline;
@@ -39,9 +40,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
-          if (typeof entry.url === 'string' && String(entry.msg).startsWith('listening')) {
+          if (ready.test(String(entry.msg))) {
             clearTimeout(timer);
-            resolve(entry.url.replace('localhost', '127.0.0.1'));
+            resolve(typeof entry.url === 'string' ? entry.url.replace('localhost', '127.0.0.1') : '');
           }
         } catch {
           // not a log line
@@ -50,7 +51,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening\n${stderr}`));
+      reject(new Error(`${script} exited with ${code} before it was ready\n${stderr}`));
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
