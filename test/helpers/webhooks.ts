@@ -34,14 +34,17 @@ export function githubStar(): Payload {
 export const signGitHub = (secret: string, body: string): string =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
-export async function postGitHub(url: string, event: string, body: string, headers: Record<string, string | undefined> = {}) {
-  const all: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': randomUUID() };
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) delete all[k];
-    else all[k] = v;
-  }
-  return fetch(`${url}/api/github/webhooks`, { method: 'POST', headers: all, body });
+type Headers = Record<string, string | undefined>;
+
+/** Posts a webhook; `overrides` replace the defaults, and an undefined value removes a header. */
+function post(url: string, defaults: Record<string, string>, overrides: Headers, body: string) {
+  const headers = { 'content-type': 'application/json', ...defaults, ...overrides };
+  const present = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
+  return fetch(url, { method: 'POST', headers: present, body });
 }
+
+export const postGitHub = (url: string, event: string, body: string, headers: Headers = {}) =>
+  post(`${url}/api/github/webhooks`, { 'x-github-event': event, 'x-github-delivery': randomUUID() }, headers, body);
 
 /** GitLab's Note Hook (go-scm's captured payload) on MR `iid` of acme/widgets. */
 export function gitlabMrNote(body: string, options: { username?: string; iid?: number } = {}): Payload {
@@ -53,11 +56,5 @@ export function gitlabMrNote(body: string, options: { username?: string; iid?: n
   return payload;
 }
 
-export async function postGitLab(url: string, event: string, body: string, headers: Record<string, string | undefined> = {}) {
-  const all: Record<string, string> = { 'content-type': 'application/json', 'x-gitlab-event': event, 'x-gitlab-event-uuid': randomUUID() };
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) delete all[k];
-    else all[k] = v;
-  }
-  return fetch(`${url}/api/gitlab/webhooks`, { method: 'POST', headers: all, body });
-}
+export const postGitLab = (url: string, event: string, body: string, headers: Headers = {}) =>
+  post(`${url}/api/gitlab/webhooks`, { 'x-gitlab-event': event, 'x-gitlab-event-uuid': randomUUID() }, headers, body);
