@@ -8,6 +8,7 @@ import { embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
 import { createForgeProvider } from './forge/forge-provider.js';
+import { OwnersResolver } from './owners/index.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { DeliveryHandler, EventQueue } from './queue/event-queue.js';
@@ -60,6 +61,6 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
     })
     : undefined;
   const forges = createForgeProvider({ probot, gitlab: options.gitlab });
-  const handleDelivery = createDeliveryHandler({ config, plugins: allPlugins, forges, log, metrics });
+  const handleDelivery = createDeliveryHandler({ config, plugins: allPlugins, forges, owners: new OwnersResolver(), log, metrics });
   return { options, log, metrics, config, queue, probot, handleDelivery };
 }

@@ -77,6 +77,8 @@ describe('configuration', () => {
 
   it('enables every plugin everywhere when nothing is configured', () => {
     const resolved = resolveRepoConfig(embeddedConfig(), { forge: 'github', owner: 'a', name: 'b' }, KNOWN);
-    assert.deepEqual(resolved, { plugins: KNOWN, replyToUnknownCommands: true });
+    assert.deepEqual(resolved.plugins, KNOWN);
+    assert.equal(resolved.replyToUnknownCommands, true);
+    assert.deepEqual(resolved.approve, { require_self_approval: false, ignore_review_state: false, lgtm_acts_as_approve: false });
   });
 });

@@ -30,6 +30,9 @@ for (const harness of forgeHarnesses) {
       state.setPermission(full, 'bob', 'write');
       state.setPermission(full, 'carol', 'read');
       state.addOrgMember('acme', 'bob');
+      state.addTeamMember('acme', 'maintainers', 'erin');
+      state.setBranch(full, 'main', BASE);
+      state.setBranch(full, 'release/1.0', '5'.repeat(40));
       state.repo(full).requiredContexts.set('main', ['ci/unit', 'ci/lint']);
       state.repo(full).trees.set(HEAD, 'f'.repeat(40));
       state.addReview(full, { change: 7, author: 'bob', state: 'approved', body: 'LGTM', commitSha: HEAD });
@@ -80,6 +83,18 @@ for (const harness of forgeHarnesses) {
       assert.deepEqual((await h.forge.listTree(h.repo, 'main')).sort(), ['OWNERS', 'src/OWNERS']);
     });
 
+    it('gives the sha a branch points at, and a ForgeError 404 for an unknown branch', async () => {
+      assert.equal(await h.forge.branchSha(h.repo, 'main'), BASE);
+      assert.equal(await h.forge.branchSha(h.repo, 'release/1.0'), '5'.repeat(40));
+      h.state.setBranch(full, 'release/1.0', '6'.repeat(40));
+      assert.equal(await h.forge.branchSha(h.repo, 'release/1.0'), '6'.repeat(40));
+      await assert.rejects(h.forge.branchSha(h.repo, 'no-such-branch'), (err: Error & { status?: number }) => {
+        assert.equal(err.name, 'ForgeError');
+        assert.equal(err.status, 404);
+        return true;
+      });
+    });
+
     it('adds labels idempotently, creating missing ones with a colour', async () => {
       await h.forge.addLabel(pr, 'do-not-merge/hold');
       await h.forge.addLabel(pr, 'do-not-merge/hold');
@@ -93,6 +108,40 @@ for (const harness of forgeHarnesses) {
       await h.forge.removeLabel(pr, 'do-not-merge/hold');
       await h.forge.removeLabel(pr, 'do-not-merge/hold');
       assert.deepEqual(h.state.change(full, 7).labels, ['kind/feature']);
+    });
+
+    it('records label history, and names who last added a label', async () => {
+      h.state.addChange(full, { number: 12, author: 'alice', state: 'closed' }); // closed: out of searchChanges' way
+      const ref = { repo: h.repo, number: 12 };
+      assert.equal(await h.forge.lastLabeler(ref, 'approved'), undefined);
+
+      h.state.addLabel(full, 12, 'approved', undefined, 'mallory');
+      assert.equal(await h.forge.lastLabeler(ref, 'approved'), 'mallory');
+      // the bot taking it off leaves mallory as the last to add it
+      await h.forge.removeLabel(ref, 'approved');
+      assert.deepEqual(h.state.labelEvents(full, 12).map((e) => [e.action, e.label, e.by]), [
+        ['added', 'approved', 'mallory'], ['removed', 'approved', h.state.botLogin],
+      ]);
+      assert.equal(await h.forge.lastLabeler(ref, 'approved'), 'mallory');
+
+      await h.forge.addLabel(ref, 'approved');
+      await h.forge.addLabel(ref, 'approved'); // already on: no second event
+      assert.equal(h.state.labelEvents(full, 12).length, 3);
+      assert.equal(await h.forge.lastLabeler(ref, 'approved'), h.state.botLogin);
+      assert.equal(await h.forge.lastLabeler(ref, 'lgtm'), undefined);
+    });
+
+    it('finds the last labeler past the first page of history', async () => {
+      h.state.addChange(full, { number: 13, author: 'alice', state: 'closed' });
+      for (let i = 0; i < 60; i++) {
+        h.state.addLabel(full, 13, 'lgtm', undefined, i % 2 ? 'bob' : 'carol');
+        h.state.removeLabel(full, 13, 'lgtm', 'dave');
+      }
+      h.state.addLabel(full, 13, 'lgtm', undefined, 'erin');
+      h.state.addLabel(full, 13, 'approved', undefined, 'bob');
+      assert.equal(h.state.labelEvents(full, 13).length, 122);
+      assert.equal(await h.forge.lastLabeler({ repo: h.repo, number: 13 }, 'lgtm'), 'erin');
+      assert.equal(await h.forge.lastLabeler({ repo: h.repo, number: 13 }, 'approved'), 'bob');
     });
 
     it('creates, lists and updates comments', async () => {
@@ -146,6 +195,19 @@ for (const harness of forgeHarnesses) {
     it('checks organisation membership', async () => {
       assert.equal(await h.forge.isOrgMember(h.repo, 'bob'), true);
       assert.equal(await h.forge.isOrgMember(h.repo, 'mallory'), false);
+    });
+
+    it('checks team membership', async () => {
+      // GitHub: a team slug in the repo owner's org; GitLab: a group path
+      const team = h.repo.forge === 'gitlab' ? 'acme/maintainers' : 'maintainers';
+      assert.equal(await h.forge.isTeamMember(h.repo, team, 'erin'), true);
+      assert.equal(await h.forge.isTeamMember(h.repo, team, '@Erin'), true);
+      assert.equal(await h.forge.isTeamMember(h.repo, team, 'mallory'), false);
+      assert.equal(await h.forge.isTeamMember(h.repo, 'acme/maintainers', 'erin'), true); // "org/team" everywhere
+      assert.equal(await h.forge.isTeamMember(h.repo, h.repo.forge === 'gitlab' ? 'acme/ghosts' : 'ghosts', 'erin'), false);
+      // bob is a member of the org, not of the team: GitLab's members/all counts members of
+      // ancestor groups, GitHub's team membership does not
+      assert.equal(await h.forge.isTeamMember(h.repo, team, 'bob'), h.repo.forge === 'gitlab');
     });
 
     it('searches open changes by labels and base branch', async () => {

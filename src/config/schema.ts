@@ -5,9 +5,38 @@ import { z } from 'zod';
 /** "owner/name" or "owner/*"; GitLab owners may be nested groups ("group/sub/name"). */
 const REPO_KEY = /^[^\s/*]+(?:\/[^\s/*]+)*\/(?:[^\s/*]+|\*)$/;
 
+/** Prow's approve plugin options. */
+export const approveSchema = z.strictObject({
+  /** the author's own PR is not implicitly approved by them */
+  require_self_approval: z.boolean().default(false),
+  /** forge reviews (GitHub review states, GitLab MR approvals) do not count as /approve */
+  ignore_review_state: z.boolean().default(false),
+  /** /lgtm counts as /approve */
+  lgtm_acts_as_approve: z.boolean().default(false),
+});
+
+/** Prow's lgtm plugin options. */
+export const lgtmSchema = z.strictObject({
+  /** an approving review acts as /lgtm, a changes-requested review as /lgtm cancel */
+  review_acts_as_lgtm: z.boolean().default(false),
+  /** keep lgtm across a push that leaves the git tree unchanged (a rebase or squash) */
+  store_tree_hash: z.boolean().default(false),
+  /** PRs by members of this team (GitHub team slug in the repo's org; GitLab group path) keep lgtm on push */
+  trusted_team_for_sticky_lgtm: z.string().default(''),
+});
+
+/** Prow's owners options. */
+export const ownersSchema = z.strictObject({
+  /** who may /lgtm: OWNERS reviewers and approvers of the changed files instead of repo collaborators */
+  skip_collaborators: z.boolean().default(false),
+});
+
 export const repoEntrySchema = z.strictObject({
   /** plugins enabled on the matching repos */
   plugins: z.array(z.string()),
+  approve: approveSchema.default(approveSchema.parse({})),
+  lgtm: lgtmSchema.default(lgtmSchema.parse({})),
+  owners: ownersSchema.default(ownersSchema.parse({})),
 });
 
 export const configSchema = z.strictObject({
@@ -22,9 +51,15 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type ApproveConfig = z.infer<typeof approveSchema>;
+export type LgtmConfig = z.infer<typeof lgtmSchema>;
+export type OwnersConfig = z.infer<typeof ownersSchema>;
 
 /** The configuration that applies to one repository. */
 export interface RepoConfig {
   plugins: string[];
   replyToUnknownCommands: boolean;
+  approve: ApproveConfig;
+  lgtm: LgtmConfig;
+  owners: OwnersConfig;
 }

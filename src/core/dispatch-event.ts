@@ -6,6 +6,7 @@ import type { CommentEvent, NormalizedEvent, ReviewEvent } from './events.js';
 import { formatReply } from './format-reply.js';
 import { commandMatches, commandNames, type CommandContext, type Plugin, type PluginContext } from './plugin.js';
 import type { RepoConfig } from '../config/schema.js';
+import type { OwnersResolver } from '../owners/index.js';
 import { normLogin, type Change, type ChangeRef, type Forge } from '../forge/types.js';
 
 export interface DispatchDeps {
@@ -13,6 +14,7 @@ export interface DispatchDeps {
   config: RepoConfig;
   /** every registered plugin; the config picks the enabled ones */
   plugins: readonly Plugin[];
+  owners: OwnersResolver;
   log: Logger;
   /** called with each plugin's outcome and duration, for metrics */
   observe?(plugin: string, outcome: 'ok' | 'error', seconds: number): void;
@@ -26,7 +28,7 @@ export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps):
     ? { repo: event.repo, number: event.change.number } : undefined;
   let changePromise: Promise<Change> | undefined;
   const base = {
-    event, forge: deps.forge, config: deps.config, enabledPlugins: enabled, changeRef,
+    event, forge: deps.forge, config: deps.config, owners: deps.owners, enabledPlugins: enabled, changeRef,
     change: () => {
       if (!changeRef) return Promise.reject(new Error(`a ${event.kind} event is not about a change`));
       return (changePromise ??= deps.forge.getChange(changeRef));
@@ -48,7 +50,7 @@ export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps):
       await plugin.handle?.(ctx);
       for (const command of commands) {
         const spec = plugin.commands.find((c) => commandMatches(c, command.name));
-        if (spec) await spec.run({ ...ctx, event: event as CommandEvent, changeRef: changeRef!, command } as CommandContext);
+        if (spec?.run) await spec.run({ ...ctx, event: event as CommandEvent, changeRef: changeRef!, command } as CommandContext);
       }
       deps.observe?.(plugin.name, 'ok', (performance.now() - started) / 1000);
     } catch (err) {

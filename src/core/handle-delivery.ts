@@ -5,6 +5,7 @@ import type { Plugin } from './plugin.js';
 import type { Config } from '../config/schema.js';
 import { resolveRepoConfig } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
+import type { OwnersResolver } from '../owners/index.js';
 import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
 
@@ -12,6 +13,7 @@ export interface DeliveryHandlerDeps {
   config: Config;
   plugins: readonly Plugin[];
   forges: ForgeProvider;
+  owners: OwnersResolver;
   log: Logger;
   metrics?: Metrics;
 }
@@ -25,6 +27,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
         forge,
         config: resolveRepoConfig(deps.config, event.repo, pluginNames),
         plugins: deps.plugins,
+        owners: deps.owners,
         log: deps.log,
         observe: (plugin, outcome, seconds) =>
           deps.metrics?.handlerSeconds.observe({ forge: event.forge, event: event.kind, plugin, outcome }, seconds),

@@ -6,6 +6,7 @@ import type { ParsedCommand } from './commands.js';
 import type { CommentEvent, NormalizedEvent, ReviewEvent } from './events.js';
 import type { Change, ChangeRef, Forge } from '../forge/types.js';
 import type { RepoConfig } from '../config/schema.js';
+import type { OwnersResolver } from '../owners/index.js';
 
 export interface PluginContext {
   event: NormalizedEvent;
@@ -13,6 +14,8 @@ export interface PluginContext {
   config: RepoConfig;
   /** bound to the delivery id and the plugin name */
   log: Logger;
+  /** OWNERS files, read from a base-branch sha and cached */
+  owners: OwnersResolver;
   /** the plugins enabled on this repo, for /help */
   enabledPlugins: readonly Plugin[];
   /** the change the event is about, when it is about one */
@@ -39,7 +42,11 @@ export interface CommandSpec {
   help: string;
   example?: string;
   caseSensitive?: boolean;
-  run(ctx: CommandContext): Promise<void>;
+  /**
+   * Acts on one command. Absent when the plugin's handle() acts on the whole comment instead (the
+   * approve plugin recomputes from all comments); the declaration still feeds /help.
+   */
+  run?(ctx: CommandContext): Promise<void>;
 }
 
 export interface Plugin {

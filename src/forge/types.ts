@@ -96,10 +96,17 @@ export interface Forge {
   readFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
   /** Every file path in the tree at a ref. */
   listTree(repo: RepoRef, ref: string): Promise<string[]>;
+  /** The sha a branch points at now. An unknown branch fails with a ForgeError of status 404. */
+  branchSha(repo: RepoRef, branch: string): Promise<string>;
 
   /** Adds a label, creating it on the repo (with a colour) when missing. */
   addLabel(ref: ChangeRef, label: string): Promise<void>;
   removeLabel(ref: ChangeRef, label: string): Promise<void>;
+  /**
+   * The login that most recently added `label` to the change, per the forge's label history
+   * (whether or not the label is still on); undefined when it was never added.
+   */
+  lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined>;
 
   listComments(ref: ChangeRef): Promise<Comment[]>;
   createComment(ref: ChangeRef, body: string): Promise<Comment>;
@@ -115,6 +122,12 @@ export interface Forge {
   permission(repo: RepoRef, login: string): Promise<Permission>;
   /** Membership of the repo's owner organisation (GitHub org, GitLab top-level group). */
   isOrgMember(repo: RepoRef, login: string): Promise<boolean>;
+  /**
+   * Team membership. GitHub: `team` is a team slug in the repo owner's org, or "org/slug"; only an
+   * active membership counts. GitLab: `team` is a group path ("acme/maintainers"), and members
+   * inherited from ancestor groups count (members/all). An unknown team answers false.
+   */
+  isTeamMember(repo: RepoRef, team: string, login: string): Promise<boolean>;
 
   /** Open change requests matching the query (the merge queue's pool source). */
   searchChanges(repo: RepoRef, query: ChangeQuery): Promise<Change[]>;

@@ -43,6 +43,17 @@ export interface FakeReview {
   commitSha?: string;
 }
 
+/** One entry of a change's label history (GitHub issue events, GitLab resource label events). */
+export interface FakeLabelEvent {
+  id: number;
+  change: number;
+  label: string;
+  action: 'added' | 'removed';
+  /** the login that added or removed it */
+  by: string;
+  at: string;
+}
+
 export interface FakeRepo {
   owner: string;
   name: string;
@@ -63,6 +74,10 @@ export interface FakeRepo {
   permissions: Map<string, Permission>;
   /** branch -> required contexts */
   requiredContexts: Map<string, string[]>;
+  /** branch -> the sha it points at */
+  branches: Map<string, string>;
+  /** label additions and removals on changes, oldest first */
+  labelEvents: FakeLabelEvent[];
 }
 
 export interface ForgeCall {
@@ -76,6 +91,12 @@ let nextId = 1000;
 export class ForgeState {
   readonly repos = new Map<string, FakeRepo>();
   readonly orgMembers = new Set<string>(); // "org/login", lower-case
+  /**
+   * "org/team" (GitHub org and team slug) or "group/subgroup" (a GitLab group path), lower-case ->
+   * lower-case logins. addTeamMember('acme', 'maintainers', ...) is GitHub's team "maintainers" in
+   * org "acme" and GitLab's group "acme/maintainers" alike.
+   */
+  readonly teams = new Map<string, Set<string>>();
   /** Every request the HTTP fakes served, for tests that count calls. */
   readonly calls: ForgeCall[] = [];
   botLogin = 'ci-bot';
@@ -88,7 +109,7 @@ export class ForgeState {
         owner: fullName.slice(0, slash), name: fullName.slice(slash + 1), id: nextId++,
         defaultBranch: 'main', changes: new Map(), comments: [], reviews: [], labels: new Map(),
         statuses: new Map(), files: new Map(), trees: new Map(), permissions: new Map(),
-        requiredContexts: new Map(),
+        requiredContexts: new Map(), branches: new Map(), labelEvents: [],
       };
       this.repos.set(fullName.toLowerCase(), repo);
     }
@@ -143,6 +164,42 @@ export class ForgeState {
     this.orgMembers.add(`${org}/${login}`.toLowerCase());
   }
 
+  setBranch(fullName: string, branch: string, sha: string): void {
+    this.repo(fullName).branches.set(branch, sha);
+  }
+
+  /** `orgOrGroup`/`team` names the team: GitHub org + slug, or a GitLab group path split anywhere. */
+  addTeamMember(orgOrGroup: string, team: string, login: string): void {
+    const key = `${orgOrGroup}/${team}`.toLowerCase();
+    let members = this.teams.get(key);
+    if (!members) this.teams.set(key, (members = new Set()));
+    members.add(login.replace(/^@/, '').toLowerCase());
+  }
+
+  /** Direct membership of a team ("org/team") or group path, as GitHub's team memberships answer. */
+  isTeamMember(teamPath: string, login: string): boolean {
+    return this.teams.get(teamPath.toLowerCase())?.has(login.replace(/^@/, '').toLowerCase()) ?? false;
+  }
+
+  /**
+   * GitLab's members/all of a group: direct members of the group or of any ancestor group (org
+   * members count as direct members of their top-level group).
+   */
+  isGroupMemberInherited(groupPath: string, login: string): boolean {
+    const user = login.replace(/^@/, '').toLowerCase();
+    const parts = groupPath.toLowerCase().split('/');
+    if (this.orgMembers.has(`${parts[0]}/${user}`)) return true;
+    for (let i = 2; i <= parts.length; i++) {
+      if (this.teams.get(parts.slice(0, i).join('/'))?.has(user)) return true;
+    }
+    return false;
+  }
+
+  /** The labelEvents of one change, oldest first. */
+  labelEvents(fullName: string, change: number): FakeLabelEvent[] {
+    return this.repo(fullName).labelEvents.filter((e) => e.change === change);
+  }
+
   comments(fullName: string, change: number): FakeComment[] {
     return this.repo(fullName).comments.filter((c) => c.change === change);
   }
@@ -156,16 +213,30 @@ export class ForgeState {
 
   // --- mutations the fronts share, so every front behaves alike ---
 
-  addLabel(fullName: string, number: number, label: string, colour = 'ededed'): void {
+  /**
+   * Adds a label to a change (creating it on the repo with `colour` when missing), as `by` (default:
+   * the bot). Recorded in the label history only when the change did not carry it already, as the
+   * forges do. Tests seed a human's label with `addLabel(full, n, 'approved', undefined, 'mallory')`.
+   */
+  addLabel(fullName: string, number: number, label: string, colour = 'ededed', by = this.botLogin): void {
     const repo = this.repo(fullName);
     if (!repo.labels.has(label)) repo.labels.set(label, colour);
     const change = this.change(fullName, number);
-    if (!change.labels.includes(label)) change.labels.push(label);
+    if (change.labels.includes(label)) return;
+    change.labels.push(label);
+    this.#labelEvent(repo, number, label, 'added', by);
   }
 
-  removeLabel(fullName: string, number: number, label: string): void {
+  /** Removes a label from a change as `by` (default: the bot); absent is a no-op. */
+  removeLabel(fullName: string, number: number, label: string, by = this.botLogin): void {
     const change = this.change(fullName, number);
+    if (!change.labels.includes(label)) return;
     change.labels = change.labels.filter((l) => l !== label);
+    this.#labelEvent(this.repo(fullName), number, label, 'removed', by);
+  }
+
+  #labelEvent(repo: FakeRepo, change: number, label: string, action: FakeLabelEvent['action'], by: string): void {
+    repo.labelEvents.push({ id: nextId++, change, label, action, by, at: new Date().toISOString() });
   }
 
   setStatus(fullName: string, sha: string, status: CommitStatus): void {

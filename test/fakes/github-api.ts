@@ -236,16 +236,25 @@ const routes: [method: string, pattern: string, handler: Handler][] = [
     // { labels: [...] }, or the older bare array
     const body: unknown = Array.isArray(req.body) ? req.body : req.body.labels;
     if (!Array.isArray(body) || !body.every((l) => typeof l === 'string')) return unprocessable('Invalid request');
-    // GitHub creates unknown labels with its default colour, as ForgeState.addLabel does.
-    for (const label of body) state.addLabel(full(req), c.number, label);
+    // GitHub creates unknown labels with its default colour, as ForgeState.addLabel does. The
+    // caller is the bot (its token), so the label history records the bot.
+    for (const label of body) state.addLabel(full(req), c.number, label, undefined, state.botLogin);
     return json(200, c.labels.map((l) => labelJson(repo, l)));
   })],
   ['DELETE', '/repos/:owner/:repo/issues/:number/labels/:name', withChange((state, req, repo, c) => {
     const name = req.params.name!;
     if (!c.labels.includes(name)) return notFound('Label does not exist');
-    state.removeLabel(full(req), c.number, name);
+    state.removeLabel(full(req), c.number, name, state.botLogin);
     return json(200, c.labels.map((l) => labelJson(repo, l)));
   })],
+
+  ['GET', '/repos/:owner/:repo/issues/:number/events', withChange((state, req, repo, c) =>
+    paged(req, state.labelEvents(full(req), c.number).map((e) => ({
+      id: e.id, node_id: `LE_${e.id}`, url: `${WEB}/api/v3/repos/${full(req)}/issues/events/${e.id}`,
+      actor: userJson(state, e.by), event: e.action === 'added' ? 'labeled' : 'unlabeled',
+      commit_id: null, commit_url: null, created_at: e.at, performed_via_github_app: null,
+      label: { name: e.label, color: repo.labels.get(e.label) ?? 'ededed' },
+    }))))],
 
   // comments
   ['GET', '/repos/:owner/:repo/issues/:number/comments', withChange((state, req, repo, c) =>
@@ -312,6 +321,21 @@ const routes: [method: string, pattern: string, handler: Handler][] = [
   }],
 
   // git data and contents
+  ['GET', '/repos/:owner/:repo/branches/:branch', (state, req) => {
+    const repo = repoOf(state, req);
+    const branch = req.params.branch!;
+    const sha = repo.branches.get(branch);
+    if (!sha) return notFound('Branch not found');
+    return json(200, {
+      name: branch,
+      commit: {
+        sha, node_id: `C_${sha}`, url: `${WEB}/api/v3/repos/${full(req)}/commits/${sha}`,
+        commit: { message: 'commit', tree: { sha: repo.trees.get(sha) ?? sha, url: '' } }, parents: [],
+      },
+      protected: repo.requiredContexts.has(branch),
+      _links: { self: `${WEB}/api/v3/repos/${full(req)}/branches/${encodeURIComponent(branch)}`, html: `${WEB}/${full(req)}/tree/${branch}` },
+    });
+  }],
   ['GET', '/repos/:owner/:repo/git/commits/:sha', (state, req) => {
     const tree = repoOf(state, req).trees.get(req.params.sha!);
     if (!tree) return notFound();
@@ -355,6 +379,15 @@ const routes: [method: string, pattern: string, handler: Handler][] = [
     state.orgMembers.has(`${req.params.org}/${req.params.username}`.toLowerCase())
       ? json(204)
       : notFound('User does not exist or is not a member of the organization')],
+  ['GET', '/orgs/:org/teams/:team/memberships/:username', (state, req) => {
+    const { org, team, username } = req.params;
+    if (!state.teams.has(`${org}/${team}`.toLowerCase())) return notFound();
+    if (!state.isTeamMember(`${org}/${team}`, username!)) return notFound();
+    return json(200, {
+      url: `${WEB}/api/v3/organizations/1/team/${idOf(`${org}/${team}`)}/memberships/${username}`,
+      role: 'member', state: 'active',
+    });
+  }],
 ];
 
 // --- routing ---

@@ -56,9 +56,11 @@ export async function startGitLabApi(state: ForgeState): Promise<{ url: string; 
       for (const c of repo.changes.values()) add(c.author);
       for (const c of repo.comments) add(c.author);
       for (const r of repo.reviews) add(r.author);
+      for (const e of repo.labelEvents) add(e.by);
       for (const login of repo.permissions.keys()) add(login);
     }
     for (const entry of state.orgMembers) add(entry.slice(entry.indexOf('/') + 1));
+    for (const members of state.teams.values()) for (const login of members) add(login);
     return users;
   };
   const userById = (id: number): string | undefined => [...knownUsers().values()].find((l) => userId(l) === id);
@@ -165,14 +167,31 @@ export async function startGitLabApi(state: ForgeState): Promise<{ url: string; 
 
     ['PUT', '/projects/:project/merge_requests/:iid', withMr((ctx, c) => {
       const list = (v: unknown) => String(v ?? '').split(',').map((l) => l.trim()).filter(Boolean);
-      if (ctx.body.labels !== undefined) c.labels = [];
+      // the caller is the bot (its token), so the label history records the bot
+      if (ctx.body.labels !== undefined) {
+        // a replacement: labels left out are removed, the rest kept in the order given
+        const wanted = list(ctx.body.labels);
+        for (const l of c.labels.filter((l) => !wanted.includes(l))) state.removeLabel(ctx.full, c.number, l, state.botLogin);
+        for (const l of wanted) state.addLabel(ctx.full, c.number, l, '6699cc', state.botLogin);
+        c.labels = [...wanted];
+      }
       // like GitLab, labels that do not exist yet are created (with GitLab's default colour)
-      for (const l of [...list(ctx.body.labels), ...list(ctx.body.add_labels)]) state.addLabel(ctx.full, c.number, l, '6699cc');
-      for (const l of list(ctx.body.remove_labels)) state.removeLabel(ctx.full, c.number, l);
+      for (const l of list(ctx.body.add_labels)) state.addLabel(ctx.full, c.number, l, '6699cc', state.botLogin);
+      for (const l of list(ctx.body.remove_labels)) state.removeLabel(ctx.full, c.number, l, state.botLogin);
       if (typeof ctx.body.title === 'string') c.title = ctx.body.title;
       if (typeof ctx.body.description === 'string') c.body = ctx.body.description;
       return json(mrJson(ctx.repo, c, true));
     })],
+
+    ['GET', '/projects/:project/merge_requests/:iid/resource_label_events', withMr((ctx, c) =>
+      paginate(ctx, state.labelEvents(ctx.full, c.number).map((e) => ({
+        id: e.id, user: user(e.by), created_at: e.at, resource_type: 'MergeRequest',
+        resource_id: ctx.repo.id * 10_000 + c.number, action: e.action === 'added' ? 'add' : 'remove',
+        label: {
+          id: ctx.repo.labels.size, name: e.label, color: `#${ctx.repo.labels.get(e.label) ?? '6699cc'}`,
+          description: null,
+        },
+      }))))],
 
     ['GET', '/projects/:project/merge_requests/:iid/diffs', withMr((ctx, c) => paginate(ctx, c.files.map((path) => ({
       old_path: path, new_path: path, a_mode: '100644', b_mode: '100644', diff: '',
@@ -230,6 +249,22 @@ export async function startGitLabApi(state: ForgeState): Promise<{ url: string; 
       const content = ctx.repo.files.get(ref)?.get(ctx.params.file!);
       if (content === undefined) return notFound('File Not Found');
       return { status: 200, text: content, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    }],
+
+    ['GET', '/projects/:project/repository/branches/:branch', (ctx) => {
+      const branch = ctx.params.branch!;
+      const sha = ctx.repo.branches.get(branch);
+      if (!sha) return notFound('Branch Not Found');
+      return json({
+        name: branch, merged: false, protected: ctx.repo.requiredContexts.has(branch),
+        default: branch === ctx.repo.defaultBranch, developers_can_push: false, developers_can_merge: false,
+        can_push: true, web_url: `${base}/${ctx.full}/-/tree/${encodeURIComponent(branch)}`,
+        commit: {
+          id: sha, short_id: sha.slice(0, 8), title: 'commit', message: 'commit', parent_ids: [],
+          created_at: '2024-01-01T00:00:00Z', author_name: 'ci', author_email: 'ci@example.invalid',
+          web_url: `${base}/${ctx.full}/-/commit/${sha}`,
+        },
+      });
     }],
 
     ['GET', '/projects/:project/repository/tree', (ctx) => {
@@ -318,13 +353,16 @@ export async function startGitLabApi(state: ForgeState): Promise<{ url: string; 
 
     ['GET', '/groups/:group/members/all/:user', (ctx) => {
       const group = ctx.params.group!.toLowerCase();
+      // top-level groups: repo owners and orgs; subgroups: team paths (and their ancestors)
       const groups = new Set([
         ...[...state.repos.values()].map((r) => r.owner.split('/')[0]!.toLowerCase()),
         ...[...state.orgMembers].map((m) => m.slice(0, m.indexOf('/'))),
+        ...[...state.teams.keys()].flatMap((t) => t.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))),
       ]);
       if (!groups.has(group)) return notFound('Group Not Found');
       const login = userById(Number(ctx.params.user));
-      if (!login || !state.orgMembers.has(`${group}/${login.toLowerCase()}`)) return notFound();
+      // members/all: direct members and those inherited from ancestor groups
+      if (!login || !state.isGroupMemberInherited(group, login)) return notFound();
       return json({ ...user(login), access_level: 30, expires_at: null, membership_state: 'active' });
     }],
   ];

@@ -116,6 +116,27 @@ export class MemoryForge implements Forge {
       : { merged: false, reason: result.reason, message: `merge refused: ${result.reason}` };
   }
 
+  async branchSha(repo: RepoRef, branch: string): Promise<string> {
+    const sha = this.state.repo(repoFullName(repo)).branches.get(branch);
+    if (!sha) throw new ForgeError(`branch ${branch} of ${repoFullName(repo)} not found`, 404);
+    return sha;
+  }
+
+  async lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined> {
+    this.#change(ref);
+    return this.state.labelEvents(repoFullName(ref.repo), ref.number)
+      .filter((e) => e.action === 'added' && e.label === label)
+      .at(-1)?.by;
+  }
+
+  async isTeamMember(repo: RepoRef, team: string, login: string): Promise<boolean> {
+    // GitLab: a group path, members inherited from ancestor groups included (members/all).
+    if (this.kind === 'gitlab') return this.state.isGroupMemberInherited(team, login);
+    // GitHub: a team slug in the repo owner's org, or "org/slug".
+    const path = team.includes('/') ? team : `${repo.owner}/${team}`;
+    return this.state.isTeamMember(path, login);
+  }
+
   async treeHash(repo: RepoRef, sha: string): Promise<string> {
     const tree = this.state.repo(repoFullName(repo)).trees.get(sha);
     if (!tree) throw new ForgeError(`commit ${sha} not found`, 404);

@@ -4,14 +4,27 @@ import { pino } from 'pino';
 import { dispatchEvent } from '../../src/core/dispatch-event.js';
 import type { NormalizedEvent } from '../../src/core/events.js';
 import type { Plugin } from '../../src/core/plugin.js';
+import type { ForgeKind } from '../../src/forge/types.js';
 import { allPlugins } from '../../plugins/index.js';
+import { repoEntrySchema } from '../../src/config/schema.js';
+import { OwnersResolver } from '../../src/owners/index.js';
 import { ForgeState } from '../fakes/forge-state.js';
 import { MemoryForge } from '../fakes/memory-forge.js';
 
-export function createDispatchRig(options: { plugins?: readonly Plugin[]; enabled?: string[]; replyToUnknownCommands?: boolean } = {}) {
+export interface RigOptions {
+  plugins?: readonly Plugin[];
+  enabled?: string[];
+  replyToUnknownCommands?: boolean;
+  /** the repo entry's plugin blocks, as in the config file (approve:, lgtm:, owners:) */
+  entry?: Record<string, unknown>;
+  /** which forge the in-memory fake plays */
+  forge?: ForgeKind;
+}
+
+export function createDispatchRig(options: RigOptions = {}) {
   const state = new ForgeState();
   state.addChange('acme/widgets', { number: 7, author: 'alice' });
-  const forge = new MemoryForge(state);
+  const forge = new MemoryForge(state, options.forge);
   const logs: Array<Record<string, unknown>> = [];
   const log = pino({ level: 'debug' }, new Writable({
     write(chunk, _enc, done) {
@@ -21,13 +34,17 @@ export function createDispatchRig(options: { plugins?: readonly Plugin[]; enable
   }));
   const plugins = options.plugins ?? allPlugins;
   const observed: Array<[string, string]> = [];
+  const owners = new OwnersResolver();
   const dispatch = (event: NormalizedEvent) => dispatchEvent(event, {
-    forge, plugins, log,
-    config: { plugins: options.enabled ?? plugins.map((p) => p.name), replyToUnknownCommands: options.replyToUnknownCommands ?? true },
+    forge, plugins, log, owners,
+    config: {
+      ...repoEntrySchema.parse({ plugins: options.enabled ?? plugins.map((p) => p.name), ...options.entry }),
+      replyToUnknownCommands: options.replyToUnknownCommands ?? true,
+    },
     observe: (plugin, outcome) => observed.push([plugin, outcome]),
   });
   return {
-    state, forge, logs, observed, dispatch,
+    state, forge, owners, logs, observed, dispatch,
     labels: () => state.change('acme/widgets', 7).labels,
     comments: () => state.comments('acme/widgets', 7).map((c) => c.body),
   };

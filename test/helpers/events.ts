@@ -22,9 +22,9 @@ export function commentEvent(body: string, options: {
   };
 }
 
-export function reviewEvent(body: string, action: ReviewEvent['action'] = 'commented', login = 'bob'): ReviewEvent {
+export function reviewEvent(body: string, action: ReviewEvent['action'] = 'commented', login = 'bob', forge: ForgeKind = 'github'): ReviewEvent {
   return {
-    kind: 'review', action, forge: 'github', deliveryId: `delivery-${++delivery}`, repo: repoOf(),
+    kind: 'review', action, forge, deliveryId: `delivery-${++delivery}`, repo: repoOf(forge),
     sender: { login, isBot: false }, change: changeInfo(), review: { id: 2, body, author: login },
   };
 }

@@ -139,6 +139,12 @@ export class GitHubForge implements Forge {
     return data.tree.flatMap((e) => (e.type === 'blob' && e.path ? [e.path] : []));
   }
 
+  async branchSha(repo: RepoRef, branch: string): Promise<string> {
+    const { data } = await this.#call(`get branch ${branch}`, () =>
+      this.octokit.rest.repos.getBranch({ ...this.#repo(repo), branch }));
+    return data.commit.sha;
+  }
+
   async addLabel(ref: ChangeRef, label: string): Promise<void> {
     const key = `${ref.repo.owner}/${ref.repo.name}\n${label}`;
     if (!this.#knownLabels.has(key)) {
@@ -159,6 +165,14 @@ export class GitHubForge implements Forge {
     } catch (err) {
       if (httpStatus(err) !== 404) throw toForgeError(`remove label ${label} from #${ref.number}`, err);
     }
+  }
+
+  async lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined> {
+    // issue events come oldest first
+    const events = await this.#call(`list events of #${ref.number}`, () =>
+      this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...this.#issue(ref), per_page: 100 }));
+    const added = events.filter((e) => e.event === 'labeled' && 'label' in e && e.label?.name === label).at(-1);
+    return added ? (added.actor?.login ?? 'ghost') : undefined;
   }
 
   async listComments(ref: ChangeRef): Promise<Comment[]> {
@@ -276,6 +290,22 @@ export class GitHubForge implements Forge {
       const status = httpStatus(err);
       if (status === 404 || status === 302) return false;
       throw toForgeError(`check membership of ${login} in ${repo.owner}`, err);
+    }
+  }
+
+  async isTeamMember(repo: RepoRef, team: string, login: string): Promise<boolean> {
+    // "org/slug" names another org's team; a bare slug is in the repo owner's org
+    const slash = team.indexOf('/');
+    const org = slash < 0 ? repo.owner : team.slice(0, slash);
+    const teamSlug = slash < 0 ? team : team.slice(slash + 1);
+    try {
+      const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({
+        org, team_slug: teamSlug, username: stripAt(login),
+      });
+      return data.state === 'active'; // 'pending': invited, not yet a member
+    } catch (err) {
+      if (httpStatus(err) === 404) return false; // no such team, or not a member
+      throw toForgeError(`check membership of ${login} in team ${org}/${teamSlug}`, err);
     }
   }
 

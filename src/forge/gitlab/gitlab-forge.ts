@@ -165,6 +165,12 @@ export class GitLabForge implements Forge {
     return entries.filter((e) => e.type === 'blob').map((e) => e.path);
   }
 
+  async branchSha(repo: RepoRef, branch: string): Promise<string> {
+    const found = await this.#call(`GET branch ${branch} of ${repoFullName(repo)}`, () =>
+      this.#api.Branches.show(repoFullName(repo), branch));
+    return (found.commit as { id: string }).id;
+  }
+
   async addLabel(ref: ChangeRef, label: string): Promise<void> {
     const project = repoFullName(ref.repo);
     const key = `${project}\0${label}`;
@@ -182,6 +188,18 @@ export class GitLabForge implements Forge {
     const project = repoFullName(ref.repo);
     await this.#call(`PUT labels of ${project}!${ref.number}`, () =>
       this.#api.MergeRequests.edit(project, ref.number, { removeLabels: label }));
+  }
+
+  async lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined> {
+    const project = repoFullName(ref.repo);
+    const events = await this.#call(`GET label events of ${project}!${ref.number}`, () =>
+      this.#api.MergeRequestLabelEvents.all(project, ref.number, { perPage: 100 }));
+    // ids grow with time; the label is null when it has since been deleted from the project
+    const added = [...events]
+      .sort((a, b) => a.id - b.id)
+      .filter((e) => e.action === 'add' && (e.label as { name?: string } | null)?.name === label)
+      .at(-1);
+    return added?.user.username as string | undefined;
   }
 
   #toComment(note: Record<string, unknown>): Comment {
@@ -282,6 +300,16 @@ export class GitLabForge implements Forge {
 
   async isOrgMember(repo: RepoRef, login: string): Promise<boolean> {
     const group = repo.owner.split('/')[0]!;
+    const id = await this.#userId(login);
+    if (id === undefined) return false;
+    const member = await this.#callOr(`GET member ${login} of group ${group}`, undefined, [404], () =>
+      this.#api.GroupMembers.show(group, id, { includeInherited: true }));
+    return member !== undefined;
+  }
+
+  /** `team` is a group path; members/all counts members inherited from ancestor groups too. */
+  async isTeamMember(_repo: RepoRef, team: string, login: string): Promise<boolean> {
+    const group = team.replace(/^\/+|\/+$/g, '');
     const id = await this.#userId(login);
     if (id === undefined) return false;
     const member = await this.#callOr(`GET member ${login} of group ${group}`, undefined, [404], () =>

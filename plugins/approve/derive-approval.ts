@@ -1,0 +1,58 @@
+// Whether a change is approved, derived from forge state alone: its changed files, its comments and
+// reviews, and the OWNERS files of its base branch at that branch's current sha (never the PR's own
+// OWNERS edits). The merge queue calls this too, since labels are outputs, not trust.
+import type { ApproveConfig } from '../../src/config/schema.js';
+import { normLogin, type Change, type Forge } from '../../src/forge/types.js';
+import { computeApprovalState, type ApprovalState, type OwnersFileError, type OwnersResolver } from '../../src/owners/index.js';
+import { APPROVED } from '../../src/core/labels.js';
+import { collectApprovals, type Approval, type HistoryItem } from './collect-approvals.js';
+
+export interface ApprovalVerdict {
+  /** the OWNERS rules are met, or a person added the approved label */
+  approved: boolean;
+  /** the OWNERS rules are met */
+  filesApproved: boolean;
+  /** a person (not the bot) added the approved label while the rules are not met */
+  manual: boolean;
+  approvals: Approval[];
+  /** undefined when OWNERS files could not be read: then nothing is approved through them */
+  state?: ApprovalState;
+  ownersErrors: OwnersFileError[];
+}
+
+/** A link to a comment or review on the change's page, as each forge anchors them. */
+function anchor(change: Change, kind: 'comment' | 'review', id: number): string {
+  if (change.ref.repo.forge === 'gitlab') return kind === 'comment' ? `${change.url}#note_${id}` : change.url;
+  return `${change.url}#${kind === 'comment' ? 'issuecomment' : 'pullrequestreview'}-${id}`;
+}
+
+const isBotLogin = (login: string, bot: string) => normLogin(login) === normLogin(bot) || login.endsWith('[bot]');
+
+export async function deriveApproval(forge: Forge, owners: OwnersResolver, change: Change, options: ApproveConfig): Promise<ApprovalVerdict> {
+  const ref = change.ref;
+  const [files, comments, reviews, baseSha, bot] = await Promise.all([
+    forge.listChangedFiles(ref),
+    forge.listComments(ref),
+    options.ignore_review_state ? Promise.resolve([]) : forge.listReviews(ref),
+    forge.branchSha(ref.repo, change.baseRef),
+    forge.botLogin(),
+  ]);
+  const snapshot = await owners.load(forge, ref.repo, baseSha);
+  const items: HistoryItem[] = [
+    // An edited comment is not trusted: anyone with write access could have put a command in it.
+    ...comments.filter((c) => !isBotLogin(c.author, bot) && c.createdAt === c.updatedAt)
+      .map((c) => ({ author: c.author, body: c.body, at: c.createdAt, url: anchor(change, 'comment', c.id) })),
+    ...reviews.filter((r) => !isBotLogin(r.author, bot))
+      .map((r) => ({ author: r.author, body: r.body, at: r.submittedAt, url: anchor(change, 'review', r.id), reviewState: r.state })),
+  ];
+  const approvals = collectApprovals({ author: change.author, changeUrl: change.url, items, options });
+  const ownersErrors = snapshot.errors;
+  const state = ownersErrors.length > 0 ? undefined : computeApprovalState(snapshot.owners, files, approvals.keys(), { seed: ref.number });
+  const filesApproved = state?.filesApproved ?? false;
+  let manual = false;
+  if (!filesApproved && change.labels.includes(APPROVED)) {
+    const labeler = await forge.lastLabeler(ref, APPROVED);
+    manual = labeler !== undefined && !isBotLogin(labeler, bot);
+  }
+  return { approved: filesApproved || manual, filesApproved, manual, approvals: [...approvals.values()], state, ownersErrors };
+}
