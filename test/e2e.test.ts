@@ -21,6 +21,7 @@ const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HOLD = 'do-not-merge/hold';
+const BASE_HEAD = 'e'.repeat(40);
 const REDIS_PREFIX = `e2e-${randomUUID()}`;
 
 describe('e2e: the real server on GitHub and GitLab', () => {
@@ -31,13 +32,18 @@ describe('e2e: the real server on GitHub and GitLab', () => {
 
   before(async () => {
     github.botLogin = 'ci-orchestrator[bot]';
-    github.addChange('acme/widgets', { number: 7, author: 'alice' });
-    gitlab.addChange('acme/widgets', { number: 7, author: 'alice' });
+    for (const state of [github, gitlab]) {
+      state.addChange('acme/widgets', { number: 7, author: 'alice' });
+      state.addChange('acme/widgets', { number: 8, author: 'alice', files: ['src/a.ts'] });
+      state.setBranch('acme/widgets', 'main', BASE_HEAD);
+      state.setFile('acme/widgets', BASE_HEAD, 'OWNERS', 'approvers:\n- carol\nreviewers:\n- dave\n');
+      state.setPermission('acme/widgets', 'dave', 'write');
+    }
     const gh = await startGitHubApi(github);
     const gl = await startGitLabApi(gitlab);
     servers = [gh, gl];
     const dir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-e2e-'));
-    writeFileSync(join(dir, 'config.yaml'), 'repos:\n  acme/widgets:\n    plugins: [help, hold]\n');
+    writeFileSync(join(dir, 'config.yaml'), 'repos:\n  acme/widgets:\n    plugins: [approve, help, hold, lgtm]\n');
     bot = await startServerProcess({
       APP_ID: '1',
       PRIVATE_KEY: testPrivateKey(),
@@ -150,6 +156,31 @@ describe('e2e: the real server on GitHub and GitLab', () => {
     assert.equal(gitlab.comments('acme/widgets', 7).length, 1);
     assert.match(gitlab.comments('acme/widgets', 7)[0]!.body, /^@carol: /);
   });
+
+  for (const forge of ['github', 'gitlab'] as const) {
+    it(`${forge}: /approve by an OWNERS approver labels the change and posts the notification; /lgtm by a collaborator adds lgtm`, async () => {
+      const state = forge === 'github' ? github : gitlab;
+      const send = async (login: string, body: string) => {
+        state.addComment('acme/widgets', 8, login, body);
+        const res = forge === 'github'
+          ? await (async () => {
+            const payload = JSON.stringify(githubPrComment(body, { login, number: 8 }));
+            return postGitHub(bot.url, 'issue_comment', payload, { 'x-hub-signature-256': signGitHub(SECRET, payload) });
+          })()
+          : await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote(body, { username: login, iid: 8 })), { 'x-gitlab-token': GITLAB_SECRET });
+        assert.equal(res.status, 200);
+      };
+      const labels8 = () => state.change('acme/widgets', 8).labels;
+      await send('carol', '/approve');
+      await waitFor(() => labels8().includes('approved'), `approved on ${forge}`);
+      await waitFor(() => state.comments('acme/widgets', 8).some((c) => c.body.startsWith('[APPROVALNOTIFIER] This PR is **APPROVED**')), 'the notification');
+      await send('dave', '/lgtm');
+      await waitFor(() => labels8().includes('lgtm'), `lgtm on ${forge}`);
+      await send('alice', '/lgtm');
+      await waitFor(() => state.comments('acme/widgets', 8).some((c) => /authors cannot LGTM their own PR/i.test(c.body)), 'the refusal');
+      assert.equal(state.comments('acme/widgets', 8).filter((c) => c.body.startsWith('[APPROVALNOTIFIER]')).length, 1);
+    });
+  }
 
   it('serves /healthz and /metrics with deliveries by forge, event and outcome', async () => {
     const health = await (await fetch(`${bot.url}/healthz`)).json();
