@@ -154,6 +154,12 @@ describe('approve plugin', () => {
     assert.match(unknownKey.notifications()[0]!.body, /`OWNERS`: .*approver/);
   });
 
+  it('is not blocked by a broken OWNERS file that governs none of its files', async () => {
+    const t = setup({ owners: { OWNERS: 'approvers:\n- alice\n', 'other/OWNERS': 'approvers: [bob\n' }, files: ['src/a.ts'] });
+    await t.comment('alice', '/approve');
+    assert.deepEqual(t.labels(), [APPROVED]);
+  });
+
   it('removes the invalid-owners label once the files are fixed', async () => {
     const t = setup({ owners: { OWNERS: 'approvers:\n- alice\n' }, files: ['a.ts'], labels: [INVALID_OWNERS] });
     await t.comment('alice', '/approve');

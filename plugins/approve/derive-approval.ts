@@ -2,7 +2,7 @@
 // reviews, and the OWNERS files of its base branch at that branch's current sha (never the PR's own
 // OWNERS edits). The merge queue calls this too, since labels are outputs, not trust.
 import type { ApproveConfig } from '../../src/config/schema.js';
-import { normLogin, type Change, type Forge } from '../../src/forge/types.js';
+import { normLogin, type Change, type Comment, type Forge } from '../../src/forge/types.js';
 import { computeApprovalState, type ApprovalState, type OwnersFileError, type OwnersResolver } from '../../src/owners/index.js';
 import { APPROVED } from '../../src/core/labels.js';
 import { collectApprovals, type Approval, type HistoryItem } from './collect-approvals.js';
@@ -18,6 +18,16 @@ export interface ApprovalVerdict {
   /** undefined when OWNERS files could not be read: then nothing is approved through them */
   state?: ApprovalState;
   ownersErrors: OwnersFileError[];
+  /** the change's comments as read for this verdict (the notification lives among them) */
+  comments: Comment[];
+}
+
+/** Whether the OWNERS file at `path` (or OWNERS_ALIASES, which every file depends on) governs any of `files`. */
+function governsAny(path: string, files: string[]): boolean {
+  const slash = path.lastIndexOf('/');
+  if (slash < 0) return true; // root OWNERS or OWNERS_ALIASES
+  const dir = `${path.slice(0, slash)}/`;
+  return files.some((file) => file.startsWith(dir));
 }
 
 /** A link to a comment or review on the change's page, as each forge anchors them. */
@@ -46,7 +56,9 @@ export async function deriveApproval(forge: Forge, owners: OwnersResolver, chang
       .map((r) => ({ author: r.author, body: r.body, at: r.submittedAt, url: anchor(change, 'review', r.id), reviewState: r.state })),
   ];
   const approvals = collectApprovals({ author: change.author, changeUrl: change.url, items, options });
-  const ownersErrors = snapshot.errors;
+  // Only OWNERS files that govern a changed file (and the aliases) can sway this verdict; a broken
+  // file elsewhere in the repo does not block every change.
+  const ownersErrors = snapshot.errors.filter((e) => governsAny(e.file, files));
   const state = ownersErrors.length > 0 ? undefined : computeApprovalState(snapshot.owners, files, approvals.keys(), { seed: ref.number });
   const filesApproved = state?.filesApproved ?? false;
   let manual = false;
@@ -54,5 +66,5 @@ export async function deriveApproval(forge: Forge, owners: OwnersResolver, chang
     const labeler = await forge.lastLabeler(ref, APPROVED);
     manual = labeler !== undefined && !isBotLogin(labeler, bot);
   }
-  return { approved: filesApproved || manual, filesApproved, manual, approvals: [...approvals.values()], state, ownersErrors };
+  return { approved: filesApproved || manual, filesApproved, manual, approvals: [...approvals.values()], state, ownersErrors, comments };
 }

@@ -51,8 +51,7 @@ async function recompute(ctx: PluginContext): Promise<void> {
     userUrl: (login) => `${new URL(change.url).origin}/${login}`,
   });
   const bot = await forge.botLogin();
-  const existing = (await forge.listComments(change.ref))
-    .filter((c) => c.author.toLowerCase() === bot.toLowerCase() && isNotification(c.body)).at(-1);
+  const existing = verdict.comments.filter((c) => c.author.toLowerCase() === bot.toLowerCase() && isNotification(c.body)).at(-1);
   if (!existing) await forge.createComment(change.ref, body);
   else if (existing.body !== body) await forge.updateComment(change.ref, existing.id, body);
   ctx.log.info({ approved: verdict.approved, manual: verdict.manual, ownersErrors: verdict.ownersErrors.length }, 'approval recomputed');

@@ -53,20 +53,18 @@ export function computeApprovalState(
   options: { seed?: number } = {},
 ): ApprovalState {
   if (changedFiles.length === 0) return { filesApproved: false, dirs: [], suggested: [] };
-  const current: string[] = [];
+  const current = new Set<string>();
   for (const a of approvers) {
     const login = normLogin(a);
-    if (login !== '' && !current.includes(login)) current.push(login);
+    if (login !== '') current.add(login);
   }
 
   // Step 1: the approval facts of each file. RepoOwners shares one object among all files with
   // the same answers, so files are grouped by it and the rest works per group, not per file.
+  // (A file listed twice lands twice in the same group; the sorted lists are deduplicated below.)
   const byFacts = new Map<FileApprovers, string[]>();
-  const seen = new Set<string>();
   for (const raw of changedFiles) {
     const file = canonicalPath(raw);
-    if (seen.has(file)) continue;
-    seen.add(file);
     const facts = owners.approval(file);
     const list = byFacts.get(facts);
     if (list) list.push(file);
@@ -120,8 +118,9 @@ export function computeApprovalState(
     const files: string[] = [];
     for (const { facts, files: groupFiles } of groups) {
       let any = false;
-      for (const login of current) {
-        if (facts.approvers.has(login)) {
+      const [small, large] = facts.approvers.size < current.size ? [facts.approvers, current] : [current, facts.approvers];
+      for (const login of small) {
+        if (large.has(login)) {
           approvedBy.add(login);
           any = true;
         }
@@ -137,7 +136,7 @@ export function computeApprovalState(
       ownersFile: owners.ownersFilePath(dir),
       approved,
       approvedBy: [...approvedBy].sort(byString),
-      files: sortedInPlace(files),
+      files: sortedUnique(files),
     });
   }
 
@@ -158,10 +157,14 @@ function directlyIn(file: string, dir: string): boolean {
   return file.lastIndexOf('/') === (dir === '' ? -1 : dir.length);
 }
 
-function sortedInPlace(items: string[]): string[] {
-  for (let i = 1; i < items.length; i++) {
-    if (items[i - 1]! > items[i]!) return items.sort(byString);
+/** Sorts (in place) and drops repeats. */
+function sortedUnique(items: string[]): string[] {
+  items.sort();
+  let n = 0;
+  for (let i = 0; i < items.length; i++) {
+    if (i === 0 || items[i] !== items[n - 1]) items[n++] = items[i]!;
   }
+  items.length = n;
   return items;
 }
 
@@ -176,22 +179,20 @@ function suggestApprovers(unapproved: readonly Unapproved[], seed: number): stri
     leafSeen.add(facts.leafApprovers);
     for (const login of facts.leafApprovers) pool.add(login);
   }
-  // Groups to cover: (directory, approver set), deduplicated by content.
-  const keyOf = new Map<ReadonlySet<string>, string>();
-  const groups = new Map<string, string[]>(); // key -> members of the set that are candidates
+  // Groups to cover: one per (directory, approver set).
+  const seen = new Map<string, Set<ReadonlySet<string>>>();
+  const members: string[][] = []; // per group: the candidates who can approve it
   for (const { dir, facts } of unapproved) {
-    const set = facts.approvers;
-    let setKey = keyOf.get(set);
-    if (setKey === undefined) {
-      setKey = [...set].sort(byString).join(',');
-      keyOf.set(set, setKey);
-    }
-    const key = `${dir}\0${setKey}`;
-    if (!groups.has(key)) groups.set(key, [...set].filter((login) => pool.has(login)));
+    let sets = seen.get(dir);
+    if (!sets) seen.set(dir, (sets = new Set()));
+    if (sets.has(facts.approvers)) continue;
+    sets.add(facts.approvers);
+    const logins: string[] = [];
+    for (const login of facts.approvers) if (pool.has(login)) logins.push(login);
+    members.push(logins);
   }
   const candidates = shuffle([...pool].sort(byString), seed);
   const groupsOf = new Map<string, number[]>(candidates.map((c) => [c, []]));
-  const members = [...groups.values()];
   members.forEach((logins, g) => {
     for (const login of logins) groupsOf.get(login)!.push(g);
   });

@@ -73,7 +73,7 @@ export function parseYaml(text: string): unknown {
   try {
     return parse(text, { version: '1.1', mapAsMap: true, uniqueKeys: true, maxAliasCount: 100 });
   } catch (err) {
-    throw new Error(`invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`invalid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`);
   }
 }
 

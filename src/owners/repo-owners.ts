@@ -5,7 +5,8 @@
 // only the non-empty (pattern, people) pairs of each role. Lookups are memoized so that a change
 // touching thousands of files costs little more than one Map lookup per file:
 //  * every directory shares the lookup state ("chain") of its nearest ancestor-or-self that has
-//    an OWNERS file, so there is one chain per OWNERS directory, built on first use;
+//    an OWNERS file, so there is one chain per OWNERS directory; build() creates them all, with
+//    the approval facts of every chain whose approvers need no regex;
 //  * a lookup's result depends only on the chain and on which filter regexes on it match the
 //    file, so a file's regexes are tested (few: only the patterned filters on its chain) to form
 //    a signature, and the result is memoized per (chain, role, signature). Without patterned
@@ -56,8 +57,8 @@ interface Chain {
   links: Link[];
   /** per role: the patterned filters along `links`, in walk order (signature bit i = patterned[i] matches) */
   patterned: Array<Array<{ dir: string; pattern: RegExp }>>;
-  /** per role * 2 + leaf: signature -> result */
-  memo: Array<Map<Signature, ReadonlySet<string>>>;
+  /** per role * 2 + leaf: signature -> result (created on first use) */
+  memo: Array<Map<Signature, ReadonlySet<string>> | undefined>;
   /** signature of the approvers role -> the file's approval facts */
   approval: Map<Signature, FileApprovers>;
 }
@@ -146,7 +147,9 @@ export class RepoOwners {
       // A duplicate (e.g. "a/OWNERS" and "./a/OWNERS") cannot happen in a real tree; the first wins.
       if (!dirs.has(dir)) dirs.set(dir, node);
     }
-    return { owners: new RepoOwners(dirs), errors };
+    const owners = new RepoOwners(dirs);
+    owners.#precompute();
+    return { owners, errors };
   }
 
   /** Approvers of a file: every layer up to the root or a no_parent_owners cut-off. */
@@ -221,7 +224,7 @@ export class RepoOwners {
     return facts;
   }
 
-  /** Options of the OWNERS file of a directory (all false when it has none). */
+  /** Options of the OWNERS file of a directory (all false when it has none); a frozen object. */
   options(dir: string): OwnersOptions {
     return this.#dirs.get(canonicalPath(dir))?.options ?? DEFAULT_OPTIONS;
   }
@@ -236,6 +239,18 @@ export class RepoOwners {
     return [...this.#dirs.keys()].sort();
   }
 
+  /**
+   * Builds the chain of every OWNERS directory (parents first, so each extends its parent's) and
+   * the approval facts of those whose approvers need no regex, so that the first approval
+   * computation after a build costs about as much as the next ones.
+   */
+  #precompute(): void {
+    for (const dir of [...this.#dirs.keys()].sort()) {
+      const chain = this.#chain(dir);
+      if (chain.patterned[APPROVERS]!.length === 0) this.approval(dir === '' ? 'x' : `${dir}/x`);
+    }
+  }
+
   #lookup(file: string, role: Role, leaf: boolean): ReadonlySet<string> {
     const path = canonicalPath(file);
     const chain = this.#chain(parentDir(path));
@@ -248,7 +263,7 @@ export class RepoOwners {
     const node = this.#dirs.get(dir);
     if (!node) {
       chain = dir === ''
-        ? { links: [], patterned: ROLES.map(() => []), memo: ROLES.flatMap(() => [new Map(), new Map()]), approval: new Map() }
+        ? { links: [], patterned: ROLES.map(() => []), memo: [], approval: new Map() }
         : this.#chain(parentDir(dir));
     } else {
       const parent = dir === '' ? undefined : this.#chain(parentDir(dir));
@@ -258,7 +273,7 @@ export class RepoOwners {
           ...node.roles[role].filter((f) => f.pattern).map((f) => ({ dir, pattern: f.pattern! })),
           ...(parent?.patterned[role] ?? []),
         ]),
-        memo: ROLES.flatMap(() => [new Map(), new Map()]),
+        memo: [],
         approval: new Map(),
       };
     }
@@ -274,7 +289,7 @@ export class RepoOwners {
  * no_parent_owners OWNERS whose filters do not match the file does not stop the walk.
  */
 function walk(chain: Chain, role: Role, leaf: boolean, signature: Signature): ReadonlySet<string> {
-  const memo = chain.memo[role * 2 + (leaf ? 1 : 0)]!;
+  const memo = (chain.memo[role * 2 + (leaf ? 1 : 0)] ??= new Map());
   const hit = memo.get(signature);
   if (hit) return hit;
   let out: Set<string> | undefined;

@@ -45,6 +45,8 @@ describe('parseOwnersFile: accepted shapes', () => {
     ['options only', 'a/OWNERS', 'options:\n  no_parent_owners: true\n',
       { dir: 'a', options: { noParentOwners: true, autoApproveUnownedSubfolders: false }, filters: [] }],
     ['empty file', 'OWNERS', '', { dir: '', options: noOptions, filters: [] }],
+    ['byte-order mark and CRLF line endings', 'OWNERS', '\ufeffapprovers:\r\n  - Alice\r\n',
+      { dir: '', options: noOptions, filters: [{ pattern: '*', ...entry({ approvers: ['alice'] }) }] }],
     ['comments only', 'OWNERS', '# nobody yet\n', { dir: '', options: noOptions, filters: [] }],
     ['null lists are empty', 'OWNERS', 'approvers:\nreviewers: [r]\n',
       { dir: '', options: noOptions, filters: [{ pattern: '*', ...entry({ reviewers: ['r'] }) }] }],
@@ -69,6 +71,7 @@ describe('parseOwnersFile: malformed files are errors naming the file', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['bad YAML', 'approvers: [alice\n', /^invalid YAML/],
     ['bad indentation', 'approvers:\n  - a\n - b\n', /^invalid YAML/],
+    ['tab indentation', 'approvers:\n\t- a\n', /^invalid YAML: Tabs are not allowed as indentation at line 2, column 1$/],
     ['duplicate key', 'approvers: [a]\napprovers: [b]\n', /^invalid YAML/],
     ['unknown top-level key', 'approvers: [a]\napprover: [b]\n', /unknown key "approver"/],
     ['unknown option', 'options:\n  no_parents: true\napprovers: [a]\n', /options: unknown key "no_parents"/],

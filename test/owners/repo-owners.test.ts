@@ -109,6 +109,16 @@ describe('RepoOwners per-file lookups', () => {
     });
   }
 
+  it('approval() bundles ownersDir, approvers and leaf approvers, shared by files alike', () => {
+    const facts = owners.approval('d/e/x.go');
+    assert.deepEqual({ ownersDir: facts.ownersDir, approvers: [...facts.approvers].sort(), leaf: [...facts.leafApprovers].sort() },
+      { ownersDir: 'd', approvers: ['go-appr', 'root-a'], leaf: ['go-appr'] });
+    assert.equal(owners.approval('d/e/y.go'), facts); // same filter matches on the same chain
+    assert.equal(owners.approval('d/e/f/g/z.go'), facts); // no OWNERS below d/e: same chain
+    assert.notEqual(owners.approval('d/e/z.md'), facts);
+    assert.equal(owners.approval('a/b/c/1/2/3'), owners.approval('a/b/c/x'));
+  });
+
   it('returned sets are copies', () => {
     owners.approvers('a/x.go').add('intruder');
     owners.leafApprovers('a/x.go').clear();
