@@ -22,15 +22,18 @@ for (const harness of [githubHarness, gitlabHarness]) {
   for (let i = 0; i < OWNERS_FILES - 1; i++) h.state.setFile(FULL, BASE, `dir${i}/OWNERS`, `approvers:\n- owner${i}\n`);
   const owners = new OwnersResolver();
   const config = { ...repoEntrySchema.parse({ plugins: ['approve'] }), replyToUnknownCommands: false };
-  const approve = async (login: string) => {
-    h.state.addComment(FULL, 7, login, '/approve');
+  const approve = async (login: string, body = '/approve') => {
+    h.state.addComment(FULL, 7, login, body);
     const before = h.state.calls.length;
-    await dispatchEvent(commentEvent('/approve', { login, forge: forgeKind }), {
+    await dispatchEvent(commentEvent(body, { login, forge: forgeKind }), {
       forge: h.forge, config, plugins: allPlugins, owners, log: pino({ level: 'silent' }),
     });
     return h.state.calls.slice(before).map((c) => `${c.method} ${c.path.replace(/\/(acme%2Fwidgets|repos\/acme\/widgets)/, '/…')}`);
   };
   const cold = await approve('owner0');
+  // Warm everything (OWNERS, files, branch head, the label's existence), then measure a fresh /approve.
+  await approve('carol');
+  await approve('carol', '/approve cancel');
   const warm = await approve('carol');
   const writes = (calls: string[]) => calls.filter((c) => !c.startsWith('GET')).length;
   console.log(`\n${harness.name}: repo with ${OWNERS_FILES} OWNERS files, PR touching 3 files`);

@@ -5,6 +5,7 @@ import type { ApproveConfig } from '../../src/config/schema.js';
 import { normLogin, type Change, type Comment, type Forge } from '../../src/forge/types.js';
 import { computeApprovalState, type ApprovalState, type OwnersFileError, type OwnersResolver } from '../../src/owners/index.js';
 import { APPROVED } from '../../src/core/labels.js';
+import { branchHead, changedFiles } from '../../src/forge/read-cache.js';
 import { collectApprovals, type Approval, type HistoryItem } from './collect-approvals.js';
 
 export interface ApprovalVerdict {
@@ -41,10 +42,10 @@ const isBotLogin = (login: string, bot: string) => normLogin(login) === normLogi
 export async function deriveApproval(forge: Forge, owners: OwnersResolver, change: Change, options: ApproveConfig): Promise<ApprovalVerdict> {
   const ref = change.ref;
   const [files, comments, reviews, baseSha, bot] = await Promise.all([
-    forge.listChangedFiles(ref),
+    changedFiles(forge, change),
     forge.listComments(ref),
     options.ignore_review_state ? Promise.resolve([]) : forge.listReviews(ref),
-    forge.branchSha(ref.repo, change.baseRef),
+    branchHead(forge, ref.repo, change.baseRef),
     forge.botLogin(),
   ]);
   const snapshot = await owners.load(forge, ref.repo, baseSha);

@@ -6,6 +6,7 @@ import { APPROVED, INVALID_OWNERS } from '../../src/core/labels.js';
 import type { NormalizedEvent } from '../../src/core/events.js';
 import type { ApproveConfig } from '../../src/config/schema.js';
 import type { Change } from '../../src/forge/types.js';
+import { rememberBranchHead } from '../../src/forge/read-cache.js';
 import { hasApprovalCommand } from './collect-approvals.js';
 import { deriveApproval } from './derive-approval.js';
 import { isNotification, renderNotification } from './notification.js';
@@ -76,6 +77,8 @@ export default definePlugin({
     },
   ],
   async handle(ctx) {
-    if (isRelevant(ctx.event, ctx.config.approve)) await recompute(ctx);
+    const { event } = ctx;
+    if (event.kind === 'push') rememberBranchHead(ctx.forge, event.repo, event.branch, event.after);
+    if (isRelevant(event, ctx.config.approve)) await recompute(ctx);
   },
 });
