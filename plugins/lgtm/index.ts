@@ -29,9 +29,9 @@ export function lgtmCommand(body: string): Want | undefined {
 }
 
 export const REFUSAL = {
-  author: 'you cannot LGTM your own PR: authors cannot LGTM their own PR. You may still cancel an LGTM with `/lgtm cancel`.',
-  collaborator: 'changing LGTM is restricted to collaborators: only collaborators with write access to this repository may add or cancel LGTM.',
-  owners: 'changing LGTM is restricted to approvers and reviewers in OWNERS files: only OWNERS reviewers or approvers of the changed files may add or cancel LGTM.',
+  author: 'authors cannot LGTM their own PR. You may still cancel an LGTM with `/lgtm cancel`.',
+  collaborator: 'only collaborators with write access to this repository may add or cancel LGTM.',
+  owners: 'only reviewers and approvers in the OWNERS files of the changed files may add or cancel LGTM.',
 } as const;
 
 export const NEW_CHANGES_NOTICE = 'New changes are detected. LGTM label has been removed.';

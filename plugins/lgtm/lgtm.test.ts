@@ -18,11 +18,11 @@ const TREE2 = '2'.repeat(40);
 
 // The replies, as the reader sees their first line.
 const AUTHOR_REFUSAL = (who: string) =>
-  `@${who}: you cannot LGTM your own PR: authors cannot LGTM their own PR. You may still cancel an LGTM with \`/lgtm cancel\`.`;
+  `@${who}: authors cannot LGTM their own PR. You may still cancel an LGTM with \`/lgtm cancel\`.`;
 const COLLABORATOR_REFUSAL = (who: string) =>
-  `@${who}: changing LGTM is restricted to collaborators: only collaborators with write access to this repository may add or cancel LGTM.`;
+  `@${who}: only collaborators with write access to this repository may add or cancel LGTM.`;
 const OWNERS_REFUSAL = (who: string) =>
-  `@${who}: changing LGTM is restricted to approvers and reviewers in OWNERS files: only OWNERS reviewers or approvers of the changed files may add or cancel LGTM.`;
+  `@${who}: only reviewers and approvers in the OWNERS files of the changed files may add or cancel LGTM.`;
 const NEW_CHANGES = 'New changes are detected. LGTM label has been removed.';
 const TREE_HASH_COMMENT = (hash: string) => [
   'LGTM label has been added.',
