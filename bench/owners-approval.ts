@@ -17,6 +17,7 @@ import type { Forge, RepoRef } from '../src/forge/types.js';
 import { computeApprovalState, OwnersResolver, RepoOwners } from '../src/owners/index.js';
 import { ForgeState } from '../test/fakes/forge-state.js';
 import { MemoryForge } from '../test/fakes/memory-forge.js';
+import { seededRandom } from '../src/core/seeded-random.js';
 
 const args = minimist(process.argv.slice(2), { default: { owners: 2000, files: 5000, runs: 50, warmup: 10, seed: 1 } });
 const OWNERS_COUNT = Number(args.owners);
@@ -28,14 +29,7 @@ const TARGET_MS = 50;
 // ---------------------------------------------------------------------------------------------
 // a deterministic synthetic repository
 
-let state = Number(args.seed) >>> 0;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = seededRandom(Number(args.seed));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const users = Array.from({ length: 800 }, (_, i) => `user-${i}`);
 const aliasNames = Array.from({ length: 120 }, (_, i) => `team-${i}`);

@@ -26,6 +26,7 @@
 import { normLogin } from '../forge/types.js';
 import { canonicalPath, parentDir } from './paths.js';
 import type { FileApprovers, RepoOwners } from './repo-owners.js';
+import { seededRandom } from '../core/seeded-random.js';
 
 export interface OwnersDirApproval {
   dir: string;
@@ -221,16 +222,9 @@ function suggestApprovers(unapproved: readonly Unapproved[], seed: number): stri
   return chosen.sort(byString);
 }
 
-/** Fisher-Yates with mulberry32: a deterministic order for a given seed. */
+/** Fisher-Yates with a seeded generator: a deterministic order for a given seed. */
 function shuffle<T>(items: T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
