@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forgeHarnesses, type ForgeHarnessInstance } from './fakes/harnesses.js';
 import type { ChangeRef } from '../src/forge/types.js';
+import { createGitRepo } from './helpers/git-repo.js';
 
 const HEAD = '1'.repeat(40);
 const BASE = '2'.repeat(40);
@@ -12,6 +13,8 @@ for (const harness of forgeHarnesses) {
   describe(`Forge conformance: ${harness.name}`, () => {
     let h: ForgeHarnessInstance;
     let pr: ChangeRef;
+    const git = createGitRepo();
+    let commit: { sha: string; tree: string };
     const full = 'acme/widgets';
 
     before(async () => {
@@ -34,7 +37,10 @@ for (const harness of forgeHarnesses) {
       state.setBranch(full, 'main', BASE);
       state.setBranch(full, 'release/1.0', '5'.repeat(40));
       state.repo(full).requiredContexts.set('main', ['ci/unit', 'ci/lint']);
-      state.repo(full).trees.set(HEAD, 'f'.repeat(40));
+      // A real commit, for forges that read tree hashes with git (GitLab).
+      commit = git.commit({ 'README.md': 'widgets\n' });
+      state.repo(full).trees.set(commit.sha, commit.tree);
+      state.repo(full).cloneUrl = git.url;
       state.addReview(full, { change: 7, author: 'bob', state: 'approved', body: 'LGTM', commitSha: HEAD });
       state.addReview(full, { change: 7, author: 'carol', state: 'changes_requested', body: 'no' });
       pr = { repo: h.repo, number: 7 };
@@ -238,7 +244,12 @@ for (const harness of forgeHarnesses) {
 
     it('gives the tree hash of a commit when it can', async (t) => {
       if (!h.forge.treeHash) return t.skip('no treeHash capability');
-      assert.equal(await h.forge.treeHash(h.repo, HEAD), 'f'.repeat(40));
+      assert.equal(await h.forge.treeHash(h.repo, commit.sha), commit.tree);
+      assert.equal(await h.forge.treeHash(h.repo, commit.sha), commit.tree, 'again, from what it keeps');
+      const next = git.commit({ 'b.txt': 'b\n' });
+      h.state.repo(full).trees.set(next.sha, next.tree);
+      assert.equal(await h.forge.treeHash(h.repo, next.sha), next.tree);
+      await assert.rejects(h.forge.treeHash(h.repo, 'f'.repeat(40)), (err: Error) => err.name === 'ForgeError');
     });
   });
 }

@@ -175,11 +175,14 @@ async function onPush(ctx: PluginContext): Promise<void> {
   const present = lgtmLabelOf(change);
   if (!present) return;
   if (await stickyAuthor(ctx, change)) return;
-  // GitLab's API exposes no tree hash (its Forge has no treeHash), so there a push always removes
-  // lgtm, store_tree_hash or not.
   if (config.lgtm.store_tree_hash && forge.treeHash) {
     const stored = storedTreeHash(await forge.listComments(change.ref), await forge.botLogin());
-    if (stored && stored === (await forge.treeHash(change.ref.repo, change.headSha)).toLowerCase()) {
+    // A tree hash that cannot be read keeps nothing: lgtm goes, as for any push.
+    const current = stored && await forge.treeHash(change.ref.repo, change.headSha).catch((err: unknown) => {
+      ctx.log.warn({ err }, 'tree hash unavailable; removing lgtm');
+      return undefined;
+    });
+    if (stored && current && stored === current.toLowerCase()) {
       ctx.log.info({ treeHash: stored }, 'lgtm kept: the tree is unchanged');
       return;
     }

@@ -37,14 +37,9 @@ const TREE_HASH_COMMENT = (hash: string) => [
 
 type Rig = ReturnType<typeof createDispatchRig>;
 
-/**
- * createDispatchRig playing either forge. GitLabForge has no treeHash (GitLab's API exposes no tree
- * hash), so on GitLab the fake's is hidden.
- */
+/** createDispatchRig playing either forge. */
 function lgtmRig(kind: ForgeKind, entry: Record<string, unknown> = {}): Rig {
-  const rig = createDispatchRig({ enabled: ['lgtm'], entry, forge: kind });
-  if (kind === 'gitlab') Object.defineProperty(rig.forge, 'treeHash', { value: undefined });
-  return rig;
+  return createDispatchRig({ enabled: ['lgtm'], entry, forge: kind });
 }
 
 /** The world every case starts from; cases add to it. */
@@ -245,27 +240,32 @@ const cases: Case[] = [
   },
   { name: 'other pull_request events do nothing', labelled: true, events: (k) => [prEvent(k, 'edited'), prEvent(k, 'labeled'), prEvent(k, 'reopened')], labels: ['lgtm'], comments: [] },
   {
-    name: 'store_tree_hash: /lgtm records the tree hash', forges: ['github'], entry: TREE_HASH,
+    name: 'store_tree_hash: /lgtm records the tree hash', entry: TREE_HASH,
     events: (k) => [comment(k, '/lgtm')], labels: ['lgtm'], comments: ['LGTM label has been added.'],
   },
   {
-    name: 'store_tree_hash: the same /lgtm twice records it once', forges: ['github'], entry: TREE_HASH,
+    name: 'store_tree_hash: the same /lgtm twice records it once', entry: TREE_HASH,
     events: (k) => { const e = comment(k, '/lgtm'); return [e, e]; }, labels: ['lgtm'], comments: ['LGTM label has been added.'],
   },
   {
-    name: 'store_tree_hash: a push with an unchanged tree keeps lgtm', forges: ['github'], entry: TREE_HASH,
+    name: 'store_tree_hash: a push with an unchanged tree keeps lgtm', entry: TREE_HASH,
     events: (k) => [comment(k, '/lgtm'), moveThen(push(k), TREE1)], labels: ['lgtm'], comments: ['LGTM label has been added.'],
   },
   {
-    name: 'store_tree_hash: a push with a changed tree removes lgtm', forges: ['github'], entry: TREE_HASH,
+    name: 'store_tree_hash: a push with a changed tree removes lgtm', entry: TREE_HASH,
     events: (k) => [comment(k, '/lgtm'), moveThen(push(k), TREE2)], labels: [], comments: ['LGTM label has been added.', NEW_CHANGES],
   },
   {
-    name: 'store_tree_hash on GitLab: no tree hash to record, so a push always removes lgtm', forges: ['gitlab'], entry: TREE_HASH,
-    events: (k) => [comment(k, '/lgtm'), moveThen(push(k), TREE1)], labels: [], comments: [NEW_CHANGES],
+    name: 'store_tree_hash: a push whose tree hash cannot be read removes lgtm', entry: TREE_HASH, labelled: true,
+    setup: (r) => {
+      r.state.addComment(FULL, 7, BOT, TREE_HASH_COMMENT(TREE1));
+      movesHead(r, TREE1);
+      Object.defineProperty(r.forge, 'treeHash', { value: async () => { throw new Error('git fetch failed'); } });
+    },
+    events: (k) => [push(k)], labels: [], comments: ['LGTM label has been added.', NEW_CHANGES],
   },
   {
-    name: 'store_tree_hash: an edited tree-hash comment does not count', forges: ['github'], entry: TREE_HASH, labelled: true,
+    name: 'store_tree_hash: an edited tree-hash comment does not count', entry: TREE_HASH, labelled: true,
     setup: (r) => {
       const c = r.state.addComment(FULL, 7, BOT, TREE_HASH_COMMENT(TREE1));
       c.updatedAt = new Date(Date.parse(c.createdAt) + 1000).toISOString();
@@ -274,12 +274,12 @@ const cases: Case[] = [
     events: (k) => [push(k)], labels: [], comments: ['LGTM label has been added.', NEW_CHANGES],
   },
   {
-    name: "store_tree_hash: a tree-hash comment by someone else than the bot does not count", forges: ['github'], entry: TREE_HASH, labelled: true,
+    name: "store_tree_hash: a tree-hash comment by someone else than the bot does not count", entry: TREE_HASH, labelled: true,
     setup: (r) => { r.state.addComment(FULL, 7, 'mallory', TREE_HASH_COMMENT(TREE1)); movesHead(r, TREE1); },
     events: (k) => [push(k)], labels: [], comments: ['LGTM label has been added.', NEW_CHANGES],
   },
   {
-    name: 'store_tree_hash: the newest never-edited record counts', forges: ['github'], entry: TREE_HASH, labelled: true,
+    name: 'store_tree_hash: the newest never-edited record counts', entry: TREE_HASH, labelled: true,
     setup: (r) => {
       const old = r.state.addComment(FULL, 7, BOT, TREE_HASH_COMMENT(TREE0));
       old.createdAt = old.updatedAt = '2024-01-01T00:00:00.000Z';
@@ -289,7 +289,7 @@ const cases: Case[] = [
     events: (k) => [push(k)], labels: ['lgtm'], comments: ['LGTM label has been added.', 'LGTM label has been added.'],
   },
   {
-    name: 'store_tree_hash: /lgtm cancel retires the record, so a re-added label goes on push', forges: ['github'], entry: TREE_HASH,
+    name: 'store_tree_hash: /lgtm cancel retires the record, so a re-added label goes on push', entry: TREE_HASH,
     events: (k) => [comment(k, '/lgtm'), comment(k, '/lgtm cancel'), humanLabels(moveThen(push(k), TREE1))],
     labels: [], comments: ['~~LGTM label has been added.~~ The LGTM was cancelled; the tree hash recorded here no longer counts.', NEW_CHANGES],
   },

@@ -59,6 +59,8 @@ export interface FakeRepo {
   name: string;
   /** numeric id (GitLab project id, GitHub repo id) */
   id: number;
+  /** where git can fetch the repository from (a file:// URL of a real repository in tests) */
+  cloneUrl?: string;
   defaultBranch: string;
   changes: Map<number, FakeChange>;
   comments: FakeComment[];

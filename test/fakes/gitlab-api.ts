@@ -150,6 +150,11 @@ export async function startGitLabApi(state: ForgeState): Promise<{ url: string; 
       return json(login ? [user(login)] : []);
     }],
 
+    ['GET', '/projects/:project', (ctx) => json({
+      id: ctx.repo.id, path_with_namespace: `${ctx.repo.owner}/${ctx.repo.name}`, default_branch: ctx.repo.defaultBranch,
+      http_url_to_repo: ctx.repo.cloneUrl ?? `http://gitlab.test/${ctx.repo.owner}/${ctx.repo.name}.git`,
+    })],
+
     ['GET', '/projects/:project/merge_requests', (ctx) => {
       const stateParam = ctx.query.get('state') ?? 'all';
       const labels = (ctx.query.get('labels') ?? '').split(',').map((l) => l.trim()).filter(Boolean);

@@ -2,6 +2,7 @@
 // merge requests (by iid) and notes; this file is where those become repos, changes and comments.
 import { Gitlab, GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
 import { labelColour } from '../label-colour.js';
+import { GitTreeHashes } from './git-tree-hash.js';
 import {
   ForgeError, repoFullName,
   type Change, type ChangeQuery, type ChangeRef, type ChangeState, type Comment, type CommitStatus,
@@ -70,8 +71,30 @@ export class GitLabForge implements Forge {
   /** "project\0label" for labels known to exist, so addLabel creates each at most once. */
   readonly #knownLabels = new Set<string>();
 
-  constructor(options: { host: string; token: string }) {
+  readonly #trees: GitTreeHashes;
+  readonly #cloneUrls = new Map<string, Promise<string>>();
+
+  constructor(options: { host: string; token: string; gitCacheDir?: string }) {
     this.#api = new Gitlab({ host: options.host.replace(/\/+$/, ''), token: options.token });
+    this.#trees = new GitTreeHashes({ token: options.token, cacheDir: options.gitCacheDir });
+  }
+
+  /** The API does not give a commit's tree hash; git does, from the commit object alone. */
+  async treeHash(repo: RepoRef, sha: string): Promise<string> {
+    const project = repoFullName(repo);
+    let cloneUrl = this.#cloneUrls.get(project);
+    if (!cloneUrl) {
+      cloneUrl = this.#call(`GET /projects/${project}`, async () =>
+        ((await this.#api.Projects.show(project)) as unknown as { http_url_to_repo: string }).http_url_to_repo);
+      cloneUrl.catch(() => this.#cloneUrls.delete(project));
+      this.#cloneUrls.set(project, cloneUrl);
+    }
+    const url = await cloneUrl;
+    try {
+      return await this.#trees.treeHash(url, sha);
+    } catch (err) {
+      throw new ForgeError(`GitLab tree hash of ${project}@${sha}: ${(err as Error).message.split('\n')[0]}`, undefined, { cause: err });
+    }
   }
 
   /** Runs a gitbeaker call, turning its errors into ForgeErrors that carry the HTTP status. */
