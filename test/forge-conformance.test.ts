@@ -45,7 +45,10 @@ for (const harness of forgeHarnesses) {
       state.addReview(full, { change: 7, author: 'carol', state: 'changes_requested', body: 'no' });
       pr = { repo: h.repo, number: 7 };
     });
-    after(() => h.close());
+    after(async () => {
+      await h.close();
+      git.remove();
+    });
 
     it('reports its kind and the bot login', async () => {
       assert.equal(h.forge.kind, h.repo.forge);

@@ -1,4 +1,7 @@
 // The GitLab adapter over the fake GitLab API, for the conformance suite.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ForgeState } from './forge-state.js';
 import { startGitLabApi } from './gitlab-api.js';
 import type { ForgeHarness } from './harnesses.js';
@@ -10,10 +13,14 @@ export const gitlabHarness: ForgeHarness = {
   async start() {
     const state = new ForgeState();
     const api = await startGitLabApi(state);
+    const gitCacheDir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-git-cache-'));
     return {
-      forge: new GitLabForge({ host: api.url, token: 'test' }), state,
+      forge: new GitLabForge({ host: api.url, token: 'test', gitCacheDir }), state,
       repo: { forge: 'gitlab', owner: 'acme', name: 'widgets' },
-      close: () => api.close(),
+      close: async () => {
+        await api.close();
+        rmSync(gitCacheDir, { recursive: true, force: true });
+      },
     };
   },
 };

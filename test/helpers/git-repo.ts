@@ -1,6 +1,6 @@
 // A real git repository on disk, for code that fetches from git (the GitLab tree-hash path).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,7 @@ export interface GitRepo {
   /** file:// URL git can fetch from */
   url: string;
   commit(files: Record<string, string>, message?: string): { sha: string; tree: string };
+  remove(): void;
 }
 
 export function createGitRepo(): GitRepo {
@@ -28,5 +29,6 @@ export function createGitRepo(): GitRepo {
       git('commit', '--quiet', '--allow-empty', '-m', message);
       return { sha: git('rev-parse', 'HEAD'), tree: git('rev-parse', 'HEAD^{tree}') };
     },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
