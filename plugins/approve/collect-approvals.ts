@@ -1,6 +1,6 @@
 // Who has approved a change, recomputed from scratch from its comments and reviews (Prow's approve
 // plugin, §3.6 of Prow's semantics), so the result never drifts from what the forge shows.
-import { parseCommands } from '../../src/core/commands.js';
+import { parseCommands, type ParsedCommand } from '../../src/core/commands.js';
 import type { ApproveConfig } from '../../src/config/schema.js';
 import { normLogin, type ReviewState } from '../../src/forge/types.js';
 
@@ -62,9 +62,9 @@ export function collectApprovals({ author, changeUrl, items, options }: CollectI
   return approvals;
 }
 
-/** Whether a comment body holds a command the approve plugin reacts to. */
-export function hasApprovalCommand(body: string, options: ApproveConfig): boolean {
-  return parseCommands(body).some(({ name }) => {
+/** Whether the commands hold one the approve plugin reacts to. */
+export function hasApprovalCommand(commands: readonly ParsedCommand[], options: ApproveConfig): boolean {
+  return commands.some(({ name }) => {
     const lower = name.toLowerCase();
     return lower === 'approve' || lower === 'remove-approve' || (lower === 'lgtm' && options.lgtm_acts_as_approve);
   });

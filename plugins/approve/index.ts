@@ -3,8 +3,6 @@
 // is the `approved` label and one notification comment, edited in place.
 import { definePlugin, type PluginContext } from '../../src/core/plugin.js';
 import { APPROVED, INVALID_OWNERS } from '../../src/core/labels.js';
-import type { NormalizedEvent } from '../../src/core/events.js';
-import type { ApproveConfig } from '../../src/config/schema.js';
 import type { Change } from '../../src/forge/types.js';
 import { rememberBranchHead } from '../../src/forge/read-cache.js';
 import { hasApprovalCommand } from './collect-approvals.js';
@@ -12,13 +10,14 @@ import { deriveApproval } from './derive-approval.js';
 import { isNotification, renderNotification } from './notification.js';
 
 /** Events after which approval may have changed (Prow's list). */
-function isRelevant(event: NormalizedEvent, options: ApproveConfig): boolean {
+function isRelevant({ event, commands, config }: PluginContext): boolean {
+  const options = config.approve;
   switch (event.kind) {
     case 'comment':
-      return event.action === 'created' && !event.sender.isBot && hasApprovalCommand(event.comment.body, options);
+      return hasApprovalCommand(commands, options);
     case 'review':
-      return !event.sender.isBot && (hasApprovalCommand(event.review.body, options)
-        || (!options.ignore_review_state && event.action !== 'commented'));
+      return hasApprovalCommand(commands, options)
+        || (!event.sender.isBot && !options.ignore_review_state && event.action !== 'commented');
     case 'pull_request':
       return ['opened', 'reopened', 'synchronize'].includes(event.action)
         || (event.action === 'labeled' && event.label === APPROVED && !event.sender.isBot);
@@ -79,6 +78,6 @@ export default definePlugin({
   async handle(ctx) {
     const { event } = ctx;
     if (event.kind === 'push') rememberBranchHead(ctx.forge, event.repo, event.branch, event.after);
-    if (isRelevant(event, ctx.config.approve)) await recompute(ctx);
+    if (isRelevant(ctx)) await recompute(ctx);
   },
 });

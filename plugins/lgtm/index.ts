@@ -5,7 +5,7 @@
 //
 // The whole comment is judged at once in handle() (the command specs carry no run()), because
 // Prow tests the add pattern first: a comment holding both "/lgtm" and "/lgtm cancel" adds.
-import { parseCommands } from '../../src/core/commands.js';
+import type { ParsedCommand } from '../../src/core/commands.js';
 import type { CommentEvent, ReviewEvent } from '../../src/core/events.js';
 import { LGTM } from '../../src/core/labels.js';
 import { definePlugin, type PluginContext } from '../../src/core/plugin.js';
@@ -19,10 +19,9 @@ type Want = 'add' | 'cancel';
 const ADD = /^\/lgtm(?: no-issue)?\s*$/i;
 const CANCEL = /^\/(?:remove-lgtm|lgtm cancel)\s*$/i;
 
-/** What a comment or review body asks for; add wins when it holds both (Prow tests add first). */
-export function lgtmCommand(body: string): Want | undefined {
-  // The shared grammar: quoted lines, code blocks and HTML comments never hold a command.
-  const lines = parseCommands(body).map((c) => c.line);
+/** What the commands ask for; add wins when both are there (Prow tests add first). */
+export function lgtmWant(commands: readonly ParsedCommand[]): Want | undefined {
+  const lines = commands.map((c) => c.line);
   if (lines.some((l) => ADD.test(l))) return 'add';
   if (lines.some((l) => CANCEL.test(l))) return 'cancel';
   return undefined;
@@ -78,17 +77,16 @@ async function stickyAuthor(ctx: PluginContext, change: Change): Promise<boolean
 
 /** What the event asks of lgtm, and who asks; undefined when it asks nothing. */
 function intentOf(ctx: PluginContext): { want: Want; login: string } | undefined {
-  const { event, config } = ctx;
+  const { event, config, commands } = ctx;
   if (event.kind === 'comment') {
-    if (event.action !== 'created' || event.sender.isBot) return undefined;
-    const want = lgtmCommand(event.comment.body);
+    const want = lgtmWant(commands);
     return want && { want, login: event.comment.author };
   }
   if (event.kind === 'review') {
-    if (event.sender.isBot) return undefined;
     // A command in the body overrides the review state (the dispatcher reads no body of a dismissal).
-    const fromBody = event.action === 'dismissed' ? undefined : lgtmCommand(event.review.body);
-    const want = fromBody ?? (config.lgtm.review_acts_as_lgtm ? reviewWant(event) : undefined);
+    const fromBody = lgtmWant(commands);
+    const fromState = !event.sender.isBot && config.lgtm.review_acts_as_lgtm ? reviewWant(event) : undefined;
+    const want = fromBody ?? fromState;
     return want && { want, login: event.review.author };
   }
   return undefined;

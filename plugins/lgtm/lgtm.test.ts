@@ -4,7 +4,8 @@ import type { NormalizedEvent, PullRequestEvent, ReviewEvent } from '../../src/c
 import type { ForgeKind } from '../../src/forge/types.js';
 import { createDispatchRig } from '../../test/helpers/dispatch.js';
 import { commentEvent, pullRequestEvent, repoOf, reviewEvent } from '../../test/helpers/events.js';
-import lgtm, { lgtmCommand, storedTreeHash, treeHashComment } from './index.js';
+import lgtm, { lgtmWant, storedTreeHash, treeHashComment } from './index.js';
+import { parseCommands } from '../../src/core/commands.js';
 
 const FULL = 'acme/widgets';
 const BASE = 'b'.repeat(40);
@@ -401,8 +402,8 @@ describe('lgtm plugin', () => {
     assert.equal(lgtm.commands[0]!.args, '[cancel|no-issue]');
   });
 
-  describe('lgtmCommand (Prow patterns)', () => {
-    const table: Array<[string, ReturnType<typeof lgtmCommand>]> = [
+  describe('lgtmWant (Prow patterns)', () => {
+    const table: Array<[string, ReturnType<typeof lgtmWant>]> = [
       ['/lgtm', 'add'], ['/LGTM', 'add'], ['/lgtm no-issue', 'add'], ['/lgtm \t', 'add'],
       ['/lgtm cancel', 'cancel'], ['/remove-lgtm', 'cancel'], ['/Remove-LGTM', 'cancel'],
       ['/lgtm cancel\n/lgtm', 'add'], ['/lgtm thanks!', undefined], ['/lgtm  cancel', undefined],
@@ -411,7 +412,7 @@ describe('lgtm plugin', () => {
       ['/remove-lgtm please', undefined], ['/lgtmcancel', undefined],
     ];
     for (const [body, want] of table) {
-      it(`${JSON.stringify(body)} -> ${want}`, () => assert.equal(lgtmCommand(body), want));
+      it(`${JSON.stringify(body)} -> ${want}`, () => assert.equal(lgtmWant(parseCommands(body)), want));
     }
   });
 

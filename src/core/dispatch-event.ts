@@ -27,8 +27,9 @@ export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps):
   const changeRef: ChangeRef | undefined = 'change' in event
     ? { repo: event.repo, number: event.change.number } : undefined;
   let changePromise: Promise<Change> | undefined;
+  const commands = await commandsOf(event, deps.forge);
   const base = {
-    event, forge: deps.forge, config: deps.config, owners: deps.owners, enabledPlugins: enabled, changeRef,
+    event, commands, forge: deps.forge, config: deps.config, owners: deps.owners, enabledPlugins: enabled, changeRef,
     change: () => {
       if (!changeRef) return Promise.reject(new Error(`a ${event.kind} event is not about a change`));
       return (changePromise ??= deps.forge.getChange(changeRef));
@@ -40,7 +41,6 @@ export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps):
       await deps.forge.createComment(changeRef, formatReply(event, message));
     },
   };
-  const commands = await commandsOf(event, deps.forge);
   const log = deps.log.child({ delivery: event.deliveryId, event: event.kind, repo: `${event.repo.owner}/${event.repo.name}` });
 
   await Promise.all(enabled.map(async (plugin) => {

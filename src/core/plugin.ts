@@ -18,6 +18,11 @@ export interface PluginContext {
   owners: OwnersResolver;
   /** the plugins enabled on this repo, for /help */
   enabledPlugins: readonly Plugin[];
+  /**
+   * The commands of this event's comment or review body, as the dispatcher accepts them (created,
+   * not edited; not from a bot or the bot itself); empty for every other event.
+   */
+  commands: readonly ParsedCommand[];
   /** the change the event is about, when it is about one */
   changeRef?: ChangeRef;
   /** the change as the forge has it now, fetched once per event */
