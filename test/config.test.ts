@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ConfigError, embeddedConfig, parseConfig } from '../src/config/load-config.js';
-import { resolveRepoConfig } from '../src/config/resolve-repo-config.js';
+import { repoConfigResolver } from '../src/config/resolve-repo-config.js';
 import { pluginNames } from '../plugins/index.js';
 
 const KNOWN = ['help', 'hold'];
@@ -68,15 +68,16 @@ describe('configuration', () => {
       '  grp/sub/*: {plugins: []}',
     ].join('\n'), 'config.yaml', KNOWN);
     const repo = (owner: string, name: string) => ({ forge: 'gitlab' as const, owner, name });
-    assert.deepEqual(resolveRepoConfig(config, repo('acme', 'widgets'), KNOWN).plugins, ['hold']);
-    assert.deepEqual(resolveRepoConfig(config, repo('Acme', 'Widgets'), KNOWN).plugins, ['hold']);
-    assert.deepEqual(resolveRepoConfig(config, repo('acme', 'gadgets'), KNOWN).plugins, ['help', 'hold']);
-    assert.deepEqual(resolveRepoConfig(config, repo('grp/sub', 'proj'), KNOWN).plugins, []);
-    assert.deepEqual(resolveRepoConfig(config, repo('other', 'thing'), KNOWN).plugins, ['help']);
+    const resolve = repoConfigResolver(config, KNOWN);
+    assert.deepEqual(resolve(repo('acme', 'widgets')).plugins, ['hold']);
+    assert.deepEqual(resolve(repo('Acme', 'Widgets')).plugins, ['hold']);
+    assert.deepEqual(resolve(repo('acme', 'gadgets')).plugins, ['help', 'hold']);
+    assert.deepEqual(resolve(repo('grp/sub', 'proj')).plugins, []);
+    assert.deepEqual(resolve(repo('other', 'thing')).plugins, ['help']);
   });
 
   it('enables every plugin everywhere when nothing is configured', () => {
-    const resolved = resolveRepoConfig(embeddedConfig(), { forge: 'github', owner: 'a', name: 'b' }, KNOWN);
+    const resolved = repoConfigResolver(embeddedConfig(), KNOWN)({ forge: 'github', owner: 'a', name: 'b' });
     assert.deepEqual(resolved.plugins, KNOWN);
     assert.equal(resolved.replyToUnknownCommands, true);
     assert.deepEqual(resolved.approve, { require_self_approval: false, ignore_review_state: false, lgtm_acts_as_approve: false });

@@ -4,15 +4,18 @@
 import { repoEntrySchema, type Config, type RepoConfig } from './schema.js';
 import { repoFullName, type RepoRef } from '../forge/types.js';
 
-export function resolveRepoConfig(config: Config, repo: RepoRef, allPlugins: readonly string[]): RepoConfig {
+/** Indexes the config once; the returned function answers per event. */
+export function repoConfigResolver(config: Config, allPlugins: readonly string[]): (repo: RepoRef) => RepoConfig {
   const entries = new Map(Object.entries(config.repos).map(([key, value]) => [key.toLowerCase(), value]));
-  const entry = entries.get(repoFullName(repo).toLowerCase()) ?? entries.get(`${repo.owner}/*`.toLowerCase())
-    ?? repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
-  return {
-    plugins: entry.plugins,
-    replyToUnknownCommands: config.reply_to_unknown_commands,
-    approve: entry.approve,
-    lgtm: entry.lgtm,
-    owners: entry.owners,
+  const fallback = repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
+  return (repo) => {
+    const entry = entries.get(repoFullName(repo).toLowerCase()) ?? entries.get(`${repo.owner}/*`.toLowerCase()) ?? fallback;
+    return {
+      plugins: entry.plugins,
+      replyToUnknownCommands: config.reply_to_unknown_commands,
+      approve: entry.approve,
+      lgtm: entry.lgtm,
+      owners: entry.owners,
+    };
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { dispatchEvent } from './dispatch-event.js';
 import type { Plugin } from './plugin.js';
 import type { Config } from '../config/schema.js';
-import { resolveRepoConfig } from '../config/resolve-repo-config.js';
+import { repoConfigResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
 import type { DeliveryHandler } from '../queue/event-queue.js';
@@ -19,13 +19,13 @@ export interface DeliveryHandlerDeps {
 }
 
 export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
-  const pluginNames = deps.plugins.map((p) => p.name);
+  const configFor = repoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
   return async (delivery) => {
     for (const event of delivery.events) {
       const forge = await deps.forges.forEvent(event);
       await dispatchEvent(event, {
         forge,
-        config: resolveRepoConfig(deps.config, event.repo, pluginNames),
+        config: configFor(event.repo),
         plugins: deps.plugins,
         owners: deps.owners,
         log: deps.log,
