@@ -3,7 +3,7 @@
 // OWNERS edits). The merge queue calls this too, since labels are outputs, not trust.
 import type { ApproveConfig } from '../../src/config/schema.js';
 import { normLogin, type Change, type Comment, type Forge } from '../../src/forge/types.js';
-import { computeApprovalState, type ApprovalState, type OwnersFileError, type OwnersResolver } from '../../src/owners/index.js';
+import { computeApprovalState, parentDir, type ApprovalState, type OwnersFileError, type OwnersResolver } from '../../src/owners/index.js';
 import { APPROVED } from '../../src/core/labels.js';
 import { branchHead, changedFiles } from '../../src/forge/read-cache.js';
 import { collectApprovals, type Approval, type HistoryItem } from './collect-approvals.js';
@@ -25,10 +25,8 @@ export interface ApprovalVerdict {
 
 /** Whether the OWNERS file at `path` (or OWNERS_ALIASES, which every file depends on) governs any of `files`. */
 function governsAny(path: string, files: string[]): boolean {
-  const slash = path.lastIndexOf('/');
-  if (slash < 0) return true; // root OWNERS or OWNERS_ALIASES
-  const dir = `${path.slice(0, slash)}/`;
-  return files.some((file) => file.startsWith(dir));
+  const dir = parentDir(path);
+  return dir === '' || files.some((file) => file.startsWith(`${dir}/`)); // '': root OWNERS or OWNERS_ALIASES
 }
 
 /** A link to a comment or review on the change's page, as each forge anchors them. */

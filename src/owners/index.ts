@@ -11,4 +11,4 @@ export { OWNERS, OWNERS_ALIASES, OwnersResolver, type OwnersSnapshot } from './o
 export {
   FilterPatternError, MAX_FILTER_PATTERN_LENGTH, MAX_OPEN_QUANTIFIERS, compileFilterPattern,
 } from './filter-regex.js';
-export { DEFAULT_DIR_DENYLIST, canonicalPath, isDeniedDir, ownersFilePath } from './paths.js';
+export { DEFAULT_DIR_DENYLIST, canonicalPath, isDeniedDir, ownersFilePath, parentDir } from './paths.js';
