@@ -61,6 +61,8 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
     })
     : undefined;
   const forges = createForgeProvider({ probot, gitlab: options.gitlab });
-  const handleDelivery = createDeliveryHandler({ config, plugins: allPlugins, forges, owners: new OwnersResolver(), log, metrics });
+  // TODO(trigger): the job service replaces this placeholder.
+  const ci = { start: async () => { throw new Error('CI jobs are not wired yet'); }, abortChange: async () => 0 };
+  const handleDelivery = createDeliveryHandler({ config, plugins: allPlugins, forges, owners: new OwnersResolver(), ci, log, metrics });
   return { options, log, metrics, config, queue, probot, handleDelivery };
 }

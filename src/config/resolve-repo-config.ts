@@ -16,6 +16,9 @@ export function repoConfigResolver(config: Config, allPlugins: readonly string[]
       approve: entry.approve,
       lgtm: entry.lgtm,
       owners: entry.owners,
+      trigger: entry.trigger,
+      presubmits: entry.presubmits,
+      postsubmits: entry.postsubmits,
     };
   };
 }

@@ -1,6 +1,7 @@
 // The configuration file's schema. Names follow Prow where Prow has one. Later capabilities add
 // their own blocks here; unknown keys are errors so that typos never pass silently.
 import { z } from 'zod';
+import { postsubmitSchema, presubmitSchema, runnerSchema, triggerSchema, type Postsubmit, type Presubmit, type TriggerConfig } from './jobs-schema.js';
 
 /** "owner/name" or "owner/*"; GitLab owners may be nested groups ("group/sub/name"). */
 const REPO_KEY = /^[^\s/*]+(?:\/[^\s/*]+)*\/(?:[^\s/*]+|\*)$/;
@@ -37,6 +38,11 @@ export const repoEntrySchema = z.strictObject({
   approve: approveSchema.default(approveSchema.parse({})),
   lgtm: lgtmSchema.default(lgtmSchema.parse({})),
   owners: ownersSchema.default(ownersSchema.parse({})),
+  trigger: triggerSchema.default(triggerSchema.parse({})),
+  /** jobs run on changes (docs/configuration.md#jobs) */
+  presubmits: z.array(presubmitSchema).default([]),
+  /** jobs run on pushes to branches */
+  postsubmits: z.array(postsubmitSchema).default([]),
 });
 
 export const configSchema = z.strictObject({
@@ -44,6 +50,8 @@ export const configSchema = z.strictObject({
   default_plugins: z.array(z.string()).optional(),
   /** answer commands no enabled plugin knows with a short help (default true) */
   reply_to_unknown_commands: z.boolean().default(true),
+  /** where jobs run, by name; jobs refer to them with `runner:` */
+  runners: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'must use only letters, digits, ".", "_" and "-"'), runnerSchema).default({}),
   repos: z.record(
     z.string().regex(REPO_KEY, 'must be "owner/name" or "owner/*"'),
     repoEntrySchema,
@@ -62,4 +70,7 @@ export interface RepoConfig {
   approve: ApproveConfig;
   lgtm: LgtmConfig;
   owners: OwnersConfig;
+  trigger: TriggerConfig;
+  presubmits: Presubmit[];
+  postsubmits: Postsubmit[];
 }

@@ -7,6 +7,7 @@ import { formatReply } from './format-reply.js';
 import { commandMatches, commandNames, type CommandContext, type Plugin, type PluginContext } from './plugin.js';
 import type { RepoConfig } from '../config/schema.js';
 import type { OwnersResolver } from '../owners/index.js';
+import type { CiJobs } from '../jobs/ci-jobs.js';
 import { normLogin, type Change, type ChangeRef, type Forge } from '../forge/types.js';
 
 export interface DispatchDeps {
@@ -15,6 +16,7 @@ export interface DispatchDeps {
   /** every registered plugin; the config picks the enabled ones */
   plugins: readonly Plugin[];
   owners: OwnersResolver;
+  ci: CiJobs;
   log: Logger;
   /** called with each plugin's outcome and duration, for metrics */
   observe?(plugin: string, outcome: 'ok' | 'error', seconds: number): void;
@@ -29,7 +31,7 @@ export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps):
   let changePromise: Promise<Change> | undefined;
   const commands = await commandsOf(event, deps.forge);
   const base = {
-    event, commands, forge: deps.forge, config: deps.config, owners: deps.owners, enabledPlugins: enabled, changeRef,
+    event, commands, forge: deps.forge, config: deps.config, owners: deps.owners, ci: deps.ci, enabledPlugins: enabled, changeRef,
     change: () => {
       if (!changeRef) return Promise.reject(new Error(`a ${event.kind} event is not about a change`));
       return (changePromise ??= deps.forge.getChange(changeRef));

@@ -2,6 +2,7 @@
 // (src/forge/*/normalize.ts); nothing downstream reads a raw payload. Events are plain JSON so
 // they can sit in the queue.
 import type { ChangeState, ForgeKind, RepoRef, ReviewState, StatusState } from '../forge/types.js';
+import type { ReportedState } from '../jobs/protocol.js';
 
 export interface Actor {
   login: string;
@@ -81,5 +82,23 @@ export interface StatusEvent extends EventBase {
   changeNumber?: number;
 }
 
-export type NormalizedEvent = PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent;
+/**
+ * A run on a CI system changed state: a GitHub Actions workflow run (workflow_run) or a GitLab
+ * pipeline (Pipeline Hook). The job service matches it to the run it dispatched there.
+ */
+export interface RunnerEvent extends EventBase {
+  kind: 'runner';
+  system: 'github-actions' | 'gitlab-pipeline';
+  /** the system's id of the run: the workflow run id, the pipeline id */
+  externalId: string;
+  /** the run's title (GitHub's display_title, which the workflow's run-name sets), if any */
+  title?: string;
+  /** the commit the run ran on */
+  sha: string;
+  state: ReportedState;
+  url?: string;
+  description?: string;
+}
+
+export type NormalizedEvent = PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent | RunnerEvent;
 export type EventKind = NormalizedEvent['kind'];

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { repoConfigResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
+import type { CiJobs } from '../jobs/ci-jobs.js';
 import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
 
@@ -14,6 +15,7 @@ export interface DeliveryHandlerDeps {
   plugins: readonly Plugin[];
   forges: ForgeProvider;
   owners: OwnersResolver;
+  ci: CiJobs;
   log: Logger;
   metrics?: Metrics;
 }
@@ -28,6 +30,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
         config: configFor(event.repo),
         plugins: deps.plugins,
         owners: deps.owners,
+        ci: deps.ci,
         log: deps.log,
         observe: (plugin, outcome, seconds) =>
           deps.metrics?.handlerSeconds.observe({ forge: event.forge, event: event.kind, plugin, outcome }, seconds),

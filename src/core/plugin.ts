@@ -7,6 +7,7 @@ import type { CommentEvent, NormalizedEvent, ReviewEvent } from './events.js';
 import type { Change, ChangeRef, Forge } from '../forge/types.js';
 import type { RepoConfig } from '../config/schema.js';
 import type { OwnersResolver } from '../owners/index.js';
+import type { CiJobs } from '../jobs/ci-jobs.js';
 
 export interface PluginContext {
   event: NormalizedEvent;
@@ -16,6 +17,8 @@ export interface PluginContext {
   log: Logger;
   /** OWNERS files, read from a base-branch sha and cached */
   owners: OwnersResolver;
+  /** starts and aborts CI runs */
+  ci: CiJobs;
   /** the plugins enabled on this repo, for /help */
   enabledPlugins: readonly Plugin[];
   /**

@@ -94,6 +94,8 @@ export interface Forge {
   listChangedFiles(ref: ChangeRef): Promise<string[]>;
   /** A file's text at a ref (branch or sha); undefined when the file does not exist. */
   readFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
+  /** The repository's HTTPS clone URL (runners clone it; it carries no credentials). */
+  cloneUrl(repo: RepoRef): Promise<string>;
   /** Every file path in the tree at a ref. */
   listTree(repo: RepoRef, ref: string): Promise<string[]>;
   /** The sha a branch points at now. An unknown branch fails with a ForgeError of status 404. */

@@ -14,6 +14,10 @@ export class MemoryForge implements Forge {
     return this.state.botLogin;
   }
 
+  async cloneUrl(repo: RepoRef): Promise<string> {
+    return this.state.repo(repoFullName(repo)).cloneUrl ?? `https://forge.test/${repoFullName(repo)}.git`;
+  }
+
   #change(ref: ChangeRef): FakeChange {
     const change = this.state.repo(repoFullName(ref.repo)).changes.get(ref.number);
     if (!change) throw new ForgeError(`${repoFullName(ref.repo)}#${ref.number} not found`, 404);

@@ -10,6 +10,7 @@ import { repoEntrySchema } from '../../src/config/schema.js';
 import { OwnersResolver } from '../../src/owners/index.js';
 import { ForgeState } from '../fakes/forge-state.js';
 import { MemoryForge } from '../fakes/memory-forge.js';
+import { RecordingCi } from '../fakes/recording-ci.js';
 
 export interface RigOptions {
   plugins?: readonly Plugin[];
@@ -35,8 +36,9 @@ export function createDispatchRig(options: RigOptions = {}) {
   const plugins = options.plugins ?? allPlugins;
   const observed: Array<[string, string]> = [];
   const owners = new OwnersResolver();
+  const ci = new RecordingCi();
   const dispatch = (event: NormalizedEvent) => dispatchEvent(event, {
-    forge, plugins, log, owners,
+    forge, plugins, log, owners, ci,
     config: {
       ...repoEntrySchema.parse({ plugins: options.enabled ?? plugins.map((p) => p.name), ...options.entry }),
       replyToUnknownCommands: options.replyToUnknownCommands ?? true,
@@ -44,7 +46,7 @@ export function createDispatchRig(options: RigOptions = {}) {
     observe: (plugin, outcome) => observed.push([plugin, outcome]),
   });
   return {
-    state, forge, owners, logs, observed, dispatch,
+    state, forge, owners, ci, logs, observed, dispatch,
     labels: () => state.change('acme/widgets', 7).labels,
     comments: () => state.comments('acme/widgets', 7).map((c) => c.body),
   };

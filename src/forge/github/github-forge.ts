@@ -56,6 +56,13 @@ export class GitHubForge implements Forge {
     private readonly options: { botLogin: () => Promise<string> },
   ) {}
 
+  /** github.com for api.github.com; the GHE host for https://HOST/api/v3. */
+  async cloneUrl(repo: RepoRef): Promise<string> {
+    const api = new URL(this.octokit.request.endpoint.DEFAULTS.baseUrl);
+    const web = api.hostname === 'api.github.com' ? 'https://github.com' : `${api.protocol}//${api.host}`;
+    return `${web}/${repo.owner}/${repo.name}.git`;
+  }
+
   /** Runs one API call, turning HTTP failures into ForgeErrors. */
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {

@@ -79,8 +79,7 @@ export class GitLabForge implements Forge {
     this.#trees = new GitTreeHashes({ token: options.token, cacheDir: options.gitCacheDir });
   }
 
-  /** The API does not give a commit's tree hash; git does, from the commit object alone. */
-  async treeHash(repo: RepoRef, sha: string): Promise<string> {
+  cloneUrl(repo: RepoRef): Promise<string> {
     const project = repoFullName(repo);
     let cloneUrl = this.#cloneUrls.get(project);
     if (!cloneUrl) {
@@ -89,7 +88,13 @@ export class GitLabForge implements Forge {
       cloneUrl.catch(() => this.#cloneUrls.delete(project));
       this.#cloneUrls.set(project, cloneUrl);
     }
-    const url = await cloneUrl;
+    return cloneUrl;
+  }
+
+  /** The API does not give a commit's tree hash; git does, from the commit object alone. */
+  async treeHash(repo: RepoRef, sha: string): Promise<string> {
+    const project = repoFullName(repo);
+    const url = await this.cloneUrl(repo);
     try {
       return await this.#trees.treeHash(url, sha);
     } catch (err) {
