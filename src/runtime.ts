@@ -7,6 +7,7 @@ import type { Options } from './config/env.js';
 import { embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
+import { createCi, type Ci } from './jobs/create-ci.js';
 import { createForgeProvider } from './forge/forge-provider.js';
 import { OwnersResolver } from './owners/index.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
@@ -24,7 +25,14 @@ export interface Runtime {
   config: Config;
   queue: EventQueue;
   probot?: Probot;
+  ci: Ci;
   handleDelivery: DeliveryHandler;
+  /** tells the runtime the server's address, the default base of callback URLs (PUBLIC_URL wins) */
+  listeningOn(url: string): void;
+  /** starts this process's workers: deliveries, CI tasks and command jobs */
+  work(concurrency: number): void;
+  /** stops taking work and finishes what runs */
+  close(): Promise<void>;
 }
 
 export async function loadConfig(options: Options, log: Logger): Promise<Config> {
@@ -61,8 +69,24 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
     })
     : undefined;
   const forges = createForgeProvider({ probot, gitlab: options.gitlab });
-  // TODO(trigger): the job service replaces this placeholder.
-  const ci = { start: async () => { throw new Error('CI jobs are not wired yet'); }, abortChange: async () => 0 };
-  const handleDelivery = createDeliveryHandler({ config, plugins: allPlugins, forges, owners: new OwnersResolver(), ci, log, metrics });
-  return { options, log, metrics, config, queue, probot, handleDelivery };
+  // Until the server listens (PORT may be 0), callbacks point at the configured port.
+  let listeningUrl = `http://localhost:${options.port}`;
+  const ci = await createCi({ options, config, probot, forges, log, metrics, publicUrl: () => options.publicUrl ?? listeningUrl });
+  const handleDelivery = createDeliveryHandler({
+    config, plugins: allPlugins, forges, owners: new OwnersResolver(), ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
+  });
+  return {
+    options, log, metrics, config, queue, probot, ci, handleDelivery,
+    listeningOn(url) {
+      listeningUrl = url;
+    },
+    work(concurrency) {
+      queue.work(handleDelivery, { concurrency });
+      ci.work();
+    },
+    async close() {
+      await queue.close();
+      await ci.close();
+    },
+  };
 }

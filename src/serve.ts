@@ -17,13 +17,15 @@ export interface RunningServer {
 export async function serve(options: Options, log: Logger): Promise<RunningServer> {
   const runtime = await createRuntime(options, log);
   const app = await createHttpApp(runtime);
-  runtime.queue.work(runtime.handleDelivery, { concurrency: WORKER_CONCURRENCY });
+  runtime.work(WORKER_CONCURRENCY);
   // Without HOST, Node listens on every interface (the Dockerfile sets HOST=0.0.0.0 explicitly).
   const server = options.host ? app.listen(options.port, options.host) : app.listen(options.port);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
+  runtime.listeningOn(url);
   log.info({ url }, `listening on ${url}`);
+  log.info(`runner callbacks go to ${options.publicUrl ?? url}${options.publicUrl ? '' : ' (set PUBLIC_URL to the address runners reach)'}`);
   log.info(options.github
     ? `GitHub: App ${options.github.appId}, webhooks at ${url}/api/github/webhooks (API ${options.github.baseUrl})`
     : `GitHub: no App credentials (APP_ID, PRIVATE_KEY): open ${url}/probot to register the GitHub App from app.yml`);
@@ -37,7 +39,7 @@ export async function serve(options: Options, log: Logger): Promise<RunningServe
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await runtime.queue.close();
+      await runtime.close();
     },
   };
 }

@@ -10,6 +10,8 @@ import { createGitHubSetupHandler } from './server/github-setup.js';
 import { GITHUB_WEBHOOK_PATH, verifyGitHubWebhook } from './server/github-webhook-route.js';
 import { GITLAB_WEBHOOK_PATH, gitlabWebhookRoute } from './server/gitlab-webhook-route.js';
 import { createIngest } from './server/ingest.js';
+import { jobRoutes } from './server/job-routes.js';
+import type { Ci } from './jobs/create-ci.js';
 import type { Metrics } from './server/metrics.js';
 
 export interface HttpDeps {
@@ -17,12 +19,13 @@ export interface HttpDeps {
   log: Logger;
   metrics: Metrics;
   queue: EventQueue;
+  ci: Ci;
   /** present when the GitHub App is configured */
   probot?: Probot;
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<Express> {
-  const { options, log, metrics, queue, probot } = deps;
+  const { options, log, metrics, queue, probot, ci } = deps;
   const ingest = createIngest(queue, metrics);
   const app = express();
   app.disable('x-powered-by');
@@ -42,6 +45,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<Express> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  app.use(jobRoutes({ jobs: ci.jobs, log, metrics }));
 
   if (options.gitlab) {
     app.post(GITLAB_WEBHOOK_PATH, ...gitlabWebhookRoute({ secret: options.gitlab.webhookSecret, log, metrics, ingest }));

@@ -7,7 +7,8 @@ import { WORKER_CONCURRENCY } from './serve.js';
 export async function runWorker(options: Options, log: Logger): Promise<{ close(): Promise<void> }> {
   if (!options.redisUrl) throw new EnvError('the worker takes its work from Redis: set REDIS_URL');
   const runtime = await createRuntime(options, log);
-  runtime.queue.work(runtime.handleDelivery, { concurrency: WORKER_CONCURRENCY });
-  log.info({ concurrency: WORKER_CONCURRENCY }, 'worker started');
-  return { close: () => runtime.queue.close() };
+  if (!options.publicUrl) log.warn('PUBLIC_URL is not set: runs this worker dispatches get callback URLs on localhost');
+  runtime.work(WORKER_CONCURRENCY);
+  log.info({ concurrency: WORKER_CONCURRENCY, commandConcurrency: options.commandConcurrency }, 'worker started');
+  return { close: () => runtime.close() };
 }

@@ -1,6 +1,8 @@
 // The environment, read once at the edge into typed options (Probot's convention). Credentials
 // come only from here, never from the config file.
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface GitHubOptions {
   appId: string;
@@ -28,6 +30,12 @@ export interface Options {
   logLevel: string;
   /** undefined: the default config.yaml if it exists, else the embedded defaults */
   configFile?: string;
+  /** where runners reach this server (callback URLs, log links); undefined: this server's own address */
+  publicUrl?: string;
+  /** where `command` jobs keep git mirrors and worktrees */
+  workDir: string;
+  /** `command` jobs one process runs at once */
+  commandConcurrency: number;
 }
 
 export class EnvError extends Error {
@@ -50,7 +58,28 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Options {
     host: env.HOST || undefined,
     logLevel,
     configFile: env.CONFIG_FILE || undefined,
+    publicUrl: readPublicUrl(env),
+    workDir: env.WORK_DIR || join(tmpdir(), 'ci-orchestrator-work'),
+    commandConcurrency: readCount(env, 'COMMAND_CONCURRENCY', 2),
   };
+}
+
+function readPublicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.PUBLIC_URL) return undefined;
+  let url: URL;
+  try {
+    url = new URL(env.PUBLIC_URL);
+  } catch {
+    throw new EnvError(`PUBLIC_URL must be an http(s) URL, got "${env.PUBLIC_URL}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EnvError(`PUBLIC_URL must be an http(s) URL, got "${env.PUBLIC_URL}"`);
+  return env.PUBLIC_URL.replace(/\/+$/, '');
+}
+
+function readCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name] ? Number(env[name]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new EnvError(`${name} must be a whole number of at least 1, got "${env[name]}"`);
+  return value;
 }
 
 function readGitHub(env: NodeJS.ProcessEnv): GitHubOptions | undefined {

@@ -7,6 +7,7 @@ import { repoConfigResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
+import type { RunnerEvent } from './events.js';
 import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
 
@@ -16,6 +17,8 @@ export interface DeliveryHandlerDeps {
   forges: ForgeProvider;
   owners: OwnersResolver;
   ci: CiJobs;
+  /** where CI systems' own events (workflow runs, pipelines) go: they are not plugin business */
+  onRunnerEvent(event: RunnerEvent): Promise<void>;
   log: Logger;
   metrics?: Metrics;
 }
@@ -24,6 +27,10 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
   const configFor = repoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
   return async (delivery) => {
     for (const event of delivery.events) {
+      if (event.kind === 'runner') {
+        await deps.onRunnerEvent(event);
+        continue;
+      }
       const forge = await deps.forges.forEvent(event);
       await dispatchEvent(event, {
         forge,

@@ -5,10 +5,12 @@ import type { NormalizedEvent } from '../core/events.js';
 import type { GitLabOptions } from '../config/env.js';
 import { GitHubForge } from './github/github-forge.js';
 import { GitLabForge } from './gitlab/gitlab-forge.js';
-import type { Forge } from './types.js';
+import type { Forge, RepoRef } from './types.js';
 
 export interface ForgeProvider {
   forEvent(event: NormalizedEvent): Promise<Forge>;
+  /** The forge for a repo; on GitHub through the installation that covers it. */
+  forRepo(repo: RepoRef, installationId?: number): Promise<Forge>;
 }
 
 export function createForgeProvider(options: { probot?: Probot; gitlab?: GitLabOptions }): ForgeProvider {
@@ -26,14 +28,16 @@ export function createForgeProvider(options: { probot?: Probot; gitlab?: GitLabO
   const gitlabForge = gitlab ? new GitLabForge({ host: gitlab.url, token: gitlab.token }) : undefined;
 
   return {
-    async forEvent(event) {
-      if (event.forge === 'gitlab') {
-        if (!gitlabForge) throw new Error('a GitLab event arrived but GITLAB_TOKEN is not set');
+    forEvent(event) {
+      return this.forRepo(event.repo, event.installationId);
+    },
+    async forRepo(repo, installation) {
+      if (repo.forge === 'gitlab') {
+        if (!gitlabForge) throw new Error('GitLab is needed but GITLAB_TOKEN is not set');
         return gitlabForge;
       }
-      if (!probot) throw new Error('a GitHub event arrived but the GitHub App is not configured');
-      const installation = event.installationId;
-      if (installation === undefined) throw new Error(`GitHub event ${event.deliveryId} names no installation`);
+      if (!probot) throw new Error('GitHub is needed but the GitHub App is not configured');
+      if (installation === undefined) throw new Error(`no GitHub App installation is known for ${repo.owner}/${repo.name}`);
       let forge = githubForges.get(installation);
       if (!forge) {
         // Installation tokens are refreshed by Probot's Octokit as they expire, so one per installation lasts.

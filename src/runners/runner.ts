@@ -15,6 +15,8 @@ export interface DispatchReceipt {
 
 export interface Runner {
   readonly type: RunnerType;
+  /** how often poll() is asked while a run is unfinished */
+  readonly pollIntervalMs?: number;
   /** Hands the job to the runner. Throws RunnerError; a retryable one is tried again with backoff. */
   dispatch(doc: DispatchDocument, log: Logger): Promise<DispatchReceipt>;
   /**

@@ -26,6 +26,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly callbacks = new Counter({
+    name: 'ci_orchestrator_runner_callbacks_total',
+    help: 'Runner status reports received, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly runsFinished = new Counter({
+    name: 'ci_orchestrator_runs_finished_total',
+    help: 'CI runs that ended, by state.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,0 +1,111 @@
+// Composes CI: the run store, the task queues, the runners, the job service and the command
+// worker, on Redis when REDIS_URL is set and in memory otherwise.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Probot } from 'probot';
+import type { Options } from '../config/env.js';
+import type { CommandRunnerConfig } from '../config/jobs-schema.js';
+import type { Config } from '../config/schema.js';
+import type { ForgeProvider } from '../forge/forge-provider.js';
+import { BullMqTaskQueue } from '../queue/bullmq-task-queue.js';
+import { MemoryTaskQueue } from '../queue/memory-task-queue.js';
+import type { Task, TaskQueue } from '../queue/task-queue.js';
+import { createRunners } from '../runners/create-runners.js';
+import type { Metrics } from '../server/metrics.js';
+import { createCommandWorker } from './command-worker.js';
+import { JobService } from './job-service.js';
+import { MemoryRunStore } from './memory-run-store.js';
+import { RedisRunStore } from './redis-run-store.js';
+import type { RunStore } from './run-store.js';
+
+/** Dispatch, status, timeout and poll tasks one process runs at once: all wait on I/O. */
+export const TASK_CONCURRENCY = 50;
+
+export interface CiOptions {
+  options: Options;
+  config: Config;
+  probot?: Probot;
+  forges: ForgeProvider;
+  log: Logger;
+  metrics: Metrics;
+  publicUrl: () => string;
+  /** base of the exponential backoff between tries (tests shorten it) */
+  backoffMs?: number;
+  /** a dead worker's task restarts after this (tests shorten it) */
+  lockDurationMs?: number;
+}
+
+export interface Ci {
+  jobs: JobService;
+  store: RunStore;
+  tasks: TaskQueue;
+  commandTasks: TaskQueue;
+  /** Starts running tasks and command jobs in this process. */
+  work(): void;
+  close(): Promise<void>;
+}
+
+export async function createCi(o: CiOptions): Promise<Ci> {
+  const { options, log } = o;
+  const backoffMs = o.backoffMs ?? 1000;
+  let jobs: JobService | undefined;
+  const onFailed = (task: Task, err: unknown) => jobs?.onTaskFailed(task, err);
+  let redis: Redis | undefined;
+  let store: RunStore;
+  let tasks: TaskQueue;
+  let commandTasks: TaskQueue;
+  if (options.redisUrl) {
+    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+    redis.on('error', (err) => log.warn({ err }, 'redis (runs) error'));
+    store = new RedisRunStore(redis, options.redisPrefix);
+    const queue = (queueName: string) => new BullMqTaskQueue({
+      redisUrl: options.redisUrl!, prefix: options.redisPrefix, queueName, log, backoffMs, onFailed, lockDurationMs: o.lockDurationMs,
+    });
+    const bullTasks = queue('ci-tasks');
+    const bullCommands = queue('command-runs');
+    await Promise.all([bullTasks.ready(), bullCommands.ready()]);
+    tasks = bullTasks;
+    commandTasks = bullCommands;
+  } else {
+    store = new MemoryRunStore();
+    tasks = new MemoryTaskQueue({ backoffMs, onFailed });
+    commandTasks = new MemoryTaskQueue({ backoffMs, onFailed });
+  }
+
+  const runners = createRunners(o.config.runners, {
+    env: process.env, gitlabUrl: options.gitlab?.url, probot: o.probot, commandQueue: commandTasks, publicUrl: o.publicUrl,
+  });
+  jobs = new JobService({
+    store, tasks, runners, forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
+    onFinished: (run) => o.metrics.runsFinished.inc({ state: run.state }),
+  });
+  const commandRunners = new Map(Object.entries(o.config.runners)
+    .filter((entry): entry is [string, CommandRunnerConfig] => entry[1].type === 'command'));
+  const runCommand = createCommandWorker({
+    jobs, store, runners: commandRunners, workRoot: options.workDir, publicUrl: o.publicUrl, log: log.child({ name: 'command' }),
+    gitAuth: (forge, installationId) => gitAuthHeader(forge, installationId, o.probot, options.gitlab?.token),
+  });
+  const service = jobs;
+  return {
+    jobs: service, store, tasks, commandTasks,
+    work() {
+      tasks.work((task, attempt) => service.runTask(task, attempt), { concurrency: TASK_CONCURRENCY });
+      commandTasks.work(runCommand, { concurrency: options.commandConcurrency });
+    },
+    async close() {
+      await Promise.all([tasks.close(), commandTasks.close()]);
+      await store.close();
+      await redis?.quit().catch(() => {});
+    },
+  };
+}
+
+/** The HTTP header git sends to fetch a repo: an installation token (GitHub) or the bot's token (GitLab). */
+async function gitAuthHeader(forge: 'github' | 'gitlab', installationId: number | undefined, probot?: Probot, gitlabToken?: string): Promise<string | undefined> {
+  const basic = (user: string, token: string) => `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+  if (forge === 'gitlab') return gitlabToken ? basic('oauth2', gitlabToken) : undefined;
+  if (!probot || installationId === undefined) return undefined;
+  const octokit = await probot.auth(installationId);
+  const { token } = await octokit.auth({ type: 'installation' }) as { token: string };
+  return basic('x-access-token', token);
+}

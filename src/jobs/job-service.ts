@@ -1,0 +1,299 @@
+// The life of a CI run. start() records a run and queues its dispatch; the dispatch task hands it
+// to the job's runner with a fresh callback token; the runner's reports (callback API, polling,
+// runner events, the command worker) move it forward, never back; every visible change is written
+// to the forge as the job's commit status by a status task. A run that cannot be dispatched, or
+// that outlives its timeout, ends as an `error` with the reason: nothing ends silently.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { contextOf, durationSeconds } from '../config/jobs-schema.js';
+import type { RunnerEvent } from '../core/events.js';
+import type { ForgeProvider } from '../forge/forge-provider.js';
+import type { ChangeRef } from '../forge/types.js';
+import { PostponeTask, type Task, type TaskAttempt, type TaskQueue } from '../queue/task-queue.js';
+import { RunnerError, type Runner } from '../runners/runner.js';
+import { timingSafeEqualStrings } from '../server/timing-safe-equal.js';
+import type { CiJobs, StartOutcome, StartRequest } from './ci-jobs.js';
+import { dispatchDocument } from './dispatch-document.js';
+import { isTerminal, STATE_RANK, type ReportedState, type StatusReport } from './protocol.js';
+import { activeKey, commitStatusOf, newRunId, RUN_ID, slotKey, type RunRecord } from './run-record.js';
+import type { RunStore } from './run-store.js';
+
+/** Tries to hand a run to its runner (about 31 s of backoff at the default 1 s base). */
+export const DISPATCH_ATTEMPTS = 6;
+const STATUS_ATTEMPTS = 6;
+/** How soon a run waiting for a max_concurrency slot asks again. */
+const SLOT_RETRY_MS = 1000;
+
+const DEFAULT_DESCRIPTION: Record<RunRecord['state'], string> = {
+  queued: 'Job triggered.', pending: 'Job pending.', running: 'Job running.', success: 'Job succeeded.',
+  failure: 'Job failed.', error: 'Job errored.', aborted: 'Job aborted.',
+};
+
+export interface JobServiceDeps {
+  store: RunStore;
+  /** dispatch, status, timeout and poll tasks */
+  tasks: TaskQueue;
+  /** by the name the configuration gives them */
+  runners: ReadonlyMap<string, Runner>;
+  forges: ForgeProvider;
+  /** where runners reach this server (the callback URL's base) */
+  publicUrl: () => string;
+  log: Logger;
+  /** called with each run that ends */
+  onFinished?(run: RunRecord): void;
+}
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export class JobService implements CiJobs {
+  constructor(private readonly deps: JobServiceDeps) {}
+
+  async start(requests: StartRequest[]): Promise<StartOutcome[]> {
+    return Promise.all(requests.map(async (request) => {
+      const run = this.#newRun(request);
+      const created = await this.deps.store.create(run);
+      if (!created.created) return { job: run.job, outcome: 'running' as const, runId: created.existing };
+      this.deps.log.info({ run: run.id, job: run.job, sha: run.sha, reason: run.reason }, 'run queued');
+      await this.deps.tasks.add({ name: 'dispatch', runId: run.id }, { id: `dispatch-${run.id}`, attempts: DISPATCH_ATTEMPTS });
+      await this.#queueStatus(run);
+      return { job: run.job, outcome: 'started' as const, runId: run.id };
+    }));
+  }
+
+  async abortChange(ref: ChangeRef, reason: string): Promise<number> {
+    const ids = await this.deps.store.unfinishedForChange(ref.repo, ref.number);
+    const ended = await Promise.all(ids.map((id) => this.#end(id, 'aborted', `Aborted: ${reason}.`)));
+    return ended.filter(Boolean).length;
+  }
+
+  /** Whether `token` is the run's current callback token. A finished run's token is spent. */
+  async authorize(id: string, token: string | undefined): Promise<'ok' | 'not_found' | 'unauthorized'> {
+    const run = RUN_ID.test(id) ? await this.deps.store.get(id) : undefined;
+    if (!run) return 'not_found';
+    if (!token || !run.tokenHash || isTerminal(run.state)) return 'unauthorized';
+    return timingSafeEqualStrings(hashToken(token), run.tokenHash) ? 'ok' : 'unauthorized';
+  }
+
+  /** The run as the API shows it: no token hash. */
+  async describe(id: string): Promise<Omit<RunRecord, 'tokenHash'> | undefined> {
+    const run = RUN_ID.test(id) ? await this.deps.store.get(id) : undefined;
+    if (!run) return undefined;
+    const { tokenHash: _, ...visible } = run;
+    return visible;
+  }
+
+  readLog(id: string): Promise<string | undefined> {
+    return RUN_ID.test(id) ? this.deps.store.readLog(id) : Promise.resolve(undefined);
+  }
+
+  /**
+   * Moves a run forward: a report that would move it back (a late `pending` after `running`) or
+   * change nothing is ignored, and a finished run never changes.
+   */
+  async report(id: string, report: StatusReport): Promise<{ run: RunRecord; changed: boolean } | undefined> {
+    const result = await this.deps.store.update(id, (run) => {
+      if (isTerminal(run.state) || STATE_RANK[report.state] < STATE_RANK[run.state]) return undefined;
+      const next: RunRecord = {
+        ...run,
+        state: report.state,
+        url: report.url ?? run.url,
+        description: report.description ?? (report.state === run.state ? run.description : DEFAULT_DESCRIPTION[report.state]),
+      };
+      return next.state === run.state && next.url === run.url && next.description === run.description ? undefined : next;
+    });
+    if (!result) return undefined;
+    if (result.changed) await this.#settled(result.before, result.after);
+    return { run: result.after, changed: result.changed };
+  }
+
+  /** A workflow run or pipeline changed state: report it on the run it belongs to, if any. */
+  async onRunnerEvent(event: RunnerEvent): Promise<void> {
+    let id = await this.deps.store.findExternal(event.system, event.externalId);
+    // Without run details from the dispatch, a workflow's run-name carries our run id.
+    if (!id && event.system === 'github-actions') {
+      const candidate = /\b(r[0-9a-f]{24})\b/.exec(event.title ?? '')?.[1];
+      const run = candidate ? await this.deps.store.get(candidate) : undefined;
+      if (run && !run.externalId && this.deps.runners.get(run.runner)?.type === 'github-actions'
+        && run.refs.repo.toLowerCase() === `${event.repo.owner}/${event.repo.name}`.toLowerCase()) {
+        id = run.id;
+        await this.deps.store.update(id, (r) => ({ ...r, externalId: event.externalId }));
+        await this.deps.store.linkExternal(event.system, event.externalId, id);
+      }
+    }
+    if (!id) return;
+    await this.report(id, { state: event.state, url: event.url, description: event.description });
+  }
+
+  /** Runs one task; the queues call this. */
+  async runTask(task: Task, attempt: TaskAttempt): Promise<void> {
+    switch (task.name) {
+      case 'dispatch': return this.#dispatch(task.runId, attempt);
+      case 'status': return this.#writeStatus(task.runId);
+      case 'timeout': return this.#timeOut(task.runId);
+      case 'poll': return this.#poll(task.runId);
+      case 'command': throw new Error('command tasks belong to the command queue');
+    }
+  }
+
+  /** A task that failed its last try. */
+  onTaskFailed(task: Task, err: unknown): void {
+    this.deps.log.error({ err, run: task.runId, task: task.name }, `${task.name} task failed for good`);
+  }
+
+  #newRun(request: StartRequest): RunRecord {
+    const now = Date.now();
+    const { job } = request;
+    const subject = request.type === 'presubmit' ? { change: request.pull.number } : { branch: request.baseRef };
+    const sha = request.type === 'presubmit' ? request.pull.sha : request.baseSha;
+    return {
+      id: newRunId(),
+      job: job.name,
+      context: contextOf(job),
+      type: request.type,
+      runner: job.runner,
+      repo: request.repo,
+      installationId: request.installationId,
+      change: request.type === 'presubmit' ? request.pull.number : undefined,
+      sha,
+      refs: {
+        forge: request.repo.forge,
+        repo: `${request.repo.owner}/${request.repo.name}`,
+        clone_url: request.cloneUrl,
+        base_ref: request.baseRef,
+        base_sha: request.baseSha,
+        pulls: request.type === 'presubmit' ? [request.pull] : [],
+      },
+      params: job.params,
+      timeoutSeconds: durationSeconds(job.timeout),
+      maxConcurrency: job.max_concurrency,
+      activeKey: activeKey(request.repo, subject, sha, job.name),
+      reason: request.reason,
+      state: 'queued',
+      description: DEFAULT_DESCRIPTION.queued,
+      attempts: 0,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  async #dispatch(id: string, attempt: TaskAttempt): Promise<void> {
+    const { store, log } = this.deps;
+    const run = await store.get(id);
+    if (!run || run.state !== 'queued') return; // aborted meanwhile, or already dispatched
+    const runner = this.deps.runners.get(run.runner);
+    if (!runner) {
+      await this.#end(id, 'error', `Runner "${run.runner}" is not configured.`);
+      return;
+    }
+    const slotTtlMs = (run.timeoutSeconds + 60) * 1000;
+    if (run.maxConcurrency > 0 && !(await store.acquireSlot(slotKey(run), run.maxConcurrency, id, slotTtlMs))) {
+      throw new PostponeTask(SLOT_RETRY_MS);
+    }
+    // A token per try: a runner that got an earlier, failed try cannot report on this one.
+    const token = randomBytes(32).toString('base64url');
+    const armed = await store.update(id, (r) => r.state === 'queued'
+      ? { ...r, tokenHash: hashToken(token), attempts: r.attempts + 1 } : undefined);
+    if (!armed?.changed) return;
+    const doc = dispatchDocument(armed.after, token, this.deps.publicUrl());
+    let receipt;
+    try {
+      receipt = await runner.dispatch(doc, log.child({ run: id, job: run.job }));
+    } catch (err) {
+      const retryable = !(err instanceof RunnerError) || err.retryable;
+      const reason = err instanceof Error ? err.message : String(err);
+      if (retryable && attempt.attempt < attempt.attempts) {
+        log.warn({ run: id, job: run.job, attempt: attempt.attempt, reason }, 'dispatch failed; will retry');
+        throw err;
+      }
+      log.error({ run: id, job: run.job, attempts: attempt.attempt, reason }, 'dispatch failed');
+      await this.#end(id, 'error', `Dispatch failed: ${reason}`);
+      return;
+    }
+    if (receipt.externalId) await store.linkExternal(runner.type, receipt.externalId, id);
+    const dispatched = await store.update(id, (r) => ({
+      ...r,
+      url: r.url ?? receipt.url,
+      externalId: receipt.externalId ?? r.externalId,
+      // The runner may already have reported: never move it back.
+      ...(r.state === 'queued' ? { state: 'pending' as const, description: DEFAULT_DESCRIPTION.pending } : {}),
+    }));
+    if (dispatched?.changed) await this.#settled(dispatched.before, dispatched.after);
+    log.info({ run: id, job: run.job, runner: run.runner, url: receipt.url }, 'run dispatched');
+    await this.deps.tasks.add({ name: 'timeout', runId: id }, { id: `timeout-${id}`, delayMs: run.timeoutSeconds * 1000 });
+    if (runner.poll && receipt.externalId) await this.#queuePoll(id, runner);
+  }
+
+  async #poll(id: string): Promise<void> {
+    const run = await this.deps.store.get(id);
+    if (!run || isTerminal(run.state) || !run.externalId) return;
+    const runner = this.deps.runners.get(run.runner);
+    if (!runner?.poll) return;
+    const report = await runner.poll(dispatchDocument(run, '', this.deps.publicUrl()), run.externalId, this.deps.log.child({ run: id }));
+    const after = report ? (await this.report(id, report))?.run ?? run : run;
+    if (!isTerminal(after.state)) await this.#queuePoll(id, runner);
+  }
+
+  #queuePoll(id: string, runner: Runner): Promise<void> {
+    return this.deps.tasks.add({ name: 'poll', runId: id },
+      { id: `poll-${id}-${Date.now()}`, delayMs: runner.pollIntervalMs ?? 30_000, attempts: 3 });
+  }
+
+  async #timeOut(id: string): Promise<void> {
+    const run = await this.deps.store.get(id);
+    if (!run || isTerminal(run.state)) return;
+    await this.#end(id, 'error', `Timed out after ${formatSeconds(run.timeoutSeconds)}.`);
+  }
+
+  /** Ends an unfinished run; true if this call ended it. Tells the runner, best effort. */
+  async #end(id: string, state: Extract<ReportedState, 'error' | 'aborted'>, description: string): Promise<boolean> {
+    const result = await this.report(id, { state, description });
+    if (!result?.changed) return false;
+    const { run } = result;
+    const runner = this.deps.runners.get(run.runner);
+    if (run.attempts > 0 && runner?.abort) {
+      await runner.abort(dispatchDocument(run, '', this.deps.publicUrl()), run.externalId, this.deps.log.child({ run: id }))
+        .catch((err) => this.deps.log.warn({ err, run: id }, 'the runner could not be told to stop'));
+    }
+    return true;
+  }
+
+  /** After a change: release what a finished run held; have the status written if it shows. */
+  async #settled(before: RunRecord, after: RunRecord): Promise<void> {
+    if (isTerminal(after.state) && !isTerminal(before.state)) {
+      await this.deps.store.finish(after);
+      this.deps.log.info({ run: after.id, job: after.job, state: after.state, description: after.description }, 'run finished');
+      this.deps.onFinished?.(after);
+    }
+    if (JSON.stringify(commitStatusOf(before)) !== JSON.stringify(commitStatusOf(after))) await this.#queueStatus(after);
+  }
+
+  #queueStatus(run: RunRecord): Promise<void> {
+    return this.deps.tasks.add({ name: 'status', runId: run.id }, { id: `status-${run.id}-${run.version}`, attempts: STATUS_ATTEMPTS });
+  }
+
+  /**
+   * Writes the run's status as it is now. Status tasks of one run may run at once, in any order:
+   * each re-reads after writing and writes again if the run changed meanwhile, so the last write
+   * always carries the latest state.
+   */
+  async #writeStatus(id: string): Promise<void> {
+    let run = await this.deps.store.get(id);
+    while (run) {
+      const status = commitStatusOf(run);
+      const forge = await this.deps.forges.forRepo(run.repo, run.installationId);
+      await forge.setStatus(run.repo, run.sha, status);
+      const now = await this.deps.store.get(id);
+      if (!now || JSON.stringify(commitStatusOf(now)) === JSON.stringify(status)) return;
+      run = now;
+    }
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h && `${h}h`, m && `${m}m`, s && `${s}s`].filter(Boolean).join('') || '0s';
+}
+

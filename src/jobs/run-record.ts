@@ -1,0 +1,87 @@
+// A run: one attempt at one job on one commit, from queued to its end. Stored in Redis (or memory)
+// as plain JSON, so it holds no secret: the callback token is kept only as its SHA-256.
+import { randomBytes } from 'node:crypto';
+import { repoFullName, type CommitStatus, type RepoRef, type StatusState } from '../forge/types.js';
+import { isTerminal, type JobType, type Refs, type RunState } from './protocol.js';
+
+export interface RunRecord {
+  id: string;
+  job: string;
+  context: string;
+  type: JobType;
+  /** the `runners` key the job names */
+  runner: string;
+  repo: RepoRef;
+  installationId?: number;
+  /** the change under test (presubmits) */
+  change?: number;
+  /** the commit the status is written on: the PR head, or the pushed commit */
+  sha: string;
+  refs: Refs;
+  params: Record<string, string>;
+  timeoutSeconds: number;
+  /** 0: unlimited */
+  maxConcurrency: number;
+  /** the de-duplication key it holds while unfinished (see activeKey) */
+  activeKey: string;
+  reason: string;
+  state: RunState;
+  description: string;
+  url?: string;
+  /** the runner's id for it (pipeline id, workflow run id) */
+  externalId?: string;
+  /** SHA-256 (hex) of the current callback token */
+  tokenHash?: string;
+  /** dispatch attempts so far */
+  attempts: number;
+  /** bumped on every change, so status writers can tell they wrote the latest */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Not all digits and no ':' (BullMQ job ids), unguessable, URL-safe. */
+export const newRunId = (): string => `r${randomBytes(12).toString('hex')}`;
+
+export const RUN_ID = /^r[0-9a-f]{24}$/;
+
+/** One unfinished run per (repo, change or branch, sha, job). */
+export function activeKey(repo: RepoRef, subject: { change: number } | { branch: string }, sha: string, job: string): string {
+  const what = 'change' in subject ? `pr/${subject.change}` : `branch/${subject.branch}`;
+  return `${repo.forge}/${repoFullName(repo)}/${what}/${sha}/${job}`;
+}
+
+/** How a run shows on the forge (Prow's crier mapping: aborted reads as a failure). */
+const STATUS_STATE: Record<RunState, StatusState> = {
+  queued: 'pending', pending: 'pending', running: 'pending',
+  success: 'success', failure: 'failure', aborted: 'failure', error: 'error',
+};
+
+/** GitHub refuses longer descriptions. */
+const MAX_DESCRIPTION = 140;
+
+/**
+ * The commit status for a run. Its description ends with " BaseSHA:<sha>" (Prow's convention), so
+ * the merge queue can tell a result on the current base from a stale one.
+ */
+export function commitStatusOf(run: RunRecord): CommitStatus {
+  const suffix = ` BaseSHA:${run.refs.base_sha}`;
+  const room = MAX_DESCRIPTION - suffix.length;
+  let text = run.description.replace(/\s+/g, ' ').trim();
+  if (text.length > room) {
+    const half = Math.floor((room - 5) / 2);
+    text = `${text.slice(0, half)} ... ${text.slice(text.length - (room - 5 - half))}`;
+  }
+  return { context: run.context, state: STATUS_STATE[run.state], description: `${text}${suffix}`, targetUrl: run.url };
+}
+
+/** Parses the base sha back out of a status description; undefined when it carries none. */
+export function baseShaOf(description: string | undefined): string | undefined {
+  return /\bBaseSHA:([0-9a-f]{7,64})\s*$/.exec(description ?? '')?.[1];
+}
+
+export const isFinished = (run: RunRecord): boolean => isTerminal(run.state);
+
+/** The max_concurrency slots a run competes for: one set per (repo, job). */
+export const slotKey = (run: Pick<RunRecord, 'repo' | 'job'>): string =>
+  `${run.repo.forge}/${repoFullName(run.repo)}/${run.job}`;

@@ -1,0 +1,42 @@
+// The real Redis the integration tests use, with a unique key prefix per test and cleanup.
+import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const prefixes: string[] = [];
+const clients: Redis[] = [];
+
+/** A fresh prefix; its keys are deleted after the test file. */
+export function testPrefix(): string {
+  const prefix = `test-${randomUUID()}`;
+  prefixes.push(prefix);
+  return prefix;
+}
+
+/** A client closed after the test file. */
+export function redisClient(): Redis {
+  const client = new Redis(REDIS_URL);
+  clients.push(client);
+  return client;
+}
+
+after(async () => {
+  const redis = new Redis(REDIS_URL);
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  await redis.quit();
+  await Promise.all(clients.map((c) => c.quit().catch(() => {})));
+});
+
+/** Waits until `check` answers true (it may be async). */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'a condition'): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
