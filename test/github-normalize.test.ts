@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { checkRunState, normalizeGitHubEvent } from '../src/forge/github/normalize.js';
+import { checkRunState, normalizeGitHubEvent, workflowRunState } from '../src/forge/github/normalize.js';
 import type { ChangeInfo, NormalizedEvent } from '../src/core/events.js';
 
 type Payload = Record<string, any>;
@@ -32,6 +32,15 @@ const BASE_SHA = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';
 const STATUS_SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 const ZERO_SHA = '0'.repeat(40);
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
+
+/** The run of the workflow_run examples (their repository is octo-org/octo-repo). */
+const RUN = {
+  repo: { forge: 'github', owner: 'octo-org', name: 'octo-repo' },
+  kind: 'runner', system: 'github-actions', externalId: '289782451',
+  title: 'ci(action): update actions/setup-node digest to 8c91899',
+  sha: '3484a3fb816e0859fd6e1cea078d76385ff50625',
+  url: 'https://github.com/octo-org/octo-repo/actions/runs/289782451',
+} as const;
 
 /** The envelope of an example without an `installation`. */
 const bare = {
@@ -249,7 +258,24 @@ const cases: Case[] = [
     title: 'push to a branch',
     name: 'push',
     payload: example('push', undefined, (p) => p.ref === 'refs/heads/master'),
-    expected: [{ ...common, kind: 'push', branch: 'master', before: ZERO_SHA, after: STATUS_SHA }],
+    expected: [{
+      ...common, kind: 'push', branch: 'master', before: ZERO_SHA, after: STATUS_SHA, deleted: false, changedFiles: ['README.md'],
+    }],
+  },
+  {
+    title: 'push of several commits lists each changed path once',
+    name: 'push',
+    payload: edit(example('push', undefined, (p) => p.ref === 'refs/heads/master'), (p) => {
+      const [first] = p.commits;
+      p.commits = [
+        { ...first, added: ['src/a.ts'], removed: ['old.txt'], modified: ['README.md'] },
+        { ...first, added: [], removed: ['src/a.ts'], modified: ['README.md', 'docs/b.md'] },
+      ];
+    }),
+    expected: [{
+      ...common, kind: 'push', branch: 'master', before: ZERO_SHA, after: STATUS_SHA, deleted: false,
+      changedFiles: ['src/a.ts', 'old.txt', 'README.md', 'docs/b.md'],
+    }],
   },
   {
     title: 'push of a tag is not handled',
@@ -264,14 +290,26 @@ const cases: Case[] = [
     expected: [],
   },
   {
-    title: 'deletion of a branch is not handled',
+    title: 'deletion of a branch is a deleted push',
     name: 'push',
     payload: edit(example('push', undefined, (p) => p.ref === 'refs/heads/master'), (p) => {
       p.deleted = true;
       p.before = p.after;
       p.after = ZERO_SHA;
+      p.commits = [];
     }),
-    expected: [],
+    expected: [{ ...common, kind: 'push', branch: 'master', before: STATUS_SHA, after: ZERO_SHA, deleted: true, changedFiles: [] }],
+  },
+  {
+    title: 'a push whose after is all zeros is deleted even without the flag',
+    name: 'push',
+    payload: edit(example('push', undefined, (p) => p.ref === 'refs/heads/master'), (p) => {
+      delete p.deleted;
+      p.before = p.after;
+      p.after = ZERO_SHA;
+      p.commits = [];
+    }),
+    expected: [{ ...common, kind: 'push', branch: 'master', before: STATUS_SHA, after: ZERO_SHA, deleted: true, changedFiles: [] }],
   },
 
   // --- status ---
@@ -329,6 +367,53 @@ const cases: Case[] = [
     }],
   },
 
+  // --- workflow_run ---
+  {
+    title: 'workflow_run requested (queued) is pending',
+    name: 'workflow_run',
+    payload: example('workflow_run', 'requested', (p) => p.workflow_run.status === 'queued'),
+    expected: [{ ...bare, ...RUN, state: 'pending', description: 'workflow run queued' }],
+  },
+  {
+    title: 'workflow_run in_progress is running',
+    name: 'workflow_run',
+    payload: edit(example('workflow_run', 'requested', (p) => p.workflow_run.status === 'queued'), (p) => {
+      p.action = 'in_progress';
+      p.workflow_run.status = 'in_progress';
+    }),
+    expected: [{ ...bare, ...RUN, state: 'running', description: 'workflow run in_progress' }],
+  },
+  {
+    title: 'workflow_run completed (success)',
+    name: 'workflow_run',
+    payload: example('workflow_run', 'completed', (p) => p.workflow_run.conclusion === 'success'),
+    expected: [{ ...bare, ...RUN, state: 'success', description: 'workflow run success' }],
+  },
+  {
+    title: 'workflow_run completed (action_required) is an error naming the conclusion',
+    name: 'workflow_run',
+    payload: edit(example('workflow_run', 'requested', (p) => p.workflow_run.conclusion === 'action_required'), (p) => {
+      p.action = 'completed';
+    }),
+    expected: [{ ...bare, ...RUN, state: 'error', description: 'workflow run action_required' }],
+  },
+  {
+    title: 'workflow_run without a display_title (older payloads) has no title',
+    name: 'workflow_run',
+    payload: example('workflow_run', 'completed', (p) => p.workflow_run.display_title === undefined),
+    expected: [{
+      ...bare, kind: 'runner', system: 'github-actions', externalId: '1589141559',
+      sha: '5779607b49aab1200488439f02372c57b4f75444', state: 'pending', description: 'workflow run queued',
+      url: 'https://github.com/octo-org/octo-repo/actions/runs/1589141559',
+    }],
+  },
+  {
+    title: 'workflow_run of another action is not handled',
+    name: 'workflow_run',
+    payload: { action: 'renamed' },
+    expected: [],
+  },
+
   // --- events we do not handle ---
   { title: 'star is not handled', name: 'star', payload: example('star', 'created'), expected: [] },
   { title: 'check_suite is not handled', name: 'check_suite', payload: example('check_suite'), expected: [] },
@@ -358,6 +443,12 @@ describe('normalizeGitHubEvent', () => {
     assert.throws(() => normalizeGitHubEvent('check_run', payload, DELIVERY), /check_run\.head_sha/);
   });
 
+  it('throws on a workflow_run without a head sha, naming the field', () => {
+    const payload = example('workflow_run', 'completed', (p) => p.workflow_run.conclusion === 'success');
+    delete payload.workflow_run.head_sha;
+    assert.throws(() => normalizeGitHubEvent('workflow_run', payload, DELIVERY), /workflow_run\.head_sha/);
+  });
+
   it('throws on a pull request whose number is not a number', () => {
     const payload = edit(example('pull_request', 'synchronize'), (p) => { p.pull_request.number = '2'; });
     assert.throws(() => normalizeGitHubEvent('pull_request', payload, DELIVERY), /pull_request\.number/);
@@ -380,5 +471,28 @@ describe('checkRunState', () => {
   ];
   for (const [status, conclusion, expected] of table) {
     it(`${status}/${conclusion} -> ${expected}`, () => assert.equal(checkRunState(status, conclusion), expected));
+  }
+});
+
+describe('workflowRunState', () => {
+  const table: [status: string, conclusion: string | null, expected: string][] = [
+    ['requested', null, 'pending'],
+    ['queued', null, 'pending'],
+    ['waiting', null, 'pending'],
+    ['pending', null, 'pending'],
+    ['in_progress', null, 'running'],
+    ['completed', 'success', 'success'],
+    ['completed', 'failure', 'failure'],
+    ['completed', 'timed_out', 'failure'],
+    ['completed', 'cancelled', 'aborted'],
+    ['completed', 'startup_failure', 'error'],
+    ['completed', 'action_required', 'error'],
+    ['completed', 'stale', 'error'],
+    ['completed', 'skipped', 'error'],
+    ['completed', 'neutral', 'error'],
+    ['completed', null, 'error'],
+  ];
+  for (const [status, conclusion, expected] of table) {
+    it(`${status}/${conclusion} -> ${expected}`, () => assert.equal(workflowRunState(status, conclusion), expected));
   }
 });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { normalizeGitLabEvent } from '../src/forge/gitlab/normalize.js';
+import { normalizeGitLabEvent, pipelineRunState } from '../src/forge/gitlab/normalize.js';
 
 const fixture = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`./fixtures/gitlab/${path}`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -109,18 +109,19 @@ const cases: Case[] = [
     expected: [{
       kind: 'push', repo: OLD_REPO, sender: sytses, branch: 'master',
       before: '9217710ce8c7e1eae7a5d1c45f6e43e1c769f866', after: '2adc9465c4edfc33834e173fe89436a7cb899a1d',
+      deleted: false, changedFiles: ['README.md'],
     }],
   },
   {
     name: 'old push of a merge', header: 'Push Hook', payload: 'go-scm/push_merge.json',
     expected: [{
       kind: 'push', branch: 'master', before: '2adc9465c4edfc33834e173fe89436a7cb899a1d',
-      after: '78a76ee6b4992a6baf64c59fc4c44c7323d60438',
+      after: '78a76ee6b4992a6baf64c59fc4c44c7323d60438', changedFiles: ['README.md'],
     }],
   },
   {
     name: 'old branch creation is a push', header: 'Push Hook', payload: 'go-scm/branch_create.json',
-    expected: [{ kind: 'push', branch: 'feature', before: '0'.repeat(40), after: OLD_HEAD }],
+    expected: [{ kind: 'push', branch: 'feature', before: '0'.repeat(40), after: OLD_HEAD, deleted: false }],
   },
 
   // --- comment events, current format ---
@@ -213,13 +214,17 @@ const cases: Case[] = [
     }],
   },
 
-  // --- pipelines ---
+  // --- pipelines: a commit status, then a runner event ---
   {
     name: 'pipeline succeeded for a merge request', header: 'Pipeline Hook', payload: 'docs/pipeline_success.json',
     expected: [{
       kind: 'status', repo: NOTE_REPO, sender: root, sha: PIPELINE_SHA, context: 'Pipeline for branch: master',
       state: 'success', description: 'passed', changeNumber: 1,
       targetUrl: 'http://example.com/gitlab-org/gitlab-test/-/pipelines/31',
+    }, {
+      kind: 'runner', repo: NOTE_REPO, sender: root, system: 'gitlab-pipeline', externalId: '31',
+      title: 'Pipeline for branch: master', sha: PIPELINE_SHA, state: 'success', description: 'pipeline success',
+      url: 'http://example.com/gitlab-org/gitlab-test/-/pipelines/31',
     }],
   },
   {
@@ -228,20 +233,43 @@ const cases: Case[] = [
     expected: [{
       kind: 'status', sha: PIPELINE_SHA, context: 'gitlab-pipeline', state: 'failure', changeNumber: ABSENT,
       targetUrl: 'http://example.com/gitlab-org/gitlab-test/-/pipelines/32',
+    }, {
+      kind: 'runner', system: 'gitlab-pipeline', externalId: '32', title: ABSENT, sha: PIPELINE_SHA, state: 'failure',
+      description: 'pipeline failed', url: 'http://example.com/gitlab-org/gitlab-test/-/pipelines/32',
     }],
   },
-  { name: 'pipeline canceled', header: 'Pipeline Hook', payload: 'docs/pipeline_canceled.json', expected: [{ kind: 'status', state: 'error' }] },
-  { name: 'pipeline running', header: 'Pipeline Hook', payload: 'docs/pipeline_running.json', expected: [{ kind: 'status', state: 'pending' }] },
-  { name: 'pipeline skipped', header: 'Pipeline Hook', payload: 'docs/pipeline_skipped.json', expected: [{ kind: 'status', state: 'success' }] },
+  {
+    name: 'pipeline canceled', header: 'Pipeline Hook', payload: 'docs/pipeline_canceled.json',
+    expected: [{ kind: 'status', state: 'error' }, { kind: 'runner', externalId: '33', state: 'aborted' }],
+  },
+  {
+    name: 'pipeline running', header: 'Pipeline Hook', payload: 'docs/pipeline_running.json',
+    expected: [{ kind: 'status', state: 'pending' }, { kind: 'runner', externalId: '34', state: 'running' }],
+  },
+  {
+    name: 'pipeline skipped', header: 'Pipeline Hook', payload: 'docs/pipeline_skipped.json',
+    expected: [{ kind: 'status', state: 'success' }, { kind: 'runner', externalId: '35', state: 'error', description: 'pipeline skipped' }],
+  },
 
   // --- pushes and the rest ---
-  { name: 'branch deletion', header: 'Push Hook', payload: 'docs/push_branch_delete.json', expected: [] },
+  {
+    name: 'push of two commits lists each changed path once', header: 'Push Hook', payload: 'docs/push.json',
+    expected: [{
+      kind: 'push', repo: { forge: 'gitlab', owner: 'mike', name: 'diaspora' }, sender: { login: 'jsmith', isBot: false },
+      branch: 'master', before: '95790bf891e76fee5e1747ab589903a6a1f80f22', after: DOC_HEAD, deleted: false,
+      changedFiles: ['CHANGELOG', 'app/controller/application.rb', 'README.md'],
+    }],
+  },
+  {
+    name: 'branch deletion', header: 'Push Hook', payload: 'docs/push_branch_delete.json',
+    expected: [{ kind: 'push', branch: 'feature', after: '0'.repeat(40), deleted: true, changedFiles: [] }],
+  },
   {
     name: 'push by a project access token bot', header: 'Push Hook', payload: 'docs/push_by_bot.json',
     expected: [{
       kind: 'push', repo: { forge: 'gitlab', owner: 'mike', name: 'diaspora' },
       sender: { login: 'project_15_bot_1a2b3c4d', isBot: true }, branch: 'release/1.2',
-      before: '95790bf891e76fee5e1747ab589903a6a1f80f22', after: DOC_HEAD,
+      before: '95790bf891e76fee5e1747ab589903a6a1f80f22', after: DOC_HEAD, deleted: false, changedFiles: [],
     }],
   },
   { name: 'tag push', header: 'Tag Push Hook', payload: 'docs/tag_push.json', expected: [] },
@@ -279,6 +307,17 @@ describe('normalizeGitLabEvent', () => {
       assert.deepEqual(JSON.parse(JSON.stringify(events)), events, c.name);
     }
   });
+});
+
+describe('pipelineRunState', () => {
+  const table: Array<[status: string, expected: string]> = [
+    ['created', 'pending'], ['waiting_for_resource', 'pending'], ['preparing', 'pending'], ['pending', 'pending'],
+    ['scheduled', 'pending'], ['manual', 'pending'], ['running', 'running'], ['success', 'success'],
+    ['failed', 'failure'], ['canceled', 'aborted'], ['canceling', 'aborted'], ['skipped', 'error'],
+  ];
+  for (const [status, expected] of table) {
+    it(`${status} -> ${expected}`, () => assert.equal(pipelineRunState(status), expected));
+  }
 });
 
 describe('normalizeGitLabEvent on broken payloads', () => {

@@ -69,6 +69,10 @@ export interface PushEvent extends EventBase {
   branch: string;
   before: string;
   after: string;
+  /** the branch was deleted (after is all zeros) */
+  deleted: boolean;
+  /** paths added, removed or modified by the pushed commits, as the payload lists them */
+  changedFiles: string[];
 }
 
 export interface StatusEvent extends EventBase {

@@ -275,17 +275,18 @@ export class JobService implements CiJobs {
   /**
    * Writes the run's status as it is now. Status tasks of one run may run at once, in any order:
    * each re-reads after writing and writes again if the run changed meanwhile, so the last write
-   * always carries the latest state.
+   * always carries the latest state. A status already written is not written again.
    */
   async #writeStatus(id: string): Promise<void> {
     let run = await this.deps.store.get(id);
     while (run) {
       const status = commitStatusOf(run);
+      const written = JSON.stringify(status);
+      if (run.statusWritten === written) return;
       const forge = await this.deps.forges.forRepo(run.repo, run.installationId);
       await forge.setStatus(run.repo, run.sha, status);
-      const now = await this.deps.store.get(id);
-      if (!now || JSON.stringify(commitStatusOf(now)) === JSON.stringify(status)) return;
-      run = now;
+      const marked = await this.deps.store.update(id, (r) => ({ ...r, statusWritten: written }));
+      run = marked && JSON.stringify(commitStatusOf(marked.after)) !== written ? marked.after : undefined;
     }
   }
 }

@@ -32,6 +32,8 @@ export interface RunRecord {
   externalId?: string;
   /** SHA-256 (hex) of the current callback token */
   tokenHash?: string;
+  /** the last commit status written for it (JSON), so an unchanged status is not written again */
+  statusWritten?: string;
   /** dispatch attempts so far */
   attempts: number;
   /** bumped on every change, so status writers can tell they wrote the latest */

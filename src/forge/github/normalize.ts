@@ -2,9 +2,14 @@
 // we do act on but which lacks a field we read throws, naming the field.
 import { z } from 'zod';
 import type {
-  ChangeInfo, CommentEvent, NormalizedEvent, PullRequestAction, PullRequestEvent, ReviewEvent, StatusEvent,
+  ChangeInfo, CommentEvent, NormalizedEvent, PullRequestAction, PullRequestEvent, PushEvent, ReviewEvent, RunnerEvent,
+  StatusEvent,
 } from '../../core/events.js';
+import type { ReportedState } from '../../jobs/protocol.js';
+import { pushedFiles } from '../pushed-files.js';
 import type { ReviewState, StatusState } from '../types.js';
+
+const ZERO_SHA = /^0+$/;
 
 /** A check run's status/conclusion as a commit status state. */
 export function checkRunState(status: string, conclusion: string | null | undefined): StatusState {
@@ -13,6 +18,21 @@ export function checkRunState(status: string, conclusion: string | null | undefi
     case 'success': case 'neutral': case 'skipped': return 'success';
     case 'failure': case 'timed_out': return 'failure';
     default: return 'error'; // cancelled, action_required, stale, or anything new
+  }
+}
+
+/**
+ * A workflow run's status/conclusion as a run state. Unlike a check run, a skipped or neutral run
+ * did not test anything, so it is an error; cancelled is the run being stopped.
+ */
+export function workflowRunState(status: string, conclusion: string | null | undefined): ReportedState {
+  if (status === 'in_progress') return 'running';
+  if (status !== 'completed') return 'pending'; // requested, queued, waiting, pending
+  switch (conclusion) {
+    case 'success': return 'success';
+    case 'failure': case 'timed_out': return 'failure';
+    case 'cancelled': return 'aborted';
+    default: return 'error'; // startup_failure, action_required, stale, skipped, neutral, or anything new
   }
 }
 
@@ -63,7 +83,12 @@ const schemas = {
     review: z.object({ id: z.number(), body: z.string().nullish(), user: user.nullable(), state: z.string() }),
   }),
   pull_request_review_comment: envelope.extend({ pull_request: pullRequest, comment }),
-  push: envelope.extend({ ref: z.string(), before: z.string(), after: z.string(), deleted: z.boolean().optional() }),
+  push: envelope.extend({
+    ref: z.string(), before: z.string(), after: z.string(), deleted: z.boolean().optional(),
+    commits: z.array(z.object({
+      added: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(),
+    })).nullish(),
+  }),
   status: envelope.extend({
     sha: z.string(),
     context: z.string(),
@@ -82,6 +107,16 @@ const schemas = {
       output: z.object({ title: z.string().nullish() }).nullish(),
     }),
   }),
+  workflow_run: envelope.extend({
+    workflow_run: z.object({
+      id: z.number(),
+      display_title: z.string().nullish(), // absent before 2022
+      head_sha: z.string(),
+      status: z.string(),
+      conclusion: z.string().nullish(),
+      html_url: z.string(),
+    }),
+  }),
 };
 
 function parse<K extends keyof typeof schemas>(name: K, payload: unknown): z.infer<(typeof schemas)[K]> {
@@ -95,6 +130,7 @@ const PR_ACTIONS = new Set<string>([
   'opened', 'synchronize', 'reopened', 'closed', 'labeled', 'unlabeled', 'edited', 'ready_for_review',
 ] satisfies PullRequestAction[]);
 const COMMENT_ACTIONS = new Set(['created', 'edited', 'deleted']);
+const WORKFLOW_RUN_ACTIONS = new Set(['requested', 'in_progress', 'completed']);
 const SUBMITTED_REVIEW_STATES = new Set<string>(['approved', 'changes_requested', 'commented'] satisfies ReviewState[]);
 
 function base(e: z.infer<typeof envelope>, deliveryId: string) {
@@ -192,10 +228,13 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
 
     case 'push': {
       const p = parse(name, payload);
-      if (!p.ref.startsWith('refs/heads/') || p.deleted) return []; // tags, branch deletions
-      return [{
+      if (!p.ref.startsWith('refs/heads/')) return []; // tags
+      const event: PushEvent = {
         ...base(p, deliveryId), kind: 'push', branch: p.ref.slice('refs/heads/'.length), before: p.before, after: p.after,
-      }];
+        deleted: p.deleted === true || ZERO_SHA.test(p.after),
+        changedFiles: pushedFiles(p.commits ?? []),
+      };
+      return [event];
     }
 
     case 'status': {
@@ -217,6 +256,21 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
         state: checkRunState(run.status, run.conclusion),
         ...(run.output?.title ? { description: run.output.title } : {}),
         ...(targetUrl ? { targetUrl } : {}),
+      };
+      return [event];
+    }
+
+    case 'workflow_run': {
+      if (!act || !WORKFLOW_RUN_ACTIONS.has(act)) return [];
+      const p = parse(name, payload);
+      const run = p.workflow_run;
+      const event: RunnerEvent = {
+        ...base(p, deliveryId), kind: 'runner', system: 'github-actions', externalId: String(run.id),
+        ...(run.display_title ? { title: run.display_title } : {}),
+        sha: run.head_sha,
+        state: workflowRunState(run.status, run.conclusion),
+        url: run.html_url,
+        description: `workflow run ${run.status === 'completed' ? run.conclusion ?? 'completed' : run.status}`,
       };
       return [event];
     }

@@ -3,8 +3,10 @@
 // labels on a note's merge request), so both the 2017-era and current payloads parse.
 import { z } from 'zod';
 import type {
-  Actor, ChangeInfo, NormalizedEvent, PullRequestAction, PullRequestEvent,
+  Actor, ChangeInfo, NormalizedEvent, PullRequestAction, PullRequestEvent, PushEvent, RunnerEvent, StatusEvent,
 } from '../../core/events.js';
+import type { ReportedState } from '../../jobs/protocol.js';
+import { pushedFiles } from '../pushed-files.js';
 import { parseRepoFullName, type ChangeState, type RepoRef, type StatusState } from '../types.js';
 
 const ZERO_SHA = /^0+$/;
@@ -57,6 +59,9 @@ const mergeRequestHook = z.object({
 
 const pushHook = z.object({
   ref: z.string(), before: z.string(), after: z.string(), user_username: z.string(), project,
+  commits: z.array(z.object({
+    added: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(),
+  })).nullish(),
 });
 
 const pipelineHook = z.object({
@@ -176,13 +181,16 @@ function mergeRequestEvents(payload: unknown, deliveryId: string): NormalizedEve
 
 function pushEvents(payload: unknown, deliveryId: string): NormalizedEvent[] {
   const p = parse(pushHook, payload, 'Push Hook');
-  if (!p.ref.startsWith('refs/heads/') || ZERO_SHA.test(p.after)) return []; // deleted branch
-  return [{
+  if (!p.ref.startsWith('refs/heads/')) return [];
+  const event: PushEvent = {
     kind: 'push', forge: 'gitlab', deliveryId,
     repo: parseRepoFullName('gitlab', p.project.path_with_namespace),
     sender: { login: p.user_username, isBot: isBotUser(p.user_username) },
     branch: p.ref.slice('refs/heads/'.length), before: p.before, after: p.after,
-  }];
+    deleted: ZERO_SHA.test(p.after),
+    changedFiles: pushedFiles(p.commits ?? []),
+  };
+  return [event];
 }
 
 // Pipeline statuses onto commit-status states: canceled did not produce a verdict (GitHub's
@@ -192,19 +200,49 @@ const pipelineState = (status: string): StatusState =>
     : status === 'failed' ? 'failure'
       : status === 'canceled' ? 'error' : 'pending';
 
+/**
+ * A pipeline's status as a run state (Pipeline Hook events, and polling a pipeline a
+ * gitlab-pipeline runner started). Statuses GitLab may add later count as not finished.
+ */
+export function pipelineRunState(status: string): ReportedState {
+  switch (status) {
+    case 'running': return 'running';
+    case 'success': return 'success';
+    case 'failed': return 'failure';
+    case 'canceled': case 'canceling': return 'aborted';
+    case 'skipped': return 'error'; // nothing was tested
+    default: return 'pending'; // created, waiting_for_resource, preparing, pending, scheduled, manual
+  }
+}
+
+/**
+ * A pipeline gives two events: a commit status (what plugins and the merge queue read) and a
+ * runner event (what the job service matches to a pipeline it triggered).
+ */
 function pipelineEvents(payload: unknown, deliveryId: string): NormalizedEvent[] {
   const p = parse(pipelineHook, payload, 'Pipeline Hook');
   const pl = p.object_attributes;
   const repo: RepoRef = parseRepoFullName('gitlab', p.project.path_with_namespace);
-  return [{
+  const url = pl.url || `${p.project.web_url}/-/pipelines/${pl.id}`;
+  const status: StatusEvent = {
     kind: 'status', forge: 'gitlab', deliveryId, repo, sender: actor(p.user),
     sha: pl.sha,
     context: pl.name || 'gitlab-pipeline',
     state: pipelineState(pl.status),
     ...(pl.detailed_status ? { description: pl.detailed_status } : {}),
-    targetUrl: pl.url || `${p.project.web_url}/-/pipelines/${pl.id}`,
+    targetUrl: url,
     ...(p.merge_request ? { changeNumber: p.merge_request.iid } : {}),
-  }];
+  };
+  const runner: RunnerEvent = {
+    kind: 'runner', forge: 'gitlab', deliveryId, repo, sender: actor(p.user),
+    system: 'gitlab-pipeline', externalId: String(pl.id),
+    ...(pl.name ? { title: pl.name } : {}),
+    sha: pl.sha,
+    state: pipelineRunState(pl.status),
+    url,
+    description: `pipeline ${pl.status}`,
+  };
+  return [status, runner];
 }
 
 const handlers: Record<string, (payload: unknown, deliveryId: string) => NormalizedEvent[]> = {
