@@ -8,6 +8,8 @@ import { createLogger } from './core/logger.js';
 import { DEFAULT_CONFIG_FILE } from './runtime.js';
 import { serve } from './serve.js';
 import { runWorker } from './worker.js';
+import { runLocally, RunLocallyError } from './run-locally.js';
+import { RunnerSetupError } from './runners/create-runners.js';
 
 const USAGE = `Usage: ci-orchestrator <command> [--config FILE]
 
@@ -15,6 +17,9 @@ Commands:
   serve          start the HTTP server (GitHub and GitLab webhooks) and queue workers
   worker         process queued work from Redis (REDIS_URL), without an HTTP server
   check-config   validate the configuration file and print every problem
+  run JOB --repo OWNER/NAME --pr N [--forge github|gitlab] [--dry-run]
+                 run a presubmit's command job here on a PR, as the bot would, printing its log
+                 (--dry-run: print the dispatch document a runner would receive)
   help           print this help
 
 Options:
@@ -22,7 +27,8 @@ Options:
   -h, --help     print this help
 
 Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL,
-GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, REDIS_PREFIX, PORT, HOST, LOG_LEVEL, CONFIG_FILE.
+GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, REDIS_PREFIX, PORT, HOST, LOG_LEVEL, CONFIG_FILE,
+PUBLIC_URL, WORK_DIR, COMMAND_CONCURRENCY, WORKER_LOCK_SECONDS.
 See README.md and docs/configuration.md.`;
 
 /** Shutdown waits this long for work in flight, then exits anyway. */
@@ -34,8 +40,8 @@ export async function main(argv: string[]): Promise<number> {
   let args: minimist.ParsedArgs;
   try {
     args = minimist(argv, {
-      string: ['config'],
-      boolean: ['help'],
+      string: ['config', 'repo', 'pr', 'forge'],
+      boolean: ['help', 'dry-run'],
       alias: { h: 'help' },
       unknown: (arg) => {
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
@@ -50,7 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (rest.length > 0) return usageError(`unexpected argument ${rest[0]}`);
+  const operands = command === 'run' ? 1 : 0;
+  if (rest.length > operands) return usageError(`unexpected argument ${rest[operands]}`);
+  if (command !== 'run' && (args.repo !== undefined || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
+    return usageError('--repo, --pr, --forge and --dry-run go with the run command');
+  }
   if (args.config === '') return usageError('--config needs a file');
   if (args.config) process.env.CONFIG_FILE = args.config;
 
@@ -60,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
       return runService(command);
     case 'check-config':
       return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE);
+    case 'run':
+      return runCommand(rest[0], args);
     default:
       return usageError(`unknown command "${command}"`);
   }
@@ -83,6 +95,28 @@ async function checkConfig(file: string): Promise<number> {
   return 0;
 }
 
+async function runCommand(job: string | undefined, args: minimist.ParsedArgs): Promise<number> {
+  if (!job) return usageError('run needs a job name');
+  if (!args.repo) return usageError('run needs --repo OWNER/NAME');
+  const pr = Number(args.pr);
+  if (!Number.isInteger(pr) || pr < 1) return usageError('run needs --pr N, a PR (MR) number');
+  const forge = args.forge ?? 'github';
+  if (forge !== 'github' && forge !== 'gitlab') return usageError('--forge is github or gitlab');
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    const options = readEnv();
+    const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+    return await runLocally({ job, repo: args.repo, pr, forge, dryRun: !!args['dry-run'] }, options, log, process.stdout);
+  } catch (err) {
+    if (err instanceof EnvError || err instanceof RunLocallyError) return usageError(err.message);
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) console.error(formatProblem(problem));
+      return 1;
+    }
+    throw err;
+  }
+}
+
 async function runService(command: 'serve' | 'worker'): Promise<number> {
   // Credentials written by the GitHub App registration flow land in .env.
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -101,6 +135,10 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     if (err instanceof EnvError) return usageError(err.message);
     if (err instanceof ConfigError) {
       for (const problem of err.problems) log.error(formatProblem(problem));
+      return 1;
+    }
+    if (err instanceof RunnerSetupError) {
+      log.error(err.message);
       return 1;
     }
     throw err;

@@ -34,8 +34,10 @@ export interface Options {
   publicUrl?: string;
   /** where `command` jobs keep git mirrors and worktrees */
   workDir: string;
-  /** `command` jobs one process runs at once */
+  /** `command` jobs this process runs at once; 0: none (leave them to workers) */
   commandConcurrency: number;
+  /** how long a worker's hold on a task lasts unrenewed: a dead worker's task is taken over after it */
+  workerLockMs: number;
 }
 
 export class EnvError extends Error {
@@ -60,7 +62,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Options {
     configFile: env.CONFIG_FILE || undefined,
     publicUrl: readPublicUrl(env),
     workDir: env.WORK_DIR || join(tmpdir(), 'ci-orchestrator-work'),
-    commandConcurrency: readCount(env, 'COMMAND_CONCURRENCY', 2),
+    commandConcurrency: readCount(env, 'COMMAND_CONCURRENCY', 2, 0),
+    workerLockMs: readCount(env, 'WORKER_LOCK_SECONDS', 30, 1) * 1000,
   };
 }
 
@@ -76,9 +79,9 @@ function readPublicUrl(env: NodeJS.ProcessEnv): string | undefined {
   return env.PUBLIC_URL.replace(/\/+$/, '');
 }
 
-function readCount(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function readCount(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const value = env[name] ? Number(env[name]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new EnvError(`${name} must be a whole number of at least 1, got "${env[name]}"`);
+  if (!Number.isInteger(value) || value < min) throw new EnvError(`${name} must be a whole number of at least ${min}, got "${env[name]}"`);
   return value;
 }
 

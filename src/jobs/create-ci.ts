@@ -10,6 +10,7 @@ import type { ForgeProvider } from '../forge/forge-provider.js';
 import { BullMqTaskQueue } from '../queue/bullmq-task-queue.js';
 import { MemoryTaskQueue } from '../queue/memory-task-queue.js';
 import type { Task, TaskQueue } from '../queue/task-queue.js';
+import { gitAuthHeader } from '../forge/git-auth.js';
 import { createRunners } from '../runners/create-runners.js';
 import type { Metrics } from '../server/metrics.js';
 import { createCommandWorker } from './command-worker.js';
@@ -31,8 +32,6 @@ export interface CiOptions {
   publicUrl: () => string;
   /** base of the exponential backoff between tries (tests shorten it) */
   backoffMs?: number;
-  /** a dead worker's task restarts after this (tests shorten it) */
-  lockDurationMs?: number;
 }
 
 export interface Ci {
@@ -59,7 +58,7 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     redis.on('error', (err) => log.warn({ err }, 'redis (runs) error'));
     store = new RedisRunStore(redis, options.redisPrefix);
     const queue = (queueName: string) => new BullMqTaskQueue({
-      redisUrl: options.redisUrl!, prefix: options.redisPrefix, queueName, log, backoffMs, onFailed, lockDurationMs: o.lockDurationMs,
+      redisUrl: options.redisUrl!, prefix: options.redisPrefix, queueName, log, backoffMs, onFailed, lockDurationMs: options.workerLockMs,
     });
     const bullTasks = queue('ci-tasks');
     const bullCommands = queue('command-runs');
@@ -85,12 +84,15 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     jobs, store, runners: commandRunners, workRoot: options.workDir, publicUrl: o.publicUrl, log: log.child({ name: 'command' }),
     gitAuth: (forge, installationId) => gitAuthHeader(forge, installationId, o.probot, options.gitlab?.token),
   });
+  if (!options.redisUrl && options.commandConcurrency === 0 && commandRunners.size > 0) {
+    log.warn('COMMAND_CONCURRENCY is 0 and there is no REDIS_URL for workers to share: command jobs will never run');
+  }
   const service = jobs;
   return {
     jobs: service, store, tasks, commandTasks,
     work() {
       tasks.work((task, attempt) => service.runTask(task, attempt), { concurrency: TASK_CONCURRENCY });
-      commandTasks.work(runCommand, { concurrency: options.commandConcurrency });
+      if (options.commandConcurrency > 0) commandTasks.work(runCommand, { concurrency: options.commandConcurrency });
     },
     async close() {
       await Promise.all([tasks.close(), commandTasks.close()]);
@@ -98,14 +100,4 @@ export async function createCi(o: CiOptions): Promise<Ci> {
       await redis?.quit().catch(() => {});
     },
   };
-}
-
-/** The HTTP header git sends to fetch a repo: an installation token (GitHub) or the bot's token (GitLab). */
-async function gitAuthHeader(forge: 'github' | 'gitlab', installationId: number | undefined, probot?: Probot, gitlabToken?: string): Promise<string | undefined> {
-  const basic = (user: string, token: string) => `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
-  if (forge === 'gitlab') return gitlabToken ? basic('oauth2', gitlabToken) : undefined;
-  if (!probot || installationId === undefined) return undefined;
-  const octokit = await probot.auth(installationId);
-  const { token } = await octokit.auth({ type: 'installation' }) as { token: string };
-  return basic('x-access-token', token);
 }

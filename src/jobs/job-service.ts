@@ -5,7 +5,6 @@
 // that outlives its timeout, ends as an `error` with the reason: nothing ends silently.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { contextOf, durationSeconds } from '../config/jobs-schema.js';
 import type { RunnerEvent } from '../core/events.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { ChangeRef } from '../forge/types.js';
@@ -15,7 +14,8 @@ import { timingSafeEqualStrings } from '../server/timing-safe-equal.js';
 import type { CiJobs, StartOutcome, StartRequest } from './ci-jobs.js';
 import { dispatchDocument } from './dispatch-document.js';
 import { isTerminal, STATE_RANK, type ReportedState, type StatusReport } from './protocol.js';
-import { activeKey, commitStatusOf, newRunId, RUN_ID, slotKey, type RunRecord } from './run-record.js';
+import { newRun } from './new-run.js';
+import { commitStatusOf, DEFAULT_DESCRIPTION, RUN_ID, slotKey, type RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 
 /** Tries to hand a run to its runner (about 31 s of backoff at the default 1 s base). */
@@ -24,10 +24,6 @@ const STATUS_ATTEMPTS = 6;
 /** How soon a run waiting for a max_concurrency slot asks again. */
 const SLOT_RETRY_MS = 1000;
 
-const DEFAULT_DESCRIPTION: Record<RunRecord['state'], string> = {
-  queued: 'Job triggered.', pending: 'Job pending.', running: 'Job running.', success: 'Job succeeded.',
-  failure: 'Job failed.', error: 'Job errored.', aborted: 'Job aborted.',
-};
 
 export interface JobServiceDeps {
   store: RunStore;
@@ -50,7 +46,7 @@ export class JobService implements CiJobs {
 
   async start(requests: StartRequest[]): Promise<StartOutcome[]> {
     return Promise.all(requests.map(async (request) => {
-      const run = this.#newRun(request);
+      const run = newRun(request);
       const created = await this.deps.store.create(run);
       if (!created.created) return { job: run.job, outcome: 'running' as const, runId: created.existing };
       this.deps.log.info({ run: run.id, job: run.job, sha: run.sha, reason: run.reason }, 'run queued');
@@ -138,43 +134,6 @@ export class JobService implements CiJobs {
   /** A task that failed its last try. */
   onTaskFailed(task: Task, err: unknown): void {
     this.deps.log.error({ err, run: task.runId, task: task.name }, `${task.name} task failed for good`);
-  }
-
-  #newRun(request: StartRequest): RunRecord {
-    const now = Date.now();
-    const { job } = request;
-    const subject = request.type === 'presubmit' ? { change: request.pull.number } : { branch: request.baseRef };
-    const sha = request.type === 'presubmit' ? request.pull.sha : request.baseSha;
-    return {
-      id: newRunId(),
-      job: job.name,
-      context: contextOf(job),
-      type: request.type,
-      runner: job.runner,
-      repo: request.repo,
-      installationId: request.installationId,
-      change: request.type === 'presubmit' ? request.pull.number : undefined,
-      sha,
-      refs: {
-        forge: request.repo.forge,
-        repo: `${request.repo.owner}/${request.repo.name}`,
-        clone_url: request.cloneUrl,
-        base_ref: request.baseRef,
-        base_sha: request.baseSha,
-        pulls: request.type === 'presubmit' ? [request.pull] : [],
-      },
-      params: job.params,
-      timeoutSeconds: durationSeconds(job.timeout),
-      maxConcurrency: job.max_concurrency,
-      activeKey: activeKey(request.repo, subject, sha, job.name),
-      reason: request.reason,
-      state: 'queued',
-      description: DEFAULT_DESCRIPTION.queued,
-      attempts: 0,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
   }
 
   async #dispatch(id: string, attempt: TaskAttempt): Promise<void> {

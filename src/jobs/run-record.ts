@@ -53,6 +53,12 @@ export function activeKey(repo: RepoRef, subject: { change: number } | { branch:
   return `${repo.forge}/${repoFullName(repo)}/${what}/${sha}/${job}`;
 }
 
+/** What a run's status says when its runner says nothing more. */
+export const DEFAULT_DESCRIPTION: Record<RunState, string> = {
+  queued: 'Job triggered.', pending: 'Job pending.', running: 'Job running.', success: 'Job succeeded.',
+  failure: 'Job failed.', error: 'Job errored.', aborted: 'Job aborted.',
+};
+
 /** How a run shows on the forge (Prow's crier mapping: aborted reads as a failure). */
 const STATUS_STATE: Record<RunState, StatusState> = {
   queued: 'pending', pending: 'pending', running: 'pending',

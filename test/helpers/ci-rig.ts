@@ -24,7 +24,6 @@ export interface CiRigOptions {
   backend: 'memory' | 'redis';
   /** extra runners, by name, as in the config file */
   runners?: Record<string, unknown>;
-  lockDurationMs?: number;
   /** the Redis prefix, to share one deployment between rigs */
   prefix?: string;
 }
@@ -47,7 +46,7 @@ export async function createCiRig(options: CiRigOptions) {
     runners: { hook: { type: 'webhook', url: endpoint.url, secret_env: HOOK_SECRET_ENV }, ...options.runners },
   });
   const ci: Ci = await createCi({
-    options: env, config, forges, log, metrics, publicUrl: () => publicUrl, backoffMs: 20, lockDurationMs: options.lockDurationMs,
+    options: env, config, forges, log, metrics, publicUrl: () => publicUrl, backoffMs: 20,
   });
   app.use(jobRoutes({ jobs: ci.jobs, log, metrics }));
   const server = app.listen(0, '127.0.0.1');
