@@ -1,0 +1,109 @@
+// Benchmark: `/test all` comment -> the runner receiving the dispatch, through the real server
+// (`npm start`'s command, BullMQ on the local Redis), the GitHub API faked over HTTP (GHE_HOST) and
+// a local webhook runner that reports success at once. PRs run as closed loops: comment, wait for
+// every job's dispatch, report success on each, comment again. Prints latency percentiles, the
+// sustained dispatch rate and the server's RSS. Not a test: it never fails on a slow result.
+//
+//   node --import tsx bench/trigger-dispatch.ts [--prs 50] [--jobs 4] [--dispatches 10000]
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import minimist from 'minimist';
+import { ForgeState } from '../test/fakes/forge-state.js';
+import { startGitHubApi } from '../test/fakes/github-api.js';
+import { startServerProcess, testPrivateKey } from '../test/helpers/server-process.js';
+import { RunnerEndpoint } from '../test/helpers/runner-endpoint.js';
+import { githubPrComment, postGitHub, signGitHub } from '../test/helpers/webhooks.js';
+import type { DispatchDocument } from '../src/jobs/protocol.js';
+
+const args = minimist(process.argv.slice(2), { default: { prs: 50, jobs: 4, dispatches: 10_000 } });
+const PRS = Number(args.prs);
+const JOBS = Number(args.jobs);
+const TOTAL = Number(args.dispatches);
+const WARMUP = 500;
+const SECRET = 'bench-webhook-secret';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_PREFIX = `bench-${randomUUID()}`;
+
+const state = new ForgeState();
+state.botLogin = 'ci-orchestrator[bot]';
+state.setBranch('acme/widgets', 'main', 'e'.repeat(40));
+state.setPermission('acme/widgets', 'bob', 'write');
+for (let n = 1; n <= PRS; n++) state.addChange('acme/widgets', { number: n, author: 'alice', headSha: n.toString(16).padStart(40, 'a') });
+const api = await startGitHubApi(state);
+const endpoint = await new RunnerEndpoint('runner-secret').start();
+
+const dir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-bench-'));
+const jobs = Array.from({ length: JOBS }, (_, i) => `      - {name: job-${i}, runner: hook, always_run: true}`).join('\n');
+writeFileSync(join(dir, 'config.yaml'), `runners:
+  hook: {type: webhook, url: "${endpoint.url}", secret_env: BENCH_RUNNER_SECRET}
+repos:
+  acme/widgets:
+    plugins: [trigger]
+    presubmits:
+${jobs}
+`);
+const bot = await startServerProcess({
+  APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET,
+  GHE_HOST: new URL(api.url).host, GHE_PROTOCOL: 'http',
+  REDIS_URL, REDIS_PREFIX, CONFIG_FILE: join(dir, 'config.yaml'), BENCH_RUNNER_SECRET: 'runner-secret', LOG_LEVEL: 'warn',
+}, 'start', /^runner callbacks go to/);
+
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${bot.child.pid}/status`, 'utf8'))![1]) / 1024;
+
+// Each PR's loop waits for its JOBS dispatches; latencies are comment -> dispatch received.
+const waiting = new Map<number, { sentAt: number; docs: DispatchDocument[]; done(): void }>();
+const latencies: number[] = [];
+let dispatched = 0;
+endpoint.onDispatch = (doc) => {
+  const pr = doc.refs.pulls[0]!.number;
+  const w = waiting.get(pr);
+  if (!w) return;
+  dispatched++;
+  if (dispatched > WARMUP) latencies.push(performance.now() - w.sentAt);
+  w.docs.push(doc);
+  if (w.docs.length === JOBS) w.done();
+};
+
+async function loop(pr: number, until: () => boolean): Promise<void> {
+  while (!until()) {
+    const docs: DispatchDocument[] = [];
+    const all = new Promise<void>((resolve) => waiting.set(pr, { sentAt: performance.now(), docs, done: resolve }));
+    const body = JSON.stringify(githubPrComment('/test all', { number: pr, login: 'bob' }));
+    const res = await postGitHub(bot.url, 'issue_comment', body, { 'x-hub-signature-256': signGitHub(SECRET, body) });
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    await all;
+    await Promise.all(docs.map((doc) => RunnerEndpoint.report(doc, { state: 'success' }).then((r) => {
+      if (r.status !== 200) throw new Error(`callback answered ${r.status}: ${JSON.stringify(r.body)}`);
+    })));
+  }
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+try {
+  console.log(`${PRS} PRs in closed loops, ${JOBS} jobs per /test all, ${TOTAL} dispatches (first ${WARMUP} not measured)`);
+  let started = 0;
+  let startedAt = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: PRS }, (_, i) => loop(i + 1, () => {
+    if (!startedAt && dispatched >= WARMUP) { startedAt = performance.now(); started = dispatched; }
+    return dispatched >= TOTAL;
+  })));
+  const seconds = (performance.now() - startedAt) / 1000;
+  const sorted = latencies.sort((a, b) => a - b);
+  console.log(`comment -> dispatch latency: p50 ${pct(sorted, 50).toFixed(1)} ms, p95 ${pct(sorted, 95).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms (n=${sorted.length})`);
+  console.log(`sustained: ${((dispatched - started) / seconds).toFixed(0)} dispatches/s over ${seconds.toFixed(1)} s (whole run ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // let status writes drain
+  console.log(`server RSS after ${dispatched} dispatches: ${rssMb().toFixed(0)} MB`);
+  console.log(`statuses written: ${[...state.repo('acme/widgets').statuses.values()].reduce((n, l) => n + l.length, 0)}`);
+} finally {
+  await bot.stop();
+  await endpoint.close();
+  await api.close();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${REDIS_PREFIX}:*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  await redis.quit();
+}
