@@ -63,6 +63,11 @@ export interface CommitStatus {
   state: StatusState;
   description?: string;
   targetUrl?: string;
+  /**
+   * A pending check that has started. GitLab shows it as `running` (and refuses to set `pending`
+   * twice, so a started job could not say so otherwise); GitHub has no such state.
+   */
+  running?: boolean;
 }
 
 /** Repository permission, GitHub's ladder; GitLab access levels map onto it (see docs/forges.md). */

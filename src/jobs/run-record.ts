@@ -80,7 +80,10 @@ export function commitStatusOf(run: RunRecord): CommitStatus {
     const half = Math.floor((room - 5) / 2);
     text = `${text.slice(0, half)} ... ${text.slice(text.length - (room - 5 - half))}`;
   }
-  return { context: run.context, state: STATUS_STATE[run.state], description: `${text}${suffix}`, targetUrl: run.url };
+  return {
+    context: run.context, state: STATUS_STATE[run.state], description: `${text}${suffix}`, targetUrl: run.url,
+    ...(run.state === 'running' ? { running: true } : {}),
+  };
 }
 
 /** Parses the base sha back out of a status description; undefined when it carries none. */

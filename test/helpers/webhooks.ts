@@ -58,3 +58,30 @@ export function gitlabMrNote(body: string, options: { username?: string; iid?: n
 
 export const postGitLab = (url: string, event: string, body: string, headers: Headers = {}) =>
   post(`${url}/api/gitlab/webhooks`, { 'x-gitlab-event': event, 'x-gitlab-event-uuid': randomUUID() }, headers, body);
+
+/** GitHub's pull_request example with `action`, turned into PR `number` of acme/widgets by alice. */
+export function githubPullRequest(action: string, options: { number?: number; headSha?: string } = {}): Payload {
+  const payload = structuredClone(catalogue.find((e) => e.name === 'pull_request')!.examples.find((p) => p.action === 'opened')!);
+  payload.action = action;
+  payload.number = options.number ?? 7;
+  payload.pull_request.number = payload.number;
+  payload.pull_request.user.login = 'alice';
+  payload.pull_request.draft = false;
+  if (options.headSha) payload.pull_request.head.sha = options.headSha;
+  payload.sender.login = 'alice';
+  payload.sender.type = 'User';
+  payload.repository.name = 'widgets';
+  payload.repository.full_name = 'acme/widgets';
+  payload.repository.owner.login = 'acme';
+  payload.installation = { id: 1, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
+  return payload;
+}
+
+/** GitLab's Merge Request Hook (opened, from GitLab's docs) on MR `iid` of acme/widgets by alice. */
+export function gitlabMergeRequestOpened(options: { iid?: number } = {}): Payload {
+  const payload = JSON.parse(readFileSync(new URL('../fixtures/gitlab/docs/merge_request_open.json', import.meta.url), 'utf8'));
+  payload.project.path_with_namespace = 'acme/widgets';
+  payload.object_attributes.iid = options.iid ?? 7;
+  payload.user.username = 'alice';
+  return payload;
+}

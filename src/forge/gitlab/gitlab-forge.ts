@@ -259,7 +259,7 @@ export class GitLabForge implements Forge {
   }
 
   async setStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void> {
-    const state = toGitLabStatus[status.state];
+    const state = status.state === 'pending' && status.running ? 'running' : toGitLabStatus[status.state];
     try {
       await this.#call(`POST status ${status.context} on ${sha}`, () =>
         this.#api.Commits.editStatus(repoFullName(repo), sha, state, {
