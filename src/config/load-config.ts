@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+import { validateJobs } from './validate-jobs.js';
 
 export interface ConfigProblem {
   file: string;
@@ -61,6 +62,10 @@ export function parseConfig(text: string, file: string, knownPlugins: readonly s
   checkPlugins(raw.default_plugins, ['default_plugins']);
   if (raw.repos && typeof raw.repos === 'object') {
     for (const [repo, entry] of Object.entries(raw.repos)) checkPlugins((entry as { plugins?: unknown } | null)?.plugins, ['repos', repo, 'plugins']);
+  }
+  // Rules across fields and entries need the parsed config, so only a schema-valid file gets them.
+  if (result.success) {
+    for (const p of validateJobs(result.data)) problems.push({ file, path: p.path.join('.'), line: lineOf(p.path), message: p.message });
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return result.data;

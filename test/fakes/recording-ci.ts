@@ -7,18 +7,24 @@ export class RecordingCi implements CiJobs {
   readonly aborted: Array<{ ref: ChangeRef; reason: string }> = [];
   /** job names answered with `running` instead of `started` */
   readonly running = new Set<string>();
+  /** every call in order: "start <job>" per started job, "abort" */
+  readonly calls: string[] = [];
   #next = 0;
 
   async start(requests: StartRequest[]): Promise<StartOutcome[]> {
     return requests.map((request) => {
       const outcome = this.running.has(request.job.name) ? 'running' : 'started';
-      if (outcome === 'started') this.started.push(request);
+      if (outcome === 'started') {
+        this.started.push(request);
+        this.calls.push(`start ${request.job.name}`);
+      }
       return { job: request.job.name, outcome, runId: `run${++this.#next}` };
     });
   }
 
   async abortChange(ref: ChangeRef, reason: string): Promise<number> {
     this.aborted.push({ ref, reason });
+    this.calls.push('abort');
     return 0;
   }
 
