@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import { BullMqTaskQueue } from '../queue/bullmq-task-queue.js';
 import { MemoryTaskQueue } from '../queue/memory-task-queue.js';
-import type { Task, TaskQueue } from '../queue/task-queue.js';
+import type { Task, TaskAttempt, TaskQueue } from '../queue/task-queue.js';
 import { gitAuthHeader } from '../forge/git-auth.js';
 import { createRunners } from '../runners/create-runners.js';
 import type { Metrics } from '../server/metrics.js';
@@ -19,7 +19,7 @@ import { MemoryRunStore } from './memory-run-store.js';
 import { RedisRunStore } from './redis-run-store.js';
 import type { RunStore } from './run-store.js';
 
-/** Dispatch, status, timeout and poll tasks one process runs at once: all wait on I/O. */
+/** Tasks of each CI queue one process runs at once: all wait on I/O. */
 export const TASK_CONCURRENCY = 50;
 
 export interface CiOptions {
@@ -52,6 +52,7 @@ export async function createCi(o: CiOptions): Promise<Ci> {
   let redis: Redis | undefined;
   let store: RunStore;
   let tasks: TaskQueue;
+  let statusTasks: TaskQueue;
   let commandTasks: TaskQueue;
   if (options.redisUrl) {
     redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
@@ -60,14 +61,13 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     const queue = (queueName: string) => new BullMqTaskQueue({
       redisUrl: options.redisUrl!, prefix: options.redisPrefix, queueName, log, backoffMs, onFailed, lockDurationMs: options.workerLockMs,
     });
-    const bullTasks = queue('ci-tasks');
-    const bullCommands = queue('command-runs');
-    await Promise.all([bullTasks.ready(), bullCommands.ready()]);
-    tasks = bullTasks;
-    commandTasks = bullCommands;
+    const queues = [queue('ci-tasks'), queue('ci-statuses'), queue('command-runs')] as const;
+    await Promise.all(queues.map((q) => q.ready()));
+    [tasks, statusTasks, commandTasks] = queues;
   } else {
     store = new MemoryRunStore();
     tasks = new MemoryTaskQueue({ backoffMs, onFailed });
+    statusTasks = new MemoryTaskQueue({ backoffMs, onFailed });
     commandTasks = new MemoryTaskQueue({ backoffMs, onFailed });
   }
 
@@ -75,7 +75,7 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     env: process.env, gitlabUrl: options.gitlab?.url, probot: o.probot, commandQueue: commandTasks, publicUrl: o.publicUrl,
   });
   jobs = new JobService({
-    store, tasks, runners, forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
+    store, tasks, statusTasks, runners, forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
     onFinished: (run) => o.metrics.runsFinished.inc({ state: run.state }),
   });
   const commandRunners = new Map(Object.entries(o.config.runners)
@@ -91,11 +91,13 @@ export async function createCi(o: CiOptions): Promise<Ci> {
   return {
     jobs: service, store, tasks, commandTasks,
     work() {
-      tasks.work((task, attempt) => service.runTask(task, attempt), { concurrency: TASK_CONCURRENCY });
+      const run = (task: Task, attempt: TaskAttempt) => service.runTask(task, attempt);
+      tasks.work(run, { concurrency: TASK_CONCURRENCY });
+      statusTasks.work(run, { concurrency: TASK_CONCURRENCY });
       if (options.commandConcurrency > 0) commandTasks.work(runCommand, { concurrency: options.commandConcurrency });
     },
     async close() {
-      await Promise.all([tasks.close(), commandTasks.close()]);
+      await Promise.all([tasks.close(), statusTasks.close(), commandTasks.close()]);
       await store.close();
       await redis?.quit().catch(() => {});
     },

@@ -27,8 +27,13 @@ const SLOT_RETRY_MS = 1000;
 
 export interface JobServiceDeps {
   store: RunStore;
-  /** dispatch, status, timeout and poll tasks */
+  /** dispatch, timeout and poll tasks */
   tasks: TaskQueue;
+  /**
+   * status writes, apart: the forge throttles writes (Octokit spaces an installation's writes a
+   * second apart, as GitHub asks), and waiting writes must not hold up dispatches
+   */
+  statusTasks: TaskQueue;
   /** by the name the configuration gives them */
   runners: ReadonlyMap<string, Runner>;
   forges: ForgeProvider;
@@ -228,7 +233,7 @@ export class JobService implements CiJobs {
   }
 
   #queueStatus(run: RunRecord): Promise<void> {
-    return this.deps.tasks.add({ name: 'status', runId: run.id }, { id: `status-${run.id}-${run.version}`, attempts: STATUS_ATTEMPTS });
+    return this.deps.statusTasks.add({ name: 'status', runId: run.id }, { id: `status-${run.id}-${run.version}`, attempts: STATUS_ATTEMPTS });
   }
 
   /**
