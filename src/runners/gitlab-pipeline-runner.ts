@@ -7,7 +7,8 @@
 // The trigger call is made with fetch rather than gitbeaker's PipelineTriggerTokens.trigger, which
 // puts the trigger token in the query string, where it would sit in the URL of every error and
 // proxy log. Reading and cancelling the pipeline go through gitbeaker with the API token.
-import { Gitlab, GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
+import { Gitlab, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
+import { gitbeakerRequestFailure } from '../forge/gitlab/request-failure.js';
 import type { Logger } from 'pino';
 import type { GitLabPipelineRunnerConfig } from '../config/jobs-schema.js';
 import { pipelineRunState } from '../forge/gitlab/normalize.js';
@@ -108,11 +109,10 @@ export class GitLabPipelineRunner implements Runner {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof GitbeakerRequestError) {
-        const cause = err.cause as { response?: Response; description?: string } | undefined;
-        const status = cause?.response?.status;
-        const retryable = status === undefined || isRetryableStatus(status);
-        throw new RunnerError(`GitLab: could not ${what} (HTTP ${status ?? '?'}): ${cause?.description ?? err.message}`, retryable, { cause: err });
+      const failure = gitbeakerRequestFailure(err);
+      if (failure) {
+        const retryable = failure.status === undefined || isRetryableStatus(failure.status);
+        throw new RunnerError(`GitLab: could not ${what} (HTTP ${failure.status ?? '?'}): ${failure.description}`, retryable, { cause: err });
       }
       const retryable = err instanceof GitbeakerRetryError || err instanceof GitbeakerTimeoutError || err instanceof TypeError;
       throw new RunnerError(`GitLab: could not ${what}: ${reason(err)}`, retryable, { cause: err });

@@ -1,6 +1,7 @@
 // The Forge interface over the GitLab REST API v4, through gitbeaker. GitLab speaks of projects,
 // merge requests (by iid) and notes; this file is where those become repos, changes and comments.
-import { Gitlab, GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
+import { Gitlab, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
+import { gitbeakerRequestFailure } from './request-failure.js';
 import { labelColour } from '../label-colour.js';
 import { GitTreeHashes } from './git-tree-hash.js';
 import {
@@ -107,10 +108,9 @@ export class GitLabForge implements Forge {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof GitbeakerRequestError) {
-        const cause = err.cause as { response?: Response; description?: string } | undefined;
-        const status = cause?.response?.status;
-        throw new ForgeError(`GitLab ${what} failed (HTTP ${status ?? '?'}): ${cause?.description ?? err.message}`, status, { cause: err });
+      const failure = gitbeakerRequestFailure(err);
+      if (failure) {
+        throw new ForgeError(`GitLab ${what} failed (HTTP ${failure.status ?? '?'}): ${failure.description}`, failure.status, { cause: err });
       }
       if (err instanceof GitbeakerRetryError || err instanceof GitbeakerTimeoutError) {
         throw new ForgeError(`GitLab ${what} failed: ${err.message}`, undefined, { cause: err });
