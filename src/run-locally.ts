@@ -8,6 +8,7 @@ import { EnvError, type Options } from './config/env.js';
 import { durationSeconds, type RunnerConfig } from './config/jobs-schema.js';
 import { repoConfigResolver } from './config/resolve-repo-config.js';
 import { createForgeProvider } from './forge/forge-provider.js';
+import { ForgeOctokit } from './forge/github/forge-octokit.js';
 import { gitAuthHeader } from './forge/git-auth.js';
 import { parseRepoFullName, type ForgeKind } from './forge/types.js';
 import { dispatchDocument } from './jobs/dispatch-document.js';
@@ -41,7 +42,7 @@ export async function runLocally(args: RunLocallyArgs, options: Options, log: Lo
   let installationId: number | undefined;
   if (args.forge === 'github') {
     if (!options.github) throw new EnvError('reading a GitHub PR needs the App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)');
-    probot = new Probot({ appId: options.github.appId, privateKey: options.github.privateKey, baseUrl: options.github.baseUrl, log: log.child({ name: 'probot' }) });
+    probot = new Probot({ Octokit: ForgeOctokit, appId: options.github.appId, privateKey: options.github.privateKey, baseUrl: options.github.baseUrl, log: log.child({ name: 'probot' }) });
     const app = await probot.auth();
     installationId = (await app.rest.apps.getRepoInstallation({ owner: repo.owner, repo: repo.name })).data.id;
   } else if (!options.gitlab) {

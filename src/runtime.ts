@@ -9,6 +9,7 @@ import type { Config } from './config/schema.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
 import { createCi, type Ci } from './jobs/create-ci.js';
 import { createForgeProvider } from './forge/forge-provider.js';
+import { ForgeOctokit } from './forge/github/forge-octokit.js';
 import { OwnersResolver } from './owners/index.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
@@ -61,6 +62,7 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   }
   const probot = options.github
     ? new Probot({
+      Octokit: ForgeOctokit,
       appId: options.github.appId,
       privateKey: options.github.privateKey,
       secret: options.github.webhookSecret,

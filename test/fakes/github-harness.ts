@@ -1,5 +1,5 @@
 // The GitHub adapter over the fake GitHub API, for the conformance suite.
-import { ProbotOctokit } from 'probot';
+import { ForgeOctokit } from '../../src/forge/github/forge-octokit.js';
 import { GitHubForge } from '../../src/forge/github/github-forge.js';
 import { ForgeState } from './forge-state.js';
 import { startGitHubApi } from './github-api.js';
@@ -11,10 +11,9 @@ export const githubHarness: ForgeHarness = {
   async start() {
     const state = new ForgeState();
     const api = await startGitHubApi(state);
-    // A token instead of app credentials: Probot's auth strategy then sends it as-is.
-    const octokit = new ProbotOctokit({
-      auth: { token: 'test' }, baseUrl: api.url, retry: { enabled: false }, throttle: { enabled: false },
-    });
+    // The App's Octokit class, with a token instead of app credentials (Probot's auth strategy then
+    // sends it as-is) and without GitHub's one-second spacing of writes.
+    const octokit = new ForgeOctokit({ auth: { token: 'test' }, baseUrl: api.url, requestPolicy: { writeSpacingMs: 0 } });
     return {
       forge: new GitHubForge(octokit, { botLogin: async () => state.botLogin }),
       state,
