@@ -1,0 +1,75 @@
+// Whether a change is in the merge pool and, when it is not, tide's description of why (Prow §6.3
+// filters and §6.8 wording). Reasons that only the author or the forge can fix (a conflict,
+// contradictory method labels, a change blamed for failing) are `error`, as tide shows "not
+// allowed to merge"; reasons a reviewer or a run can fix are `pending`. The first reason found is
+// the one shown, in tide's order: labels before contexts.
+import { APPROVED } from '../core/labels.js';
+import { failingContexts, missingContexts } from './contexts.js';
+import { capDescription, listPhrase } from './describe.js';
+import { carriesLabel, entryName, labelsMatching } from './labels.js';
+import { chooseMergeMethod } from './merge-method.js';
+import type { PoolChange, PoolMemory, PoolSettings, QueueStatus } from './types.js';
+
+export type Membership = { inPool: true } | { inPool: false; status: QueueStatus };
+
+export interface MembershipRules {
+  /** tide: a required context that never reported keeps the change out; our queue can run it instead */
+  requirePresentContexts: boolean;
+  /**
+   * The queue itself is re-running this change (it is in a test, or failed once and awaits its
+   * re-run), so a failing head context the queue's own run wrote does not throw it out.
+   */
+  queueOwnsFailures: boolean;
+}
+
+export const UNEARNED_APPROVAL = 'Not mergeable. Approval is not earned: approved label without approvers.';
+
+const notMergeable = (reason: string): string => capDescription(`Not mergeable. ${reason}`);
+
+/** The status of a change the queue blamed: which of its jobs failed alone, or what the forge said. */
+export function blamedDescription(entry: PoolMemory['blamed'][number]): string {
+  if (entry.reason !== undefined) return notMergeable(`The forge refused the merge: ${entry.reason}`);
+  if (entry.contexts.length === 0) return 'Failed on its own. Push a fix to retry.';
+  return capDescription(
+    `Failed on its own: ${listPhrase(entry.contexts, (c) => `job ${c}`, (cs) => `jobs ${cs}`)}. Push a fix to retry.`,
+  );
+}
+
+export function membershipOf(
+  change: PoolChange,
+  settings: PoolSettings,
+  blamed: PoolMemory['blamed'],
+  rules: MembershipRules,
+): Membership {
+  const out = (state: QueueStatus['state'], description: string): Membership => ({ inPool: false, status: { state, description } });
+
+  if (change.mergeable === false) return out('error', notMergeable('PR has a merge conflict.'));
+  const method = chooseMergeMethod(change.labels, settings);
+  if (!method.ok) return out('error', method.description);
+  const blame = blamed.find((b) => b.number === change.number && b.headSha === change.headSha);
+  if (blame) return out('error', blamedDescription(blame));
+
+  const missingLabels = settings.requiredLabels.filter((entry) => !carriesLabel(change.labels, entry)).map(entryName);
+  if (missingLabels.length > 0) {
+    return out('pending', notMergeable(listPhrase(missingLabels, (l) => `Needs ${l} label.`, (ls) => `Needs ${ls} labels.`)));
+  }
+  const forbidden = settings.missingLabels.flatMap((entry) => labelsMatching(change.labels, entry));
+  if (forbidden.length > 0) {
+    return out('pending', notMergeable(listPhrase(forbidden, (l) => `Should not have ${l} label.`, (ls) => `Should not have ${ls} labels.`)));
+  }
+  if (change.draft) return out('pending', notMergeable('PR is a draft.'));
+  // The label is what the approve plugin last wrote; the queue re-derives approval from OWNERS and
+  // comments, so a hand-applied label does not get a change merged.
+  if (!change.approved) {
+    return out('pending', carriesLabel(change.labels, APPROVED) ? UNEARNED_APPROVAL : notMergeable('Needs approval.'));
+  }
+
+  const unsuccessful = [
+    ...(rules.queueOwnsFailures ? [] : failingContexts(change)),
+    ...(rules.requirePresentContexts ? missingContexts(change) : []),
+  ];
+  if (unsuccessful.length > 0) {
+    return out('pending', notMergeable(listPhrase(unsuccessful, (c) => `Job ${c} has not succeeded.`, (cs) => `Jobs ${cs} have not succeeded.`)));
+  }
+  return { inPool: true };
+}

@@ -1,0 +1,299 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyMemory, planPool, recordMerge, type PoolMemory, type TestRef } from '../../src/merge-queue/index.js';
+import { BASE, cancelled, change, failed, kinds, merged, numbers, ok, settings, sha, snapshot, tests, World, type Verdict } from './fixtures.js';
+
+const ours = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 2 });
+const STALE = sha(0x99);
+const stale = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', STALE)], ...over });
+const green = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', BASE)], ...over });
+const pulls = (...ns: number[]) => ns.map((n) => ({ number: n, headSha: `head${n}` }));
+const testOf = (id: string, prefix: number, ns: number[], baseSha = BASE): TestRef =>
+  ({ id, baseSha, pulls: pulls(...ns), prefix, contexts: ['ci/unit'], startedAt: 0 });
+const remembering = (...t: TestRef[]): PoolMemory => ({ ...emptyMemory(), tests: t, seq: 10 });
+/** A change is bad on its own: any tree containing it fails. */
+const badIf = (...bad: number[]): Verdict => (tree) => (tree.some((n) => bad.includes(n)) ? 'failure' : 'success');
+
+describe('ours: merging what is proven', () => {
+  it('(a) a fresh-green change merges at once, and the next batch is tested on top of it', () => {
+    const plan = planPool(snapshot([green(1), stale(2), stale(3)]), emptyMemory(), ours);
+    assert.deepEqual(kinds(plan), ['merge', 'test']);
+    assert.deepEqual(merged(plan), [1]);
+    assert.deepEqual(plan.actions[0], { kind: 'merge', pulls: [{ number: 1, headSha: 'head1', method: 'merge' }] }, 'no test proved it: its own results did');
+    const [t] = tests(plan);
+    assert.deepEqual(numbers(t), [1, 2, 3]);
+    assert.equal(t!.prefix, 1);
+    assert.deepEqual(plan.statuses.get(1), { state: 'success', description: 'Merging.' });
+    assert.deepEqual(plan.statuses.get(2), { state: 'pending', description: 'Batch testing #2 #3 on top of #1.' });
+
+    // After the merge, the test on top of #1 is a test of #2 #3 on the new base.
+    const X = sha(0x100);
+    const memory = recordMerge(plan.memory, { kind: 'merged', from: BASE, pulls: pulls(1), newBaseSha: X });
+    const next = planPool(snapshot([stale(2), stale(3)], { baseSha: X, tests: { [t!.id]: { state: 'success' } } }), memory, ours);
+    assert.deepEqual(next.actions, [{ kind: 'merge', testId: t!.id, pulls: [
+      { number: 2, headSha: 'head2', method: 'merge' }, { number: 3, headSha: 'head3', method: 'merge' }] }]);
+  });
+
+  it('(a) while a chain is in flight, a fresh-green change waits in line instead of voiding it', () => {
+    const plan = planPool(snapshot([stale(1), stale(2), green(3)]), remembering(testOf('t1', 0, [1, 2])), ours);
+    assert.deepEqual(merged(plan), []);
+    assert.deepEqual(cancelled(plan), []);
+    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix]), [[[1, 2, 3], 2]]);
+  });
+
+  it('(b) with nothing green, the next batch in priority order is tested; (c) speculation fills maxTestsInFlight', () => {
+    const s = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 2, priority: [['kind/urgent']] });
+    const changes = [stale(1), stale(2), stale(3), stale(4), stale(5), stale(6, { labels: ['lgtm', 'approved', 'kind/urgent'] }), stale(7)];
+    const plan = planPool(snapshot(changes), emptyMemory(), s);
+    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.baseSha]), [[[6, 1, 2], 0, BASE], [[6, 1, 2, 3, 4, 5], 3, BASE]]);
+    assert.deepEqual(plan.statuses.get(3), { state: 'pending', description: 'Batch testing #3 #4 #5 on top of #6 #1 #2.' });
+    assert.deepEqual(plan.statuses.get(7), { state: 'success', description: 'In merge pool.' });
+    // full: nothing more until one finishes
+    const again = planPool(snapshot(changes), plan.memory, s);
+    assert.deepEqual(again.actions, []);
+  });
+
+  it('(d) a green speculative test waits for its prefix, which merges first; then it merges through lineage', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3, 4]));
+    const changes = [stale(1), stale(2), stale(3), stale(4)];
+    const waiting = planPool(snapshot(changes, { tests: { t2: { state: 'success' } } }), memory, ours);
+    assert.deepEqual(merged(waiting), []);
+    assert.deepEqual(waiting.statuses.get(3), { state: 'success', description: 'In merge pool.' });
+
+    const first = planPool(snapshot(changes, { tests: { t1: { state: 'success' } } }), memory, ours);
+    assert.deepEqual(first.actions.filter((a) => a.kind === 'merge'), [{ kind: 'merge', testId: 't1', pulls: [
+      { number: 1, headSha: 'head1', method: 'merge' }, { number: 2, headSha: 'head2', method: 'merge' }] }]);
+    const X = sha(0x200);
+    const after = recordMerge(first.memory, { kind: 'merged', from: BASE, pulls: pulls(1, 2), newBaseSha: X });
+    const second = planPool(snapshot([stale(3), stale(4)], { baseSha: X, tests: { t1: { state: 'success' }, t2: { state: 'success' } } }), after, ours);
+    assert.deepEqual(second.actions.filter((a) => a.kind === 'merge'), [{ kind: 'merge', testId: 't2', pulls: [
+      { number: 3, headSha: 'head3', method: 'merge' }, { number: 4, headSha: 'head4', method: 'merge' }] }]);
+    assert.deepEqual(cancelled(second), []);
+  });
+
+  it('(d) consecutive passed tests merge together: each intermediate tree was tested', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
+    const plan = planPool(snapshot([stale(1), stale(2), stale(3)], { tests: { t1: { state: 'success' }, t2: { state: 'success' } } }), memory, ours);
+    assert.deepEqual(merged(plan), [1, 2, 3]);
+    assert.deepEqual(plan.actions.flatMap((a) => (a.kind === 'merge' ? [a.testId] : [])), ['t2'], 'named by the test of the final tree');
+  });
+
+  it('a test on top of a prefix that merged some other way is not used', () => {
+    // #1 merged, but as part of [1, 9]: the tree differs from what t2 tested.
+    const memory = { ...remembering(testOf('t2', 1, [1, 2])), lineage: [{ sha: sha(0x300), from: BASE, pulls: pulls(1, 9) }] };
+    const plan = planPool(snapshot([stale(2)], { baseSha: sha(0x300), tests: { t2: { state: 'success' } } }), memory, ours);
+    assert.deepEqual(merged(plan), []);
+    assert.deepEqual(tests(plan).map(numbers), [[2]]);
+  });
+});
+
+describe('ours: failures', () => {
+  it('(e) one bad change in 8: bisection finds it in O(log n) tests, the 7 good ones merge, main stays green', () => {
+    for (let bad = 1; bad <= 8; bad++) {
+      const world = new World(Array.from({ length: 8 }, (_, i) => stale(i + 1)), settings({ batchSize: 8, maxTestsInFlight: 3 }), badIf(bad));
+      world.settle();
+      assert.deepEqual(world.branch.slice().sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8].filter((n) => n !== bad), `bad #${bad}`);
+      assert.deepEqual(world.redMerges, []);
+      assert.deepEqual(world.memory.blamed.map((b) => b.number), [bad]);
+      // 1 batch + 2 per halving level (3 levels) + 1 flake re-run of the culprit alone, at most
+      assert.ok(world.started.length <= 1 + 2 * 3 + 2, `bad #${bad}: ${world.started.length} tests`);
+    }
+  });
+
+  it('(e) the cost grows with log n, not n', () => {
+    const cost = (n: number, bad: number) => {
+      const world = new World(Array.from({ length: n }, (_, i) => stale(i + 1)), settings({ batchSize: n, maxTestsInFlight: 3 }), badIf(bad));
+      world.settle(100);
+      assert.equal(world.branch.length, n - 1);
+      assert.deepEqual(world.redMerges, []);
+      return world.started.length;
+    };
+    for (const n of [16, 32]) {
+      const worst = Math.max(...Array.from({ length: n }, (_, i) => cost(n, i + 1)));
+      assert.ok(worst <= 2 * Math.log2(n) + 3, `n=${n}: ${worst} tests`);
+    }
+  });
+
+  it('(e) a failed batch is bisected: first half alone, second half on top of it, nothing else on top of them', () => {
+    const s = settings({ batchSize: 4, maxTestsInFlight: 3 });
+    const changes = [stale(1), stale(2), stale(3), stale(4), stale(5)];
+    const plan = planPool(snapshot(changes, { tests: { t: { state: 'failure' } } }), remembering(testOf('t', 0, [1, 2, 3, 4])), s);
+    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.suspect]), [[[1, 2], 0, true], [[1, 2, 3, 4], 2, true]]);
+    assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
+    assert.deepEqual(plan.statuses.get(3), { state: 'pending', description: 'Batch testing #3 #4 on top of #1 #2.' });
+    assert.deepEqual(plan.statuses.get(5), { state: 'success', description: 'In merge pool.' });
+    // once both halves passed, #5 goes on top of them
+    const [h1, h2] = tests(plan);
+    const next = planPool(snapshot(changes, { tests: { t: { state: 'failure' }, [h1!.id]: { state: 'success' }, [h2!.id]: { state: 'success' } } }), plan.memory, s);
+    assert.deepEqual(merged(next), [1, 2, 3, 4]);
+    assert.deepEqual(tests(next).map((t) => [numbers(t), t.prefix]), [[[1, 2, 3, 4, 5], 4]]);
+  });
+
+  it('(e) tests stacked on a failed test are cancelled; the failure waits for its own prefix', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3, 4]), testOf('t3', 4, [1, 2, 3, 4, 5]));
+    const plan = planPool(snapshot([stale(1), stale(2), stale(3), stale(4), stale(5)], { tests: { t2: { state: 'failure' } } }), memory, ours);
+    assert.deepEqual(cancelled(plan), ['t3']);
+    assert.deepEqual(tests(plan), [], 'nothing is stacked on a failure');
+    assert.deepEqual(plan.memory.tests.map((t) => t.id), ['t1', 't2']);
+    assert.deepEqual(plan.statuses.get(3), { state: 'success', description: 'In merge pool.' });
+  });
+
+  it('(f) a flake (fail once, then pass) is re-run and merges, unblamed', () => {
+    let runs = 0;
+    const world = new World([stale(3)], ours, (tree) => (tree.includes(3) && ++runs === 1 ? 'failure' : 'success'));
+    world.sync();
+    world.finish();
+    const rerun = world.sync();
+    assert.deepEqual(tests(rerun).map(numbers), [[3]]);
+    assert.deepEqual(rerun.statuses.get(3), { state: 'pending', description: 'Testing again after a failure.' });
+    world.settle();
+    assert.deepEqual(world.branch, [3]);
+    assert.deepEqual(world.memory.blamed, []);
+  });
+
+  it('(f) a change failing twice alone is blamed, says why, and stays out until its head changes', () => {
+    const world = new World([stale(3), stale(4)], settings({ batchSize: 1, maxTestsInFlight: 1 }), badIf(3));
+    world.settle();
+    assert.deepEqual(world.branch, [4]);
+    assert.deepEqual(world.memory.blamed, [{ number: 3, headSha: 'head3', contexts: ['ci/unit'] }]);
+    const last = world.sync();
+    assert.deepEqual(last.statuses.get(3), { state: 'error', description: 'Failed on its own: job ci/unit. Push a fix to retry.' });
+    assert.deepEqual(last.actions, []);
+    // a push: new head, forgiven
+    world.changes = [stale(3, { headSha: 'head3b' })];
+    const after = world.sync();
+    assert.deepEqual(after.memory.blamed, []);
+    assert.deepEqual(tests(after).map(numbers), [[3]]);
+  });
+
+  it('(f) a change that failed once is re-run alone, keeping its turn; nothing new goes on top of it', () => {
+    const suspect = { failures: [{ number: 1, headSha: 'head1', count: 1 }] };
+    const changes = [change(1, { contexts: [failed('ci/unit')] }), stale(2), stale(3), stale(4), stale(5)];
+    const s = settings({ batchSize: 2, maxTestsInFlight: 3 });
+    // nothing in flight: one batch under it, so both start now
+    const idle = planPool(snapshot(changes), { ...remembering(), ...suspect }, s);
+    assert.deepEqual(tests(idle).map((t) => [numbers(t), t.prefix, t.suspect]), [[[2, 3], 0, undefined], [[2, 3, 1], 2, true]]);
+    // tests in flight: right behind them, before newer batches
+    const busy = planPool(snapshot(changes), { ...remembering(testOf('t', 0, [2, 3])), ...suspect }, s);
+    assert.deepEqual(tests(busy).map((t) => [numbers(t), t.prefix]), [[[2, 3, 1], 2]]);
+    // no speculation: it goes first
+    const one = planPool(snapshot(changes), { ...remembering(), ...suspect }, settings({ batchSize: 2, maxTestsInFlight: 1 }));
+    assert.deepEqual(tests(one).map(numbers), [[1]]);
+  });
+});
+
+describe('ours: invalidation', () => {
+  it('(g) a moved head cancels every test including it; what is left is re-planned on the new head', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
+    const plan = planPool(snapshot([stale(1), stale(2), stale(3, { headSha: 'head3b' })]), memory, ours);
+    assert.deepEqual(cancelled(plan), ['t2']);
+    assert.deepEqual(tests(plan).map((t) => t.pulls), [[...pulls(1, 2), { number: 3, headSha: 'head3b' }]]);
+
+    const moved = planPool(snapshot([stale(1, { headSha: 'head1b' }), stale(2), stale(3)]), memory, ours);
+    assert.deepEqual(cancelled(moved).sort(), ['t1', 't2']);
+  });
+
+  it('(g) a change leaving the pool (a hold) cancels the tests including it', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
+    const plan = planPool(snapshot([stale(1), stale(2, { labels: ['lgtm', 'approved', 'do-not-merge/hold'] }), stale(3)]), memory, ours);
+    assert.deepEqual(cancelled(plan).sort(), ['t1', 't2']);
+    assert.deepEqual(plan.statuses.get(2), { state: 'pending', description: 'Not mergeable. Should not have do-not-merge/hold label.' });
+    assert.deepEqual(tests(plan).map(numbers), [[1, 3]]);
+  });
+
+  it("(g) a batch member whose own presubmit fails leaves the pool (only a test of it alone is the queue's to judge)", () => {
+    const plan = planPool(snapshot([stale(1), change(2, { contexts: [failed('ci/unit')] })]), remembering(testOf('t1', 0, [1, 2])), ours);
+    assert.deepEqual(cancelled(plan), ['t1']);
+    assert.deepEqual(plan.statuses.get(2), { state: 'pending', description: 'Not mergeable. Job ci/unit has not succeeded.' });
+    assert.deepEqual(tests(plan).map(numbers), [[1]]);
+  });
+
+  it('(g) an outside push (a base not in lineage) cancels everything; tests restart on the new base', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
+    const pushed = sha(0x555);
+    const plan = planPool(snapshot([stale(1), stale(2), stale(3)], { baseSha: pushed, tests: { t1: { state: 'success' } } }), memory, ours);
+    assert.deepEqual(cancelled(plan), ['t2'], 't1 already finished: nothing to cancel');
+    assert.deepEqual(merged(plan), []);
+    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.baseSha]), [[[1, 2, 3], pushed]]);
+  });
+});
+
+describe('ours: aborted runs', () => {
+  it('a change whose run the queue aborted (shown as failed on its head) stays in the pool and is tested again', () => {
+    const world = new World([stale(1)], settings({ batchSize: 2, maxTestsInFlight: 1 }), () => 'success');
+    assert.deepEqual(tests(world.sync()).map(numbers), [[1]]);
+    world.push(); // someone pushes: the test is void
+    world.changes = [...world.changes, stale(2)];
+    const afterPush = world.sync();
+    assert.equal(cancelled(afterPush).length, 1);
+    assert.deepEqual(world.changes[0]!.contexts.map((c) => c.state), ['failure'], 'the forge shows the abort as a failure');
+    assert.deepEqual(tests(afterPush).map(numbers), [[1, 2]], 'a batch now, which reports nothing on the heads');
+    const next = world.sync();
+    assert.deepEqual(next.actions, [], 'the aborted run does not throw #1 out, nor void the batch');
+    assert.deepEqual(next.statuses.get(1), { state: 'pending', description: 'Batch testing #1 #2.' });
+    world.settle();
+    assert.deepEqual(world.branch, [1, 2]);
+  });
+});
+
+describe('ours: freezing and statuses', () => {
+  it('(h) frozen: keeps testing, never merges, and says so', () => {
+    const s = settings({ batchSize: 3, maxTestsInFlight: 2, frozen: true });
+    const plan = planPool(snapshot([green(1), stale(2), stale(3)]), emptyMemory(), s);
+    assert.deepEqual(kinds(plan), ['test']);
+    assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'In merge pool. Merging is frozen.' });
+    assert.deepEqual(plan.statuses.get(2), { state: 'pending', description: 'Batch testing #2 #3 on top of #1. Merging is frozen.' });
+    const [t] = tests(plan);
+    const later = planPool(snapshot([green(1), stale(2), stale(3)], { tests: { [t!.id]: { state: 'success' } } }), plan.memory, s);
+    assert.deepEqual(later.actions, []);
+    const thawed = planPool(snapshot([green(1), stale(2), stale(3)], { tests: { [t!.id]: { state: 'success' } } }), plan.memory, { ...s, frozen: false });
+    assert.deepEqual(merged(thawed), [1, 2, 3]);
+  });
+
+  it('every open change gets a status', () => {
+    const changes = [green(1), stale(2), stale(3, { draft: true }), stale(4, { mergeable: false }), stale(5, { labels: ['approved'] })];
+    const plan = planPool(snapshot(changes), emptyMemory(), ours);
+    assert.deepEqual(Object.fromEntries(plan.statuses), {
+      1: { state: 'success', description: 'Merging.' },
+      2: { state: 'pending', description: 'Testing on top of #1.' },
+      3: { state: 'pending', description: 'Not mergeable. PR is a draft.' },
+      4: { state: 'error', description: 'Not mergeable. PR has a merge conflict.' },
+      5: { state: 'pending', description: 'Not mergeable. Needs lgtm label.' },
+    });
+  });
+
+  it('planning is deterministic and does not touch its input', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]));
+    const frozenCopy = structuredClone(memory);
+    const snap = snapshot([stale(1), stale(2), stale(3), stale(4)], { tests: { t1: { state: 'failure' } } });
+    assert.deepEqual(planPool(snap, memory, ours), planPool(snap, memory, ours));
+    assert.deepEqual(memory, frozenCopy);
+  });
+});
+
+describe('recordMerge', () => {
+  it('a merge extends the lineage once; merged changes drop out of failures and blame', () => {
+    const memory = { ...emptyMemory(), failures: [{ number: 1, headSha: 'head1', count: 1 }] };
+    const outcome = { kind: 'merged' as const, from: BASE, pulls: pulls(1, 2), newBaseSha: sha(0x10) };
+    const once = recordMerge(memory, outcome);
+    assert.deepEqual(once.lineage, [{ sha: sha(0x10), from: BASE, pulls: pulls(1, 2) }]);
+    assert.deepEqual(once.failures, []);
+    assert.deepEqual(recordMerge(once, outcome).lineage, once.lineage);
+    assert.deepEqual(memory.lineage, [], 'input untouched');
+  });
+
+  it('a refused merge voids the tests that would merge it again; refused twice at one head, it is blamed with the reason', () => {
+    const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
+    const refused = recordMerge(memory, { kind: 'not-merged', number: 1, reason: 'not_mergeable', message: 'Required review missing' });
+    const plan = planPool(snapshot([stale(1), stale(2), stale(3)], { tests: { t1: { state: 'success' } } }), refused, ours);
+    assert.deepEqual(merged(plan), []);
+    assert.deepEqual(cancelled(plan), ['t2']);
+    assert.deepEqual(plan.memory.refusals, []);
+    assert.deepEqual(plan.memory.failures, [{ number: 1, headSha: 'head1', count: 1 }]);
+
+    const again = recordMerge(plan.memory, { kind: 'not-merged', number: 1, reason: 'not_mergeable', message: 'Required review missing' });
+    const blamed = planPool(snapshot([stale(1), stale(2), stale(3)]), again, ours);
+    assert.deepEqual(blamed.statuses.get(1), { state: 'error', description: 'Not mergeable. The forge refused the merge: Required review missing' });
+    assert.ok(!tests(blamed).some((t) => numbers(t).includes(1)));
+  });
+});
