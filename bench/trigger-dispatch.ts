@@ -2,18 +2,21 @@
 // (`npm start`'s command, BullMQ on the local Redis), the GitHub API faked over HTTP (GHE_HOST) and
 // a local webhook runner that reports success at once. Each PR runs a loop: comment, wait for every
 // job's dispatch, report success on each, comment again. Two phases:
-//  1. latency: each PR comments at most once per --pause ms (50 PRs: up to 50 comments/s);
+//  1. latency: each PR comments about once per --pause ms (50 PRs: about 50 comments/s). By default
+//     the PRs' comments are spread out (each pause is uniform in 0.5-1.5 × --pause, from a random
+//     start); `--burst` makes every PR comment at the same instant instead, the worst case;
 //  2. throughput: no pause, until --dispatches in all.
 // Prints latency percentiles, the sustained dispatch rate and the server's RSS. Not a test: it
 // never fails on a slow result.
 //
-//   node --import tsx bench/trigger-dispatch.ts [--prs 50] [--jobs 4] [--pause 1000] [--latency-dispatches 2000] [--dispatches 10000]
+//   node --import tsx bench/trigger-dispatch.ts [--prs 50] [--jobs 4] [--pause 1000] [--burst] [--latency-dispatches 2000] [--dispatches 10000] [--seed 1]
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import minimist from 'minimist';
+import { seededRandom } from '../src/core/seeded-random.js';
 import { ForgeState } from '../test/fakes/forge-state.js';
 import { startGitHubApi } from '../test/fakes/github-api.js';
 import { startServerProcess, testPrivateKey } from '../test/helpers/server-process.js';
@@ -21,13 +24,18 @@ import { RunnerEndpoint } from '../test/helpers/runner-endpoint.js';
 import { githubPrComment, postGitHub, signGitHub } from '../test/helpers/webhooks.js';
 import type { DispatchDocument } from '../src/jobs/protocol.js';
 
-const args = minimist(process.argv.slice(2), { default: { prs: 50, jobs: 4, pause: 1000, 'latency-dispatches': 2000, dispatches: 10_000 } });
+const args = minimist(process.argv.slice(2), { boolean: ['burst'], default: { prs: 50, jobs: 4, pause: 1000, 'latency-dispatches': 2000, dispatches: 10_000, seed: 1 } });
 const PAUSE_MS = Number(args.pause);
+const BURST = Boolean(args.burst);
+const random = seededRandom(Number(args.seed));
+/** The next pause of one PR: fixed in a burst (every PR in step), else spread around --pause. */
+const pauseMs = () => (BURST ? PAUSE_MS : PAUSE_MS * (0.5 + random()));
 const LATENCY_END = Number(args['latency-dispatches']);
 const PRS = Number(args.prs);
 const JOBS = Number(args.jobs);
 const TOTAL = Number(args.dispatches);
 const WARMUP = 500;
+const SETTLE_MS = 30_000;
 const SECRET = 'bench-webhook-secret';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `bench-${randomUUID()}`;
@@ -73,6 +81,7 @@ endpoint.onDispatch = (doc) => {
 };
 
 async function loop(pr: number, until: () => boolean): Promise<void> {
+  if (!BURST) await new Promise((resolve) => setTimeout(resolve, random() * PAUSE_MS));
   while (!until()) {
     const begun = performance.now();
     const docs: DispatchDocument[] = [];
@@ -84,13 +93,17 @@ async function loop(pr: number, until: () => boolean): Promise<void> {
     await Promise.all(docs.map((doc) => RunnerEndpoint.report(doc, { state: 'success' }).then((r) => {
       if (r.status !== 200) throw new Error(`callback answered ${r.status}: ${JSON.stringify(r.body)}`);
     })));
-    if (dispatched < LATENCY_END) await new Promise((resolve) => setTimeout(resolve, Math.max(0, PAUSE_MS - (performance.now() - begun))));
+    if (dispatched < LATENCY_END) await new Promise((resolve) => setTimeout(resolve, Math.max(0, pauseMs() - (performance.now() - begun))));
   }
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 try {
-  console.log(`${PRS} PRs, ${JOBS} jobs per /test all; latency over dispatches ${WARMUP}-${LATENCY_END} (each PR comments at most every ${PAUSE_MS} ms), then closed loops to ${TOTAL}`);
+  const arrivals = BURST ? `every PR comments at once, every ${PAUSE_MS} ms at most` : `each PR comments every ${PAUSE_MS / 2}-${PAUSE_MS * 1.5} ms, spread out`;
+  console.log(`${PRS} PRs, ${JOBS} jobs per /test all; latency over dispatches ${WARMUP}-${LATENCY_END} (${arrivals}), then closed loops to ${TOTAL}`);
+  console.log(`server RSS at start: ${rssMb().toFixed(0)} MB`);
+  let peakRss = rssMb();
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, rssMb()); }, 250);
   let started = 0;
   let startedAt = 0;
   const t0 = performance.now();
@@ -102,8 +115,12 @@ try {
   const sorted = latencies.sort((a, b) => a - b);
   console.log(`comment -> dispatch latency: p50 ${pct(sorted, 50).toFixed(1)} ms, p95 ${pct(sorted, 95).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms (n=${sorted.length})`);
   console.log(`throughput phase: ${((dispatched - started) / seconds).toFixed(0)} dispatches/s sustained over ${seconds.toFixed(1)} s (whole run ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  await new Promise((resolve) => setTimeout(resolve, 2000)); // let status writes drain
-  console.log(`server RSS after ${dispatched} dispatches: ${rssMb().toFixed(0)} MB`);
+  clearInterval(sampler);
+  const done = rssMb();
+  // V8 keeps the heap it grew under load until its memory reducer runs, some seconds after the
+  // allocation rate drops; what the process holds then is what it needs.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  console.log(`server RSS: peak ${peakRss.toFixed(0)} MB during the run; ${done.toFixed(0)} MB when the ${dispatched} dispatches were done; ${rssMb().toFixed(0)} MB ${SETTLE_MS / 1000} s later`);
   // Octokit spaces an installation's writes a second apart (GitHub's advice), so statuses trail.
   console.log(`statuses written so far: ${[...state.repo('acme/widgets').statuses.values()].reduce((n, l) => n + l.length, 0)}`);
 } finally {
