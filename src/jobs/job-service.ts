@@ -1,8 +1,9 @@
 // The life of a CI run. start() records a run and queues its dispatch; the dispatch task hands it
 // to the job's runner with a fresh callback token; the runner's reports (callback API, polling,
 // runner events, the command worker) move it forward, never back; every visible change is written
-// to the forge as the job's commit status by a status task. A run that cannot be dispatched, or
-// that outlives its timeout, ends as an `error` with the reason: nothing ends silently.
+// to the forge as the job's commit status by a status task, except for batch runs (merge-queue
+// tests), which the merge queue reads with runStates. A run that cannot be dispatched, or that
+// outlives its timeout, ends as an `error` with the reason: nothing ends silently.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunnerEvent } from '../core/events.js';
@@ -11,11 +12,11 @@ import type { ChangeRef } from '../forge/types.js';
 import { PostponeTask, type Task, type TaskAttempt, type TaskQueue } from '../queue/task-queue.js';
 import { RunnerError, type Runner } from '../runners/runner.js';
 import { timingSafeEqualStrings } from '../server/timing-safe-equal.js';
-import type { CiJobs, StartOutcome, StartRequest } from './ci-jobs.js';
+import type { CiJobs, RunSummary, StartOutcome, StartRequest } from './ci-jobs.js';
 import { dispatchDocument } from './dispatch-document.js';
 import { isTerminal, STATE_RANK, type ReportedState, type StatusReport } from './protocol.js';
 import { newRun } from './new-run.js';
-import { commitStatusOf, DEFAULT_DESCRIPTION, RUN_ID, slotKey, type RunRecord } from './run-record.js';
+import { commitStatusOf, DEFAULT_DESCRIPTION, RUN_ID, slotKey, writesStatus, type RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 
 /** Tries to hand a run to its runner (about 31 s of backoff at the default 1 s base). */
@@ -56,15 +57,31 @@ export class JobService implements CiJobs {
       if (!created.created) return { job: run.job, outcome: 'running' as const, runId: created.existing };
       this.deps.log.info({ run: run.id, job: run.job, sha: run.sha, reason: run.reason }, 'run queued');
       await this.deps.tasks.add({ name: 'dispatch', runId: run.id }, { id: `dispatch-${run.id}`, attempts: DISPATCH_ATTEMPTS });
-      await this.#queueStatus(run);
+      if (writesStatus(run)) await this.#queueStatus(run);
       return { job: run.job, outcome: 'started' as const, runId: run.id };
     }));
   }
 
   async abortChange(ref: ChangeRef, reason: string): Promise<number> {
-    const ids = await this.deps.store.unfinishedForChange(ref.repo, ref.number);
-    const ended = await Promise.all(ids.map((id) => this.#end(id, 'aborted', `Aborted: ${reason}.`)));
+    return this.abortRuns(await this.deps.store.unfinishedForChange(ref.repo, ref.number), reason);
+  }
+
+  /** Ids that are not run ids, or that no run has, count as finished. */
+  async abortRuns(ids: string[], reason: string): Promise<number> {
+    const unique = [...new Set(ids)].filter((id) => RUN_ID.test(id));
+    const ended = await Promise.all(unique.map((id) => this.#end(id, 'aborted', `Aborted: ${reason}.`)));
     return ended.filter(Boolean).length;
+  }
+
+  async runStates(ids: string[]): Promise<Array<RunSummary | undefined>> {
+    const valid = [...new Set(ids)].filter((id) => RUN_ID.test(id));
+    const runs = new Map((await this.deps.store.getMany(valid)).map((run, i) => [valid[i]!, run]));
+    return ids.map((id) => {
+      const run = runs.get(id);
+      if (!run) return undefined;
+      const { job, context, state, description, url } = run;
+      return { id, job, context, state, description, ...(url === undefined ? {} : { url }) };
+    });
   }
 
   /** Whether `token` is the run's current callback token. A finished run's token is spent. */
@@ -229,7 +246,9 @@ export class JobService implements CiJobs {
       this.deps.log.info({ run: after.id, job: after.job, state: after.state, description: after.description }, 'run finished');
       this.deps.onFinished?.(after);
     }
-    if (JSON.stringify(commitStatusOf(before)) !== JSON.stringify(commitStatusOf(after))) await this.#queueStatus(after);
+    if (writesStatus(after) && JSON.stringify(commitStatusOf(before)) !== JSON.stringify(commitStatusOf(after))) {
+      await this.#queueStatus(after);
+    }
   }
 
   #queueStatus(run: RunRecord): Promise<void> {
@@ -239,11 +258,12 @@ export class JobService implements CiJobs {
   /**
    * Writes the run's status as it is now. Status tasks of one run may run at once, in any order:
    * each re-reads after writing and writes again if the run changed meanwhile, so the last write
-   * always carries the latest state. A status already written is not written again.
+   * always carries the latest state. A status already written is not written again. Batch runs
+   * have none (none is queued for them; this holds even so).
    */
   async #writeStatus(id: string): Promise<void> {
     let run = await this.deps.store.get(id);
-    while (run) {
+    while (run && writesStatus(run)) {
       const status = commitStatusOf(run);
       const written = JSON.stringify(status);
       if (run.statusWritten === written) return;

@@ -32,6 +32,13 @@ export class MemoryRunStore implements RunStore {
     return run && structuredClone(run);
   }
 
+  async getMany(ids: readonly string[]): Promise<Array<RunRecord | undefined>> {
+    return ids.map((id) => {
+      const run = this.#runs.get(id);
+      return run && structuredClone(run);
+    });
+  }
+
   async update(id: string, mutate: (run: RunRecord) => RunRecord | undefined): Promise<RunUpdate | undefined> {
     const before = this.#runs.get(id);
     if (!before) return undefined;

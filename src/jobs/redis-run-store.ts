@@ -79,6 +79,18 @@ export class RedisRunStore implements RunStore {
     return json ? JSON.parse(json) as RunRecord : undefined;
   }
 
+  async getMany(ids: readonly string[]): Promise<Array<RunRecord | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.#key('run', id), 'json');
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((id, i) => {
+      const [err, json] = replies[i] ?? [new Error(`run ${id}: no reply`), null];
+      if (err) throw err;
+      return typeof json === 'string' ? JSON.parse(json) as RunRecord : undefined;
+    });
+  }
+
   async update(id: string, mutate: (run: RunRecord) => RunRecord | undefined): Promise<RunUpdate | undefined> {
     for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
       const before = await this.get(id);

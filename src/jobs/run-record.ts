@@ -15,8 +15,10 @@ export interface RunRecord {
   installationId?: number;
   /** the change under test (presubmits) */
   change?: number;
-  /** the commit the status is written on: the PR head, or the pushed commit */
+  /** the commit the status is written on: the PR head, or the pushed commit; for a batch, the base */
   sha: string;
+  /** the merge-queue test a batch run belongs to */
+  testId?: string;
   refs: Refs;
   params: Record<string, string>;
   timeoutSeconds: number;
@@ -47,11 +49,23 @@ export const newRunId = (): string => `r${randomBytes(12).toString('hex')}`;
 
 export const RUN_ID = /^r[0-9a-f]{24}$/;
 
-/** One unfinished run per (repo, change or branch, sha, job). */
-export function activeKey(repo: RepoRef, subject: { change: number } | { branch: string }, sha: string, job: string): string {
+/** What a run tests: a change, a branch, or a merge-queue test (several changes on a base). */
+export type RunSubject = { change: number } | { branch: string } | { test: string };
+
+/**
+ * One unfinished run per (repo, change or branch, sha, job), and per (repo, test, job) for batches:
+ * a merge-queue test names its base and pulls, so `sha` is not part of its key. The job is the last
+ * segment and job names have no "/", so a test id with slashes cannot collide with another key.
+ */
+export function activeKey(repo: RepoRef, subject: RunSubject, sha: string, job: string): string {
+  const where = `${repo.forge}/${repoFullName(repo)}`;
+  if ('test' in subject) return `${where}/batch/${subject.test}/${job}`;
   const what = 'change' in subject ? `pr/${subject.change}` : `branch/${subject.branch}`;
-  return `${repo.forge}/${repoFullName(repo)}/${what}/${sha}/${job}`;
+  return `${where}/${what}/${sha}/${job}`;
 }
+
+/** Whether a run shows as a commit status: batch runs do not (no PR head carries them; the merge queue reads them). */
+export const writesStatus = (run: Pick<RunRecord, 'type'>): boolean => run.type !== 'batch';
 
 /** What a run's status says when its runner says nothing more. */
 export const DEFAULT_DESCRIPTION: Record<RunState, string> = {

@@ -18,6 +18,8 @@ export interface RunStore {
    */
   create(run: RunRecord): Promise<{ created: true } | { created: false; existing: string }>;
   get(id: string): Promise<RunRecord | undefined>;
+  /** Several runs at once (Redis: one round trip), in the order of `ids`; undefined where none is stored. */
+  getMany(ids: readonly string[]): Promise<Array<RunRecord | undefined>>;
   /**
    * Applies `mutate` atomically with respect to other updates of the run, from any process.
    * `mutate` returns the new record, or undefined to leave it as it is; it may run more than once.

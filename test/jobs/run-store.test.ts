@@ -46,6 +46,35 @@ for (const [name, create] of stores) {
       assert.equal(await store.get(newRunId()), undefined);
     });
 
+    it('reads many runs at once, in the order asked', async () => {
+      const store = create();
+      const [a, b] = [run(), run({ job: 'lint', activeKey: activeKey(repo, { change: 7 }, SHA, 'lint') })];
+      await store.create(a);
+      await store.create(b);
+      await store.update(b.id, (x) => ({ ...x, state: 'running' }));
+      const missing = newRunId();
+      const many = await store.getMany([b.id, missing, a.id, b.id]);
+      assert.deepEqual(many.map((r) => r && [r.id, r.state]), [[b.id, 'running'], undefined, [a.id, 'queued'], [b.id, 'running']]);
+      assert.deepEqual(many[2], a);
+      assert.deepEqual(await store.getMany([]), []);
+    });
+
+    it('keeps one unfinished batch run per (test, job), whatever its sha', async () => {
+      const store = create();
+      const key = (test: string, job = 'unit') => activeKey(repo, { test }, 'b'.repeat(40), job);
+      assert.equal(key('acme/widgets:main:3'), 'github/acme/widgets/batch/acme/widgets:main:3/unit');
+      assert.equal(activeKey(repo, { test: 't' }, SHA, 'unit'), key('t'), 'the test names its commits');
+      const first = run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') });
+      assert.deepEqual(await store.create(first), { created: true });
+      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') })),
+        { created: false, existing: first.id });
+      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t', 'lint') })), { created: true });
+      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 'u', activeKey: key('u') })), { created: true });
+      assert.deepEqual(await store.unfinishedForChange(repo, 7), [], 'a batch is no change\'s run');
+      await store.finish(first);
+      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') })), { created: true });
+    });
+
     it('updates atomically, bumping the version; a declined mutation changes nothing', async () => {
       const store = create();
       const r = run();
