@@ -34,8 +34,10 @@ export interface ChangeFreshness {
 /** One context's verdict; `currentBases` are the shas a result must name to count as fresh. */
 export function contextVerdict(change: PoolChange, context: string, currentBases: ReadonlySet<string>): ContextVerdict {
   const result = resultOf(change, context);
-  if (!result) return 'missing';
+  const external = change.externalContexts?.includes(context) ?? false;
+  if (!result) return external ? 'pending' : 'missing';
   if (result.state === 'failure' || result.state === 'error') return 'failure';
+  if (external) return result.state === 'success' ? 'fresh' : 'pending';
   const base = baseShaOf(result.description);
   if (result.state === 'pending') return base === undefined || currentBases.has(base) ? 'pending' : 'stale';
   return base !== undefined && currentBases.has(base) ? 'fresh' : 'stale';

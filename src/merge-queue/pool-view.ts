@@ -150,8 +150,9 @@ export function isGreen(view: PoolView, change: PoolChange): boolean {
 }
 
 /** Required contexts of every change in the list, sorted. */
+/** The contexts a test of these changes runs: every required one the queue has a job for. */
 export const contextsOf = (changes: readonly PoolChange[]): string[] =>
-  [...new Set(changes.flatMap(requiredContextsOf))].sort();
+  [...new Set(changes.flatMap((c) => requiredContextsOf(c).filter((context) => !c.externalContexts?.includes(context))))].sort();
 
 /** Keep a remembered test in the plan's memory. */
 export function keepTest(view: PoolView, test: LiveTest): void {

@@ -34,6 +34,12 @@ export interface PoolChange {
    * apply to its changed files, plus configured extras. Contexts not listed are optional.
    */
   requiredContexts: string[];
+  /**
+   * Required contexts that no job of the queue produces (another CI reports them). The queue cannot
+   * run them again, so a success counts whatever base it ran on, and until one reports the change
+   * waits (Prow's caveat: only its own jobs are re-validated when the base moves).
+   */
+  externalContexts?: string[];
 }
 
 /** A test the engine asked for: `pulls` merged in order onto `baseSha`, then the required jobs. */

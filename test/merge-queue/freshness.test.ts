@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { contextVerdict, freshnessOf, type ContextResult } from '../../src/merge-queue/index.js';
+import { contextVerdict, freshnessOf, type ContextResult, type PoolChange } from '../../src/merge-queue/index.js';
 import { BASE, change, failed, ok, running, sha } from './fixtures.js';
 
 const OLD = sha(0xabc);
@@ -52,5 +52,27 @@ describe('freshness: a success proves a change only against the base it ran on',
 
   it('no required contexts: fresh green', () => {
     assert.equal(freshnessOf(change(1, { requiredContexts: [] }), BASE).overall, 'fresh-green');
+  });
+});
+
+describe('external contexts (no job of the queue produces them)', () => {
+  const external = (state: 'success' | 'pending' | 'failure' | undefined): PoolChange => ({
+    number: 1, headSha: 'h1', author: 'a', title: 't', labels: [], draft: false, approved: true,
+    requiredContexts: ['ci/unit', 'travis'], externalContexts: ['travis'],
+    contexts: [
+      { context: 'ci/unit', state: 'success', description: `ok BaseSHA:${BASE}` },
+      ...(state ? [{ context: 'travis', state }] : []),
+    ],
+  });
+
+  it('a success counts on any base; pending or absent waits; a failure fails', () => {
+    assert.equal(freshnessOf(external('success'), BASE).overall, 'fresh-green');
+    assert.equal(freshnessOf(external('pending'), BASE).overall, 'pending');
+    assert.equal(freshnessOf(external(undefined), BASE).overall, 'pending');
+    assert.equal(freshnessOf(external('failure'), BASE).overall, 'failing');
+  });
+
+  it('is never asked of a run', () => {
+    assert.deepEqual(freshnessOf(external(undefined), OLD).needsRun, ['ci/unit']);
   });
 });
