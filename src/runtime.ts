@@ -8,6 +8,7 @@ import { embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
 import { createCi, type Ci } from './jobs/create-ci.js';
+import { createMergeQueue, type MergeQueue } from './merge-queue/merge-queue.js';
 import { createForgeProvider } from './forge/forge-provider.js';
 import { ForgeOctokit } from './forge/github/forge-octokit.js';
 import { OwnersResolver } from './owners/index.js';
@@ -27,10 +28,11 @@ export interface Runtime {
   queue: EventQueue;
   probot?: Probot;
   ci: Ci;
+  mergeQueue: MergeQueue;
   handleDelivery: DeliveryHandler;
   /** tells the runtime the server's address, the default base of callback URLs (PUBLIC_URL wins) */
   listeningOn(url: string): void;
-  /** starts this process's workers: deliveries, CI tasks and command jobs */
+  /** starts this process's workers: deliveries, CI tasks, command jobs and merge-queue syncs */
   work(concurrency: number): void;
   /** stops taking work and finishes what runs */
   close(): Promise<void>;
@@ -73,21 +75,35 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   const forges = createForgeProvider({ probot, gitlab: options.gitlab });
   // Until the server listens (PORT may be 0), callbacks point at the configured port.
   let listeningUrl = `http://localhost:${options.port}`;
-  const ci = await createCi({ options, config, probot, forges, log, metrics, publicUrl: () => options.publicUrl ?? listeningUrl });
+  const publicUrl = () => options.publicUrl ?? listeningUrl;
+  const owners = new OwnersResolver();
+  // The queue acts on a test's end at once rather than at its next periodic sync.
+  let mergeQueue: MergeQueue | undefined;
+  const ci = await createCi({
+    options, config, probot, forges, log, metrics, publicUrl,
+    onRunFinished: (run) => {
+      if (run.type === 'batch') mergeQueue?.nudge(run.repo, run.installationId).catch((err: unknown) => log.warn({ err }, 'merge queue: nudge failed'));
+    },
+  });
+  const queueOfMerges = createMergeQueue({ options, config, pluginNames: pluginNames(), forges, owners, ci: ci.jobs, log: log.child({ name: 'merge-queue' }), publicUrl });
+  mergeQueue = queueOfMerges;
   const handleDelivery = createDeliveryHandler({
-    config, plugins: allPlugins, forges, owners: new OwnersResolver(), ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
+    config, plugins: allPlugins, forges, owners, ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
+    afterEvent: (event) => queueOfMerges.nudge(event.repo, event.installationId),
   });
   return {
-    options, log, metrics, config, queue, probot, ci, handleDelivery,
+    options, log, metrics, config, queue, probot, ci, mergeQueue: queueOfMerges, handleDelivery,
     listeningOn(url) {
       listeningUrl = url;
     },
     work(concurrency) {
       queue.work(handleDelivery, { concurrency });
       ci.work();
+      queueOfMerges.work().catch((err: unknown) => log.error({ err }, 'merge queue: could not start syncing'));
     },
     async close() {
       await queue.close();
+      await queueOfMerges.close();
       await ci.close();
     },
   };

@@ -1,5 +1,5 @@
 // The HTTP server: GitHub webhooks through Probot's middleware (mounted before any body parser),
-// GitLab webhooks, /healthz and /metrics.
+// GitLab webhooks, /healthz, /metrics, the runners' API and the merge queue's pages.
 import express, { type Express } from 'express';
 import { createNodeMiddleware, type Probot } from 'probot';
 import type { Logger } from 'pino';
@@ -11,7 +11,9 @@ import { GITHUB_WEBHOOK_PATH, verifyGitHubWebhook } from './server/github-webhoo
 import { GITLAB_WEBHOOK_PATH, gitlabWebhookRoute } from './server/gitlab-webhook-route.js';
 import { createIngest } from './server/ingest.js';
 import { jobRoutes } from './server/job-routes.js';
+import { mergeQueueRoutes } from './server/merge-queue-routes.js';
 import type { Ci } from './jobs/create-ci.js';
+import type { MergeQueue } from './merge-queue/merge-queue.js';
 import type { Metrics } from './server/metrics.js';
 
 export interface HttpDeps {
@@ -20,6 +22,7 @@ export interface HttpDeps {
   metrics: Metrics;
   queue: EventQueue;
   ci: Ci;
+  mergeQueue: MergeQueue;
   /** present when the GitHub App is configured */
   probot?: Probot;
 }
@@ -47,6 +50,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<Express> {
   });
 
   app.use(jobRoutes({ jobs: ci.jobs, log, metrics }));
+  app.use(mergeQueueRoutes({ mergeQueue: deps.mergeQueue }));
 
   if (options.gitlab) {
     app.post(GITLAB_WEBHOOK_PATH, ...gitlabWebhookRoute({ secret: options.gitlab.webhookSecret, log, metrics, ingest }));

@@ -12,7 +12,7 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** "30m", "2h", "90s", "1h30m": how long a run may take before it is ended as an error. */
 export const DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 
-const duration = z.string().regex(DURATION, 'must be a duration such as "90s", "30m", "2h" or "1h30m"')
+export const duration = z.string().regex(DURATION, 'must be a duration such as "90s", "30m", "2h" or "1h30m"')
   .refine((s) => s !== '', 'must not be empty');
 
 /** Job parameters: strings by name. Their meaning depends on the runner (docs/configuration.md). */

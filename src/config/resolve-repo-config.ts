@@ -19,6 +19,7 @@ export function repoConfigResolver(config: Config, allPlugins: readonly string[]
       trigger: entry.trigger,
       presubmits: entry.presubmits,
       postsubmits: entry.postsubmits,
+      ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
     };
   };
 }

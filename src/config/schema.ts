@@ -2,6 +2,7 @@
 // their own blocks here; unknown keys are errors so that typos never pass silently.
 import { z } from 'zod';
 import { postsubmitSchema, presubmitSchema, runnerSchema, triggerSchema, type Postsubmit, type Presubmit, type TriggerConfig } from './jobs-schema.js';
+import { mergeQueueSchema, repoMergeQueueSchema, type RepoMergeQueueConfig } from './merge-queue-schema.js';
 
 /** "owner/name" or "owner/*"; GitLab owners may be nested groups ("group/sub/name"). */
 const REPO_KEY = /^[^\s/*]+(?:\/[^\s/*]+)*\/(?:[^\s/*]+|\*)$/;
@@ -43,6 +44,8 @@ export const repoEntrySchema = z.strictObject({
   presubmits: z.array(presubmitSchema).default([]),
   /** jobs run on pushes to branches */
   postsubmits: z.array(postsubmitSchema).default([]),
+  /** merge approved changes (docs/configuration.md#merge-queue); absent: the queue leaves the repo alone */
+  merge_queue: repoMergeQueueSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -56,6 +59,8 @@ export const configSchema = z.strictObject({
     z.string().regex(REPO_KEY, 'must be "owner/name" or "owner/*"'),
     repoEntrySchema,
   ).default({}),
+  /** settings of the merge queue as a whole */
+  merge_queue: mergeQueueSchema.default(mergeQueueSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -73,4 +78,6 @@ export interface RepoConfig {
   trigger: TriggerConfig;
   presubmits: Presubmit[];
   postsubmits: Postsubmit[];
+  /** undefined: the merge queue is off for the repo */
+  mergeQueue?: RepoMergeQueueConfig;
 }

@@ -7,7 +7,7 @@ import { repoConfigResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
-import type { RunnerEvent } from './events.js';
+import type { NormalizedEvent, RunnerEvent } from './events.js';
 import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
 
@@ -19,6 +19,8 @@ export interface DeliveryHandlerDeps {
   ci: CiJobs;
   /** where CI systems' own events (workflow runs, pipelines) go: they are not plugin business */
   onRunnerEvent(event: RunnerEvent): Promise<void>;
+  /** after the plugins had an event (the merge queue re-syncs the repo) */
+  afterEvent?(event: NormalizedEvent): Promise<void>;
   log: Logger;
   metrics?: Metrics;
 }
@@ -42,6 +44,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
         observe: (plugin, outcome, seconds) =>
           deps.metrics?.handlerSeconds.observe({ forge: event.forge, event: event.kind, plugin, outcome }, seconds),
       });
+      await deps.afterEvent?.(event);
     }
   };
 }

@@ -17,6 +17,7 @@ import { createCommandWorker } from './command-worker.js';
 import { JobService } from './job-service.js';
 import { MemoryRunStore } from './memory-run-store.js';
 import { RedisRunStore } from './redis-run-store.js';
+import type { RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 
 /** Tasks of each CI queue one process runs at once: all wait on I/O. */
@@ -32,6 +33,8 @@ export interface CiOptions {
   publicUrl: () => string;
   /** base of the exponential backoff between tries (tests shorten it) */
   backoffMs?: number;
+  /** told of every run that ends (the merge queue waits on its batch runs) */
+  onRunFinished?: (run: RunRecord) => void;
 }
 
 export interface Ci {
@@ -76,7 +79,10 @@ export async function createCi(o: CiOptions): Promise<Ci> {
   });
   jobs = new JobService({
     store, tasks, statusTasks, runners, forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
-    onFinished: (run) => o.metrics.runsFinished.inc({ state: run.state }),
+    onFinished: (run) => {
+      o.metrics.runsFinished.inc({ state: run.state });
+      o.onRunFinished?.(run);
+    },
   });
   const commandRunners = new Map(Object.entries(o.config.runners)
     .filter((entry): entry is [string, CommandRunnerConfig] => entry[1].type === 'command'));

@@ -258,6 +258,14 @@ export class ForgeState {
     const sha = `${String(nextId++).padStart(8, '0')}${'c'.repeat(32)}`;
     change.state = 'merged';
     change.mergedWith = { method, sha };
+    // The base branch moves to the merge; its files (OWNERS) carry over, the change's own are not modelled.
+    const repo = this.repo(fullName);
+    const before = repo.branches.get(change.baseRef);
+    if (before !== undefined) {
+      repo.branches.set(change.baseRef, sha);
+      const files = repo.files.get(before);
+      if (files) repo.files.set(sha, new Map(files));
+    }
     return { ok: true, sha };
   }
 

@@ -1,0 +1,118 @@
+// The merge queue as the server runs it: learns repos from their events, syncs every pool of every
+// known repo each sync period and soon after an event nudges it, and answers what the dashboard
+// shows. Each pool's sync (sync-pool.ts) holds that pool's lock, so any number of processes may run
+// this at once.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Options } from '../config/env.js';
+import { durationSeconds } from '../config/jobs-schema.js';
+import { repoConfigResolver } from '../config/resolve-repo-config.js';
+import type { Config, RepoConfig } from '../config/schema.js';
+import type { ForgeProvider } from '../forge/forge-provider.js';
+import type { CiJobs } from '../jobs/ci-jobs.js';
+import type { OwnersResolver } from '../owners/owners-resolver.js';
+import { knownRepoKey, MemoryKnownRepos, RedisKnownRepos, type KnownRepo, type KnownRepos } from './known-repos.js';
+import { MemoryPoolStore } from './memory-pool-store.js';
+import type { PoolRecord, PoolStore } from './pool-store.js';
+import { RedisPoolStore } from './redis-pool-store.js';
+import { BullMqSyncSchedule, TimerSyncSchedule, type SyncJob, type SyncSchedule } from './sync-schedule.js';
+import { syncPool } from './sync-pool.js';
+import type { RepoRef } from '../forge/types.js';
+
+/** An event's sync waits this long, so a burst of events (labels, statuses) makes one sync. */
+export const NUDGE_DELAY_MS = 1000;
+
+export interface MergeQueueDeps {
+  options: Options;
+  config: Config;
+  /** every plugin's name: repos no entry matches get the default plugins, but never the queue */
+  pluginNames: readonly string[];
+  forges: ForgeProvider;
+  owners: OwnersResolver;
+  ci: CiJobs;
+  log: Logger;
+  /** the server's public base URL: the `merge-queue` status links to its page there */
+  publicUrl: () => string;
+}
+
+export interface MergeQueue {
+  /** An event touched the repo: remember it and sync it soon, when its config has a merge queue. */
+  nudge(repo: RepoRef, installationId?: number): Promise<void>;
+  /** Starts syncing in this process. */
+  work(): Promise<void>;
+  /** Every pool's last sync and history, for the API and the page. */
+  pools(): Promise<Array<{ pool: string; record: PoolRecord }>>;
+  close(): Promise<void>;
+}
+
+export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
+  const { options, log } = deps;
+  const configFor = repoConfigResolver(deps.config, deps.pluginNames);
+  const periodMs = durationSeconds(deps.config.merge_queue.sync_period) * 1000;
+  let redis: Redis | undefined;
+  let store: PoolStore;
+  let known: KnownRepos;
+  let schedule: SyncSchedule;
+  if (options.redisUrl) {
+    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+    redis.on('error', (err) => log.warn({ err }, 'redis (merge queue) error'));
+    store = new RedisPoolStore(redis, options.redisPrefix);
+    known = new RedisKnownRepos(redis, options.redisPrefix);
+    schedule = new BullMqSyncSchedule({ redisUrl: options.redisUrl, prefix: options.redisPrefix, periodMs, log });
+  } else {
+    store = new MemoryPoolStore();
+    known = new MemoryKnownRepos();
+    schedule = new TimerSyncSchedule({ periodMs, log });
+  }
+
+  const queueConfig = (repo: RepoRef): (RepoConfig & { mergeQueue: NonNullable<RepoConfig['mergeQueue']> }) | undefined => {
+    const config = configFor(repo);
+    return config.mergeQueue ? { ...config, mergeQueue: config.mergeQueue } : undefined;
+  };
+
+  /** Syncs every pool of one repo: one per branch that open changes target. */
+  async function syncRepo(entry: KnownRepo): Promise<void> {
+    const config = queueConfig(entry.repo);
+    if (!config) return;
+    const forge = await deps.forges.forRepo(entry.repo, entry.installationId);
+    const branches = [...new Set((await forge.searchChanges(entry.repo, {})).map((c) => c.baseRef))].sort();
+    for (const branch of branches) {
+      try {
+        const result = await syncPool({
+          forge, owners: deps.owners, ci: deps.ci, store, repo: entry.repo, installationId: entry.installationId, branch, config,
+          dashboardUrl: `${deps.publicUrl()}/merge-queue`, log,
+        });
+        // The branch moved: the rest of the pool is stale now, so plan again without waiting a period.
+        if (result === 'merged') await schedule.nudge(knownRepoKey(entry.repo), NUDGE_DELAY_MS);
+      } catch (err) {
+        // One pool's failure (a forge outage, a bad OWNERS read) must not stop the others.
+        log.error({ err, repo: knownRepoKey(entry.repo), branch }, 'merge queue: pool sync failed');
+      }
+    }
+  }
+
+  async function run(job: SyncJob): Promise<void> {
+    const repos = await known.all();
+    const targets = job.kind === 'all' ? repos : repos.filter((r) => knownRepoKey(r.repo) === job.repo);
+    for (const entry of targets) await syncRepo(entry);
+  }
+
+  return {
+    async nudge(repo, installationId) {
+      if (!queueConfig(repo)) return;
+      await known.remember({ repo, ...(installationId !== undefined ? { installationId } : {}) });
+      await schedule.nudge(knownRepoKey(repo), NUDGE_DELAY_MS);
+    },
+    work: () => schedule.start(run),
+    async pools() {
+      const names = await store.pools();
+      const records = await Promise.all(names.map(async (pool) => ({ pool, record: await store.load(pool) })));
+      return records.filter((r): r is { pool: string; record: PoolRecord } => r.record !== undefined);
+    },
+    async close() {
+      await schedule.close();
+      await store.close();
+      await redis?.quit().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// One pool's sync end to end in-process: the forge (memory fake over ForgeState), OWNERS-derived
+// approval, the engine, batch tests through CiJobs (recording fake: a test moves its runs), merges
+// at the expected head, and the `merge-queue` statuses.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { presubmitSchema } from '../../src/config/jobs-schema.js';
+import { repoMergeQueueSchema } from '../../src/config/merge-queue-schema.js';
+import { repoEntrySchema, type RepoConfig } from '../../src/config/schema.js';
+import type { RepoRef } from '../../src/forge/types.js';
+import type { BatchStart } from '../../src/jobs/ci-jobs.js';
+import { MemoryPoolStore } from '../../src/merge-queue/memory-pool-store.js';
+import { poolKey, syncPool } from '../../src/merge-queue/sync-pool.js';
+import type { RepoMergeQueueConfig } from '../../src/config/merge-queue-schema.js';
+import { OwnersResolver } from '../../src/owners/owners-resolver.js';
+import { ForgeState } from '../fakes/forge-state.js';
+import { MemoryForge } from '../fakes/memory-forge.js';
+import { RecordingCi } from '../fakes/recording-ci.js';
+
+const FULL = 'acme/widgets';
+const REPO: RepoRef = { forge: 'github', owner: 'acme', name: 'widgets' };
+const BASE = 'e'.repeat(40);
+const head = (n: number) => n.toString(16).padStart(40, 'a');
+
+function rig(options: { mergeQueue?: Partial<RepoMergeQueueConfig> } = {}) {
+  const state = new ForgeState();
+  state.setBranch(FULL, 'main', BASE);
+  state.setFile(FULL, BASE, 'OWNERS', 'approvers:\n- carol\n');
+  const entry = repoEntrySchema.parse({ plugins: [], presubmits: [{ name: 'unit', runner: 'hook', always_run: true }] });
+  const config: RepoConfig & { mergeQueue: RepoMergeQueueConfig } = {
+    plugins: [], replyToUnknownCommands: false, approve: entry.approve, lgtm: entry.lgtm, owners: entry.owners,
+    trigger: entry.trigger, presubmits: [presubmitSchema.parse({ name: 'unit', runner: 'hook', always_run: true })], postsubmits: [],
+    mergeQueue: repoMergeQueueSchema.parse(options.mergeQueue ?? {}),
+  };
+  const forge = new MemoryForge(state);
+  const ci = new RecordingCi();
+  const store = new MemoryPoolStore();
+  const owners = new OwnersResolver();
+  let clock = 1_000_000;
+  const sync = () => syncPool({ forge, owners, ci, store, repo: REPO, branch: 'main', config, log: pino({ level: 'silent' }), now: () => (clock += 1000) });
+  /** An approved, lgtm'd change whose own `unit` run passed against `base`. */
+  const ready = (n: number, base = BASE, state_: 'success' | 'failure' = 'success') => {
+    state.addChange(FULL, { number: n, headSha: head(n), author: 'alice', labels: ['lgtm', 'approved'], files: ['a.txt'] });
+    state.addComment(FULL, n, 'carol', '/approve');
+    state.setStatus(FULL, head(n), { context: 'unit', state: state_, description: `Job done. BaseSHA:${base}` });
+  };
+  const queueStatus = (n: number) => state.statuses(FULL, head(n)).filter((s) => s.context === 'merge-queue').at(-1);
+  const batches = () => ci.started.filter((r): r is BatchStart => r.type === 'batch');
+  /** Ends the runs of the last batch started, as its runner would. */
+  const finishLast = (result: 'success' | 'failure') => {
+    const last = [...ci.runs.values()].at(-1)!;
+    ci.setState(last.id, result);
+  };
+  return { state, forge, ci, store, sync, ready, queueStatus, batches, finishLast };
+}
+
+describe('syncPool', () => {
+  it('merges a change whose results are fresh and green, at its head sha, and says so', async () => {
+    const r = rig();
+    r.ready(1);
+    assert.equal(await r.sync(), 'merged');
+    assert.equal(r.state.change(FULL, 1).state, 'merged');
+    assert.deepEqual(r.state.change(FULL, 1).mergedWith?.method, 'merge');
+    assert.equal(r.queueStatus(1)?.description, 'Merging.');
+    assert.equal(r.batches().length, 0, 'no test needed');
+    const record = await r.store.load(poolKey(REPO, 'main'));
+    assert.equal(record?.history[0]?.action, 'merge');
+  });
+
+  it('tests stale changes together as a batch, then merges the batch when it passes', async () => {
+    const r = rig();
+    const old = 'f'.repeat(40);
+    r.ready(1, old);
+    r.ready(2, old);
+    await r.sync();
+    assert.equal(r.batches().length, 1);
+    assert.deepEqual(r.batches()[0]!.pulls.map((p) => p.number), [1, 2]);
+    assert.equal(r.batches()[0]!.baseSha, BASE);
+    assert.match(r.queueStatus(1)?.description ?? "", /Batch testing #1 #2/);
+    await r.sync();
+    assert.equal(r.state.change(FULL, 1).state, 'open', 'nothing merges while the test runs');
+    r.finishLast('success');
+    await r.sync();
+    assert.equal(r.state.change(FULL, 1).state, 'merged');
+    assert.equal(r.state.change(FULL, 2).state, 'merged');
+  });
+
+  it('does not merge a change whose head moved after its test: the test is void', async () => {
+    const r = rig();
+    const old = 'f'.repeat(40);
+    r.ready(1, old);
+    await r.sync();
+    assert.equal(r.batches().length, 1);
+    r.state.change(FULL, 1).headSha = 'b'.repeat(40); // a push after approval
+    r.finishLast('success');
+    await r.sync();
+    assert.equal(r.state.change(FULL, 1).state, 'open');
+  });
+
+  it('a head that moves between the read and the merge is refused by the forge, not merged', async () => {
+    const r = rig();
+    r.ready(1);
+    const merge = r.forge.merge.bind(r.forge);
+    r.forge.merge = async (ref, opts) => {
+      r.state.change(FULL, ref.number).headSha = 'b'.repeat(40); // a push lands just before the call
+      return merge(ref, opts);
+    };
+    await r.sync();
+    assert.equal(r.state.change(FULL, 1).state, 'open');
+    const record = await r.store.load(poolKey(REPO, 'main'));
+    assert.equal(record?.history[0]?.action, 'refused');
+    assert.match(record?.history[0]?.detail ?? "", /head_moved/);
+  });
+
+  it('keeps out a change whose approved label nobody earned', async () => {
+    const r = rig();
+    r.state.addChange(FULL, { number: 3, headSha: head(3), labels: ['lgtm', 'approved'], files: ['a.txt'] });
+    r.state.setStatus(FULL, head(3), { context: 'unit', state: 'success', description: `ok BaseSHA:${BASE}` });
+    await r.sync();
+    assert.equal(r.state.change(FULL, 3).state, 'open');
+    assert.match(r.queueStatus(3)?.description ?? "", /Approval is not earned/);
+  });
+
+  it('tells a change missing a label what it needs, and writes an unchanged status once', async () => {
+    const r = rig();
+    r.state.addChange(FULL, { number: 4, headSha: head(4), labels: ['approved'], files: ['a.txt'] });
+    await r.sync();
+    await r.sync();
+    const written = r.state.statuses(FULL, head(4)).filter((s) => s.context === 'merge-queue');
+    assert.equal(written.length, 1);
+    assert.equal(written[0]!.description, 'Not mergeable. Needs lgtm label.');
+  });
+
+  it('frozen by label: tests, never merges', async () => {
+    const r = rig();
+    r.ready(1);
+    r.state.addChange(FULL, { number: 9, headSha: head(9), labels: ['merge-queue/freeze'] });
+    await r.sync();
+    assert.equal(r.state.change(FULL, 1).state, 'open');
+    assert.match(r.queueStatus(1)?.description ?? "", /frozen/i);
+  });
+
+  it('another process holding the pool: this sync does nothing', async () => {
+    const r = rig();
+    r.ready(1);
+    const lock = await r.store.lock(poolKey(REPO, 'main'), 10_000);
+    assert.equal(await r.sync(), 'busy');
+    assert.equal(r.state.change(FULL, 1).state, 'open');
+    await lock!.release();
+    await r.sync();
+    assert.equal(r.state.change(FULL, 1).state, 'merged');
+  });
+});
