@@ -40,6 +40,29 @@ describe('configuration', () => {
     assert.match(found.find((p) => p.includes('unknown_key'))!, /^7: unknown_key: .*[Uu]nrecognized/);
   });
 
+  it('merge queue: off unless a repo entry has one; bad settings are named', () => {
+    const config = parseConfig('repos:\n  acme/widgets: {plugins: [], merge_queue: {}}\n', 'config.yaml', KNOWN);
+    const resolve = repoConfigResolver(config, KNOWN);
+    assert.equal(resolve({ forge: 'github', owner: 'acme', name: 'widgets' }).mergeQueue?.policy, 'ours');
+    assert.equal(resolve({ forge: 'github', owner: 'acme', name: 'other' }).mergeQueue, undefined, 'never on by default');
+    assert.equal(config.merge_queue.sync_period, '60s');
+    assert.deepEqual(problems([
+      'merge_queue: {sync_period: 5s}',                    // 1
+      'repos:',                                            // 2
+      '  acme/widgets:',                                   // 3
+      '    plugins: []',                                   // 4
+      '    merge_queue:',                                  // 5
+      '      batch_size: 0',                               // 6
+      '      merge_method: fast-forward',                  // 7
+      '      freeze_windows: [{start: "2026-12-24T00:00:00Z", end: "2026-12-01T00:00:00Z"}]', // 8
+    ].join('\n')).map((p) => p.split(': ').slice(0, 2).join(': ')), [
+      '1: merge_queue.sync_period',
+      '6: repos.acme/widgets.merge_queue.batch_size',
+      '7: repos.acme/widgets.merge_queue.merge_method',
+      '8: repos.acme/widgets.merge_queue.freeze_windows.0.end',
+    ]);
+  });
+
   it('names unknown plugins with the known ones', () => {
     assert.deepEqual(problems('default_plugins: [hold, lgtmm]'),
       ['1: default_plugins.1: unknown plugin "lgtmm" (known: help, hold)']);

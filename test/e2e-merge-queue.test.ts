@@ -114,9 +114,17 @@ repos:
       const queueStatus = state.statuses(FULL, PUSHED).filter((s) => s.context === 'merge-queue').at(-1);
       assert.equal(queueStatus?.description, 'Not mergeable. Needs lgtm label.');
 
-      const api = await (await fetch(`${bot.url}/api/v1/merge-queue`)).json() as { pools: Array<{ pool: string; recent: Array<{ action: string; pulls: number[] }> }> };
-      const pool = api.pools.find((p) => p.pool === `${forge}/${FULL}:main`);
-      assert.deepEqual(pool?.recent.filter((h) => h.action === 'merge').map((h) => h.pulls).reverse(), [[1], [2]]);
+      // The pool's record is saved when its sync ends, a moment after the merge itself.
+      type Api = { pools: Array<{ pool: string; recent: Array<{ action: string; pulls: number[] }> }> };
+      const merges = async () => {
+        const api = await (await fetch(`${bot.url}/api/v1/merge-queue`)).json() as Api;
+        return api.pools.find((p) => p.pool === `${forge}/${FULL}:main`)?.recent.filter((h) => h.action === 'merge').map((h) => h.pulls).reverse();
+      };
+      let seen = await merges();
+      for (const until = Date.now() + 10_000; (seen?.length ?? 0) < 2 && Date.now() < until; seen = await merges()) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(seen, [[1], [2]]);
       const page = await (await fetch(`${bot.url}/merge-queue`)).text();
       assert.match(page, new RegExp(`${forge}/acme/widgets:main`));
     });

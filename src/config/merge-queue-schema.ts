@@ -1,7 +1,7 @@
 // The merge queue's settings: per repo (`repos.<key>.merge_queue`) and for the whole bot (the
 // top-level `merge_queue`). Names follow Prow's tide where tide has one.
 import { z } from 'zod';
-import { duration } from './jobs-schema.js';
+import { DURATION, duration, durationSeconds } from './jobs-schema.js';
 
 const label = z.string().min(1);
 
@@ -9,7 +9,7 @@ const label = z.string().min(1);
 const freezeWindowSchema = z.strictObject({
   start: z.iso.datetime({ offset: true }),
   end: z.iso.datetime({ offset: true }),
-}).refine((w) => Date.parse(w.start) < Date.parse(w.end), { message: 'end must be after start', path: ['end'] });
+}).refine((w) => !(Date.parse(w.start) >= Date.parse(w.end)), { message: 'end must be after start', path: ['end'] });
 
 export const repoMergeQueueSchema = z.strictObject({
   /** ours: batches, bisection and speculation; tide: Prow's decision order; serial: one change at a time */
@@ -41,7 +41,10 @@ export const repoMergeQueueSchema = z.strictObject({
 
 export const mergeQueueSchema = z.strictObject({
   /** how often every pool is recomputed from the forge (events only bring it sooner) */
-  sync_period: duration.default('60s'),
+  sync_period: duration
+    // (a malformed duration is already reported by `duration`)
+    .refine((d) => !DURATION.test(d) || d === '' || durationSeconds(d) >= 10, 'must be at least 10s: each sync reads every pool from the forge')
+    .default('60s'),
 });
 
 export type RepoMergeQueueConfig = z.infer<typeof repoMergeQueueSchema>;
