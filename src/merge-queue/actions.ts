@@ -8,8 +8,8 @@ import type { Action, TestRef } from './types.js';
 /** Cancel a test; a test of one change alone shows as failed on its head, which the queue then answers for. */
 export function cancelTest(view: PoolView, test: TestRef): Action {
   const only = test.pulls.length === 1 && test.prefix === 0 ? test.pulls[0] : undefined;
-  const change = only && view.snapshot.changes.find((c) => samePull(c, only));
-  if (change) noteAborted(view.memory, change);
+  const change = only ? view.open.get(only.number) : undefined;
+  if (only && change && samePull(change, only)) noteAborted(view.memory, change);
   return { kind: 'cancel', testId: test.id };
 }
 

@@ -10,6 +10,10 @@ export const QUEUE_CONTEXT = 'merge-queue';
 export const requiredContextsOf = (change: Pick<PoolChange, 'requiredContexts'>): string[] =>
   [...new Set(change.requiredContexts)].filter((context) => context !== QUEUE_CONTEXT);
 
+/** The required contexts a test of the change runs: those a job of the queue produces (not external). */
+export const runContextsOf = (change: Pick<PoolChange, 'requiredContexts' | 'externalContexts'>): string[] =>
+  requiredContextsOf(change).filter((context) => !change.externalContexts?.includes(context));
+
 /** The latest result of one context on the change's head, if it reported at all. */
 export const resultOf = (change: Pick<PoolChange, 'contexts'>, context: string): ContextResult | undefined =>
   change.contexts.find((result) => result.context === context);

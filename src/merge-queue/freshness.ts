@@ -50,13 +50,36 @@ export function contextVerdict(change: PoolChange, context: string, currentBases
  */
 export function freshnessOf(change: PoolChange, currentBases: ReadonlySet<string> | string): ChangeFreshness {
   const bases = typeof currentBases === 'string' ? new Set([currentBases]) : currentBases;
-  const byContext = new Map(requiredContextsOf(change).map((c) => [c, contextVerdict(change, c, bases)] as const));
-  const having = (...verdicts: ContextVerdict[]) =>
-    [...byContext].filter(([, v]) => verdicts.includes(v)).map(([c]) => c).sort();
-  const failing = having('failure');
-  const needsRun = having('stale', 'missing');
-  const pending = having('pending');
+  const byContext = new Map<string, ContextVerdict>();
+  const failing: string[] = [];
+  const needsRun: string[] = [];
+  const pending: string[] = [];
+  for (const context of requiredContextsOf(change)) {
+    const verdict = contextVerdict(change, context, bases);
+    byContext.set(context, verdict);
+    if (verdict === 'failure') failing.push(context);
+    else if (verdict === 'stale' || verdict === 'missing') needsRun.push(context);
+    else if (verdict === 'pending') pending.push(context);
+  }
+  failing.sort();
+  needsRun.sort();
+  pending.sort();
   const overall: FreshnessOverall =
     failing.length > 0 ? 'failing' : needsRun.length > 0 ? 'stale-or-missing' : pending.length > 0 ? 'pending' : 'fresh-green';
   return { overall, byContext, needsRun, pending, failing };
+}
+
+// Every sync asks the freshness of every member, and most members (and often the base) are those
+// of the last sync. So answers are remembered per change object, as membership's are (a snapshot's
+// changes are read-only; new content arrives as a new object), with the base they were computed on.
+// Callers share the remembered value and must not change it.
+const remembered = new WeakMap<PoolChange, { baseSha: string; freshness: ChangeFreshness }>();
+
+/** freshnessOf on one base, answered from memory when this change object was asked about it last. */
+export function freshnessOn(change: PoolChange, baseSha: string): ChangeFreshness {
+  const entry = remembered.get(change);
+  if (entry?.baseSha === baseSha) return entry.freshness;
+  const freshness = freshnessOf(change, baseSha);
+  remembered.set(change, { baseSha, freshness });
+  return freshness;
 }

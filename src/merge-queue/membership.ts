@@ -26,6 +26,8 @@ export const UNEARNED_APPROVAL = 'Not mergeable. Approval is not earned: approve
 
 const notMergeable = (reason: string): string => capDescription(`Not mergeable. ${reason}`);
 
+const out = (state: QueueStatus['state'], description: string): Membership => ({ inPool: false, status: { state, description } });
+
 /** The status of a change the queue blamed: which of its jobs failed alone, or what the forge said. */
 export function blamedDescription(entry: PoolMemory['blamed'][number]): string {
   if (entry.reason !== undefined) return notMergeable(`The forge refused the merge: ${entry.reason}`);
@@ -41,8 +43,6 @@ export function membershipOf(
   blamed: PoolMemory['blamed'],
   rules: MembershipRules,
 ): Membership {
-  const out = (state: QueueStatus['state'], description: string): Membership => ({ inPool: false, status: { state, description } });
-
   if (change.mergeable === false) return out('error', notMergeable('PR has a merge conflict.'));
   const method = chooseMergeMethod(change.labels, settings);
   if (!method.ok) return out('error', method.description);
@@ -72,4 +72,37 @@ export function membershipOf(
     return out('pending', notMergeable(listPhrase(unsuccessful, (c) => `Job ${c} has not succeeded.`, (cs) => `Jobs ${cs} have not succeeded.`)));
   }
   return { inPool: true };
+}
+
+// Every sync asks membership of every open change, and between two syncs few changes change. So
+// answers are remembered per change object: a snapshot's changes are read-only, and a change whose
+// content changes arrives as a new object (the bot reads new ones every sync; the simulator
+// replaces a PR's object). The entry also holds every other input the answer was computed from.
+// A blamed head is not remembered: it is rare, and its blame entry is one more input.
+interface Remembered extends MembershipRules {
+  settings: string;
+  membership: Membership;
+}
+const remembered = new WeakMap<PoolChange, Remembered>();
+
+/** The settings membershipOf reads, as one comparable value. */
+const settingsKey = (settings: PoolSettings): string =>
+  JSON.stringify([settings.requiredLabels, settings.missingLabels, settings.methodLabels, settings.mergeMethod]);
+
+/**
+ * membershipOf for the changes of one plan, answered from memory when the change object, the
+ * settings it reads and the rules are those of an earlier answer. `blame` is the change's entry in
+ * the plan's blamed list, if its head has one.
+ */
+export function membershipJudge(settings: PoolSettings): (change: PoolChange, blame: PoolMemory['blamed'][number] | undefined, rules: MembershipRules) => Membership {
+  const key = settingsKey(settings);
+  return (change, blame, rules) => {
+    if (blame) return membershipOf(change, settings, [blame], rules);
+    const entry = remembered.get(change);
+    if (entry && entry.settings === key && entry.queueOwnsFailures === rules.queueOwnsFailures
+      && entry.requirePresentContexts === rules.requirePresentContexts) return entry.membership;
+    const membership = membershipOf(change, settings, [], rules);
+    remembered.set(change, { settings: key, ...rules, membership });
+    return membership;
+  };
 }

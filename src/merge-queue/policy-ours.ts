@@ -1,157 +1,286 @@
-// `ours`: a speculative line with bisection, built to keep the branch green while merging faster
-// than tide.
+// `ours`: a line of segments tested speculatively, best first, with failures bisected off the line.
 //
-// The line. Tests in flight form one chain on the current base: each test's prefix is exactly the
-// pulls of the test before it, so each judges its own segment on top of everything ahead of it
-// (Zuul's dependent pipeline, with batches as segments). The chain may start on top of one
-// change that is green on its own on this base ("the green head"): its fresh results prove it.
+// The line. Candidates wait in an ordered line of segments (small batches, priority order). A
+// test judges one segment on top of an assumption about the segments ahead of it: the ones assumed
+// to pass are merged in first (the test's prefix), the others left out. Which assumption comes
+// true decides which test counts (lineage.ts carries a test across the merges of its prefix).
 //
-// Merging. The green head, then every consecutive passed test from the front of the chain, merge
-// together in one action: each intermediate tree is exactly what one of those proofs tested. Tests
-// further up keep their meaning, because their prefix is what merged (lineage.ts).
+// Speculation, best first (Uber's SubmitQueue, in the small). Each segment passes with an
+// estimated probability; a test is worth as much as the chance that its assumption comes true.
+// The plan starts the most valuable tests the runner budget allows, down to MIN_WORTH: the front
+// segment on the base first, then the next one on top of it, and, when failures are common, the
+// next one without it too. So a failure does not stall the line: the test that assumed it would
+// fail is often already running.
 //
-// Rule (a), a change green on its own: it merges at once when nothing is being tested, and new
-// tests are stacked on top of it in the same plan. While a chain is in flight it waits in line
-// like any candidate: merging it would void every test in flight, and we never throw away tests
-// in flight for it (a green result on this base will be stale after the next merge anyway).
+// Merging. From the front, every segment whose test on top of everything ahead passed merges, in
+// one action: each intermediate tree is exactly what one test tested. A change green on its own
+// results on this base counts as a passed segment; with nothing in flight it goes to the front.
 //
-// Failures. Everything stacked on a failed test included its pulls, so it is cancelled. The failure
-// is judged once its own prefix has merged (until then the prefix may be the culprit, and the
-// failed test holds the line): two or more judged changes are bisected (first half alone, second
-// half on top of it, so one bad change in n costs O(log n) runs and the good ones still merge); a
-// change judged alone is re-run once (a flake) and blamed the second time. A change that failed
-// once is re-run alone, so it cannot sink a batch twice, and nothing new is stacked on a test of
-// changes under suspicion until it passes (it would most likely be cancelled).
+// Failures leave the line. A segment whose test on the base itself failed (no assumption left) is
+// taken out and bisected off the line by probes: tests on the base of the moment that only say
+// who is bad. A passing probe clears its changes back into the line; a failing one is split in two
+// (one bad change in n costs O(log n) probes); a change failing alone is probed once more (a
+// flake) and blamed the second time.
 //
-// Freezing: the line keeps being tested, nothing merges.
+// Segment size follows the failure rate: small enough that a segment passes about TARGET_PASS of
+// the time, estimated from recent outcomes. Freezing: the line keeps being tested, nothing merges.
 import { cancelTest, mergeAction, pullOf, testAction } from './actions.js';
-import { failAlone, failureCount, isBlamed } from './failures.js';
-import { samePulls, type Pull } from './lineage.js';
-import { isGreen, keepTest, memberOf, type LiveTest, type PoolView } from './pool-view.js';
+import { failAlone } from './failures.js';
+import { samePull, type Pull } from './lineage.js';
+import { isGreen, keepTest, memberAt, memberOf, type LiveTest, type PoolView } from './pool-view.js';
 import { startTest } from './new-test.js';
-import type { Action, PoolChange } from './types.js';
+import type { Action, PoolMemory, TestRef, TestState } from './types.js';
 
-interface Line {
-  greenHead?: PoolChange;
-  chain: LiveTest[];
-  /** live tests that do not extend the chain: left over from a line that no longer exists */
-  strays: LiveTest[];
+/** How often one segment should pass: smaller segments when failures are common. */
+const TARGET_PASS = 0.7;
+/** The least chance of being used that is worth a run. */
+const MIN_WORTH = 0.5;
+/** Weight of past outcomes against a new one (recent outcomes count most). */
+const DECAY = 0.97;
+/** What the estimate starts from: one failure in twenty changes. */
+const PRIOR = { judged: 20, failed: 1 };
+/** Most assumptions weighed per plan: enough for any budget, bounded for huge pools. */
+const MAX_NODES = 512;
+
+/** Fold one finished test into the outcome estimate (in place). */
+function learn(memory: PoolMemory, judged: number, failed: boolean): void {
+  const past = memory.outcomes ?? PRIOR;
+  memory.outcomes = { judged: past.judged * DECAY + judged, failed: past.failed * DECAY + (failed ? 1 : 0) };
 }
 
-/** Rebuild the chain from the live tests: shortest first, each extending the one before. */
-function lineUp(view: PoolView): Line {
-  const byLength = [...view.live].sort((a, b) => a.unmerged.length - b.unmerged.length);
-  let greenHead: PoolChange | undefined;
-  const root = byLength[0];
-  if (root && root.pendingPrefix.length === 1) {
-    const head = memberOf(view, root.pendingPrefix[0]!.number);
-    if (head && isGreen(view, head)) greenHead = head;
-  }
-  let pulls: Pull[] = greenHead ? [pullOf(greenHead)] : [];
-  const chain: LiveTest[] = [];
-  const strays: LiveTest[] = [];
-  for (const test of byLength) {
-    if (samePulls(test.pendingPrefix, pulls)) {
-      chain.push(test);
-      pulls = test.unmerged;
-    } else {
-      strays.push(test);
-    }
-  }
-  return { ...(greenHead ? { greenHead } : {}), chain, strays };
+/** The estimated chance that one change fails a test (bad, or a flake). */
+function failureRate(memory: PoolMemory): number {
+  const { judged, failed } = memory.outcomes ?? PRIOR;
+  return Math.min(0.95, Math.max(0.001, failed / Math.max(judged, 1)));
+}
+
+/** Changes per segment: as many as still pass about TARGET_PASS of the time, within the limit. */
+function segmentSize(memory: PoolMemory, limit: number): number {
+  const fits = Math.floor(Math.log(TARGET_PASS) / Math.log(1 - failureRate(memory)));
+  return Math.max(1, limit > 0 ? Math.min(limit, fits) : fits);
 }
 
 /** Split a segment in two, the first half the larger. */
 const halves = (pulls: readonly Pull[]): Pull[][] => {
   const mid = Math.ceil(pulls.length / 2);
-  return [pulls.slice(0, mid), pulls.slice(mid)];
+  return [pulls.slice(0, mid), pulls.slice(mid)].filter((half) => half.length > 0);
 };
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
-  const step = size > 0 ? size : Math.max(1, items.length);
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += step) out.push(items.slice(i, i + step));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 };
 
+interface Probe {
+  ref: TestRef;
+  state: TestState;
+  failedContexts?: string[];
+}
+
+/** Probes still worth their result: every change in them is a member at the head probed. */
+function currentProbes(view: PoolView, isMember: (pull: Pull) => boolean): Probe[] {
+  const all: Probe[] = [
+    ...view.live.filter((t) => t.ref.probe).map((t) => ({ ref: t.ref, state: t.state, failedContexts: t.failedContexts })),
+    ...view.obsolete.filter((t) => t.ref.probe).map((t) => ({ ref: t.ref, state: t.state, failedContexts: view.snapshot.tests[t.ref.id]?.failedContexts })),
+  ];
+  return all.filter((p) => p.ref.pulls.every(isMember));
+}
+
+/**
+ * Where a test sits in the line: the segment it judges and the segments its prefix assumes pass,
+ * or undefined when it matches no longer (its segment or assumption changed). `segmentOf` finds a
+ * segment by its first change (segments never share a change).
+ */
+function placeOf(test: LiveTest, line: readonly Pull[][], segmentOf: ReadonlyMap<number, number>): { segment: number; assumed: number[] } | undefined {
+  const segment = segmentOf.get(test.judged[0]?.number ?? -1) ?? -1;
+  const judged = line[segment];
+  if (!judged || judged.length !== test.judged.length || !judged.every((p, i) => samePull(p, test.judged[i]!))) return undefined;
+  const assumed: number[] = [];
+  let at = 0;
+  for (let j = 0; j < segment; j++) {
+    const s = line[j]!;
+    if (s.every((p, i) => test.pendingPrefix[at + i] !== undefined && samePull(p, test.pendingPrefix[at + i]!))) {
+      assumed.push(j);
+      at += s.length;
+    }
+  }
+  return at === test.pendingPrefix.length ? { segment, assumed } : undefined;
+}
+
+/** A test's place as a map key: the segment it judges, then the segments it assumes pass. */
+const keyOf = (segment: number, assumed: readonly number[]) => `${segment}|${assumed.join(',')}`;
+const segmentOfKey = (key: string): number => Number(key.slice(0, key.indexOf('|')));
+const assumedOf = (key: string): number[] => key.slice(key.indexOf('|') + 1).split(',').filter((a) => a !== '').map(Number);
+
+/** A line read off the tests themselves, for a memory written before the line was kept. */
+function lineOfTests(tests: readonly LiveTest[]): Pull[][] {
+  const line: Pull[][] = [];
+  const taken = new Set<number>();
+  for (const test of [...tests].sort((a, b) => a.unmerged.length - b.unmerged.length)) {
+    if (test.judged.some((p) => taken.has(p.number))) continue;
+    line.push(test.judged);
+    for (const p of test.judged) taken.add(p.number);
+  }
+  return line;
+}
+
 export function planOurs(view: PoolView): Action[] {
-  const { settings } = view;
-  const actions: Action[] = view.obsolete.filter((t) => t.state === 'pending').map((t) => cancelTest(view, t.ref));
-  const cancelPending = (tests: readonly LiveTest[]) => {
+  const { settings, memory } = view;
+  const actions: Action[] = [];
+  const cancelPending = (tests: ReadonlyArray<{ ref: TestRef; state: TestState }>) => {
     for (const t of tests) if (t.state === 'pending') actions.push(cancelTest(view, t.ref));
   };
 
-  let { greenHead, chain, strays } = lineUp(view);
-  cancelPending(strays);
+  const isMember = (pull: Pull) => memberAt(view, pull) !== undefined;
 
-  // Segments to test before any new candidate: the halves of a bisected failure.
-  let reopened: Pull[][] = [];
-  const failedAt = chain.findIndex((t) => t.state === 'failure');
-  if (failedAt >= 0) {
-    cancelPending(chain.slice(failedAt + 1));
-    chain = chain.slice(0, failedAt + 1);
-    const failed = chain[failedAt]!;
-    if (failedAt === 0 && failed.pendingPrefix.length === 0) {
-      chain = [];
-      if (failed.judged.length > 1) reopened = halves(failed.judged);
-      else {
-        const change = memberOf(view, failed.judged[0]!.number);
-        if (change) failAlone(view.memory, change, failed.failedContexts ?? failed.ref.contexts);
-      }
+  // Probes: a pending one is kept; a passing one clears its changes; a failing one splits or blames.
+  const probes = currentProbes(view, isMember);
+  const keptProbes = new Set(probes.map((p) => p.ref));
+  cancelPending(view.obsolete.filter((t) => !keptProbes.has(t.ref)));
+  cancelPending(view.live.filter((t) => t.ref.probe && !keptProbes.has(t.ref)));
+  const toProbe: Pull[][] = [];
+  const quarantined = new Set<number>();
+  const judgeAlone = (pulls: readonly Pull[], contexts: readonly string[]) => {
+    for (const pull of pulls) quarantined.add(pull.number);
+    if (pulls.length > 1) return void toProbe.push(...halves(pulls));
+    const change = memberOf(view, pulls[0]!.number);
+    if (change && !failAlone(memory, change, contexts)) toProbe.push([pullOf(change)]);
+  };
+  let probesInFlight = 0;
+  /** changes a probe cleared: they were at the front when they failed, so they keep their turn */
+  const cleared = new Set<number>();
+  for (const probe of probes) {
+    if (probe.state === 'pending') {
+      memory.tests.push(probe.ref);
+      probesInFlight += 1;
+      for (const pull of probe.ref.pulls) quarantined.add(pull.number);
+      continue;
+    }
+    learn(memory, probe.ref.pulls.length, probe.state === 'failure');
+    if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts);
+    else for (const pull of probe.ref.pulls) cleared.add(pull.number);
+  }
+
+  // The line as remembered, without segments a change left (merged, pushed to, out of the pool).
+  const blamed = new Set(memory.blamed.map((b) => b.number));
+  const usable = (pull: Pull) => !quarantined.has(pull.number) && isMember(pull) && !blamed.has(pull.number);
+  let line = (memory.line ?? lineOfTests(view.live.filter((t) => !t.ref.probe))).filter((segment) => segment.every(usable));
+
+  // Tests placed in the line; the others describe a line that no longer exists.
+  const tests = new Map<string, LiveTest>();
+  const segmentOf = new Map(line.map((segment, i) => [segment[0]!.number, i]));
+  for (const test of view.live.filter((t) => !t.ref.probe)) {
+    const place = placeOf(test, line, segmentOf);
+    if (place) tests.set(keyOf(place.segment, place.assumed), test);
+    else cancelPending([test]);
+  }
+
+  // A segment whose test on the base itself failed leaves the line for probing; tests that assumed
+  // it would pass are void.
+  const failedAlone = [...tests].filter(([key, t]) => assumedOf(key).length === 0 && t.state === 'failure');
+  if (failedAlone.length > 0) {
+    const out = new Set(failedAlone.map(([key]) => segmentOfKey(key)));
+    for (const [, test] of failedAlone) {
+      learn(memory, test.judged.length, true);
+      judgeAlone(test.judged, test.failedContexts ?? test.ref.contexts);
+    }
+    const renumber = line.map((_, i) => i - [...out].filter((o) => o < i).length);
+    const moved = new Map<string, LiveTest>();
+    for (const [key, test] of tests) {
+      const [segment, assumed] = [segmentOfKey(key), assumedOf(key)];
+      if (out.has(segment)) continue;
+      if (assumed.some((a) => out.has(a))) cancelPending([test]);
+      else moved.set(keyOf(renumber[segment]!, assumed.map((a) => renumber[a]!)), test);
+    }
+    line = line.filter((_, i) => !out.has(i));
+    tests.clear();
+    for (const [key, test] of moved) tests.set(key, test);
+  }
+  // A running test whose assumption a finished test already contradicts (it assumed a segment
+  // would pass that failed on the same footing) can no longer be used.
+  for (const [key, test] of tests) {
+    if (test.state !== 'pending') continue;
+    const assumed = assumedOf(key);
+    if (assumed.some((j, i) => tests.get(keyOf(j, assumed.slice(0, i)))?.state === 'failure')) {
+      cancelPending([test]);
+      tests.delete(key);
     }
   }
-  for (const test of chain) keepTest(view, test);
+  for (const test of tests.values()) keepTest(view, test);
 
-  if (!greenHead && chain.length === 0) {
-    greenHead = view.members.find((m) => isGreen(view, m) && !isBlamed(view.memory, m));
-    // Green on its own is proof enough for it; the rest of its half is tested on top of it.
-    if (greenHead) reopened = reopened.map((seg) => seg.filter((p) => p.number !== greenHead!.number)).filter((seg) => seg.length > 0);
+  // Candidates join the line: a change green on its own goes first when nothing is in flight;
+  // cleared changes right behind the segments being tested; the others at the back.
+  const inLine = new Set<number>();
+  for (const segment of line) for (const pull of segment) inLine.add(pull.number);
+  let waiting = view.members.filter((m) => !inLine.has(m.number) && usable(m));
+  const size = segmentSize(memory, settings.batchSize);
+  if (tests.size === 0) {
+    const front = waiting.find((m) => isGreen(view, m));
+    if (front) {
+      line = [[pullOf(front)], ...line];
+      waiting = waiting.filter((m) => m !== front);
+    }
   }
+  const tested = Math.max(0, ...[...tests.keys()].map((key) => segmentOfKey(key) + 1));
+  const returning = chunks(waiting.filter((m) => cleared.has(m.number)).map(pullOf), size);
+  line = [...line.slice(0, tested), ...returning, ...line.slice(tested)];
+  line.push(...chunks(waiting.filter((m) => !cleared.has(m.number)).map(pullOf), size));
+  memory.line = line;
 
+  /** A segment proven without a test: one change green on its own results on this base. */
+  const provenAlone = (segment: number) => {
+    const only = line[segment]!.length === 1 ? memberOf(view, line[segment]![0]!.number) : undefined;
+    return only !== undefined && isGreen(view, only);
+  };
+  const stateOf = (segment: number, assumed: readonly number[]): TestState | undefined =>
+    (assumed.length === 0 && segment === 0 && provenAlone(0) ? 'success' : tests.get(keyOf(segment, assumed))?.state);
+
+  // Merge from the front while each next segment passed on top of everything merged before it.
   if (!settings.frozen) {
-    const merging: Pull[] = greenHead ? [pullOf(greenHead)] : [];
+    const merging: Pull[] = [];
+    const assumed: number[] = [];
     let proof: string | undefined;
-    for (const test of chain) {
-      if (test.state !== 'success') break;
-      merging.push(...test.judged);
-      proof = test.ref.id;
+    for (let k = 0; k < line.length && stateOf(k, assumed) === 'success'; k++) {
+      merging.push(...line[k]!);
+      const test = tests.get(keyOf(k, assumed));
+      if (test) {
+        proof = test.ref.id;
+        learn(memory, test.judged.length, false);
+      }
+      assumed.push(k);
     }
     if (merging.length > 0) actions.push(mergeAction(view, merging, proof));
   }
 
-  // Speculation: stack new segments on the line while there is room. Not past a failed test that
-  // is still waiting for its prefix, nor past a suspect test still running: whatever goes on top
-  // of either would most likely be cancelled. (The second half of a bisection does go on top of
-  // the first: that is the bisection.)
-  const tip = chain.at(-1);
-  if (tip?.state === 'failure') return actions;
-  let line: Pull[] = tip ? tip.unmerged : greenHead ? [pullOf(greenHead)] : [];
-  let inFlight = chain.filter((t) => t.state === 'pending').length;
-  let behindSuspect = chain.some((t) => t.ref.suspect && t.state === 'pending');
-  const limit = Math.max(1, settings.maxTestsInFlight);
-  const taken = new Set([...line, ...reopened.flat()].map((p) => p.number));
-  const candidates = view.members.filter((m) => !taken.has(m.number) && !isBlamed(view.memory, m));
-  const batches = chunks(candidates.filter((m) => failureCount(view.memory, m) === 0).map(pullOf), settings.batchSize)
-    .map((pulls) => ({ pulls, suspect: false, bisection: false }));
-  const rerunsAlone = candidates.filter((m) => failureCount(view.memory, m) > 0)
-    .map((m) => ({ pulls: [pullOf(m)], suspect: true, bisection: false }));
-  // A change that failed alone once keeps its turn, right behind the tests in flight; only when
-  // nothing is in flight does one batch go under it, so that both start now rather than in turn.
-  const under = chain.length === 0 && reopened.length === 0 && limit > 1 ? batches.slice(0, 1) : [];
-  const segments = [
-    ...reopened.map((pulls) => ({ pulls, suspect: true, bisection: true })),
-    ...under,
-    ...rerunsAlone,
-    ...batches.slice(under.length),
-  ];
-  for (const segment of segments) {
-    if (inFlight >= limit || (behindSuspect && !segment.bisection)) break;
-    const test = startTest(view, [...line, ...segment.pulls], line.length, { suspect: segment.suspect });
-    if (!test) break;
-    actions.push(testAction(test));
-    line = test.pulls;
-    inFlight += 1;
-    behindSuspect ||= segment.suspect;
+  // Best first: the tests most likely to be used, while the budget lasts.
+  let budget = Math.max(1, settings.maxTestsInFlight) - probesInFlight - [...tests.values()].filter((t) => t.state === 'pending').length;
+  for (const pulls of toProbe) {
+    if (budget <= 0) break;
+    const probe = startTest(view, pulls, 0, { probe: true });
+    if (!probe) continue;
+    actions.push(testAction(probe));
+    budget -= 1;
+  }
+  const changePass = 1 - failureRate(memory);
+  const frontier: Array<{ worth: number; segment: number; assumed: number[] }> = line.length > 0 ? [{ worth: 1, segment: 0, assumed: [] }] : [];
+  for (let nodes = 0; frontier.length > 0 && budget > 0 && nodes < MAX_NODES; nodes++) {
+    frontier.sort((a, b) => b.worth - a.worth);
+    const { worth, segment, assumed } = frontier.shift()!;
+    if (worth < MIN_WORTH) break;
+    const state = stateOf(segment, assumed);
+    if (state === undefined) {
+      const pulls = [...assumed.flatMap((a) => line[a]!), ...line[segment]!];
+      const test = startTest(view, pulls, pulls.length - line[segment]!.length);
+      if (test) {
+        actions.push(testAction(test));
+        budget -= 1;
+      }
+    }
+    if (segment + 1 >= line.length) continue;
+    const pass = state === 'success' ? 1 : state === 'failure' ? 0 : changePass ** line[segment]!.length;
+    frontier.push({ worth: worth * pass, segment: segment + 1, assumed: [...assumed, segment] });
+    frontier.push({ worth: worth * (1 - pass), segment: segment + 1, assumed });
   }
   return actions;
 }

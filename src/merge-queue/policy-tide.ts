@@ -10,9 +10,9 @@
 // cancels nothing (results it cannot use are ignored), and a frozen pool is BLOCKED: no merge and
 // no test, like tide's blocking issues.
 import { mergeAction, pullOf, testAction } from './actions.js';
-import { requiredContextsOf, resultOf } from './contexts.js';
+import { requiredContextsOf, resultOf, runContextsOf } from './contexts.js';
 import { samePull } from './lineage.js';
-import { contextsOf, isGreen, isSingleOnBase, keepTest, type LiveTest, type PoolView } from './pool-view.js';
+import { isGreen, isSingleOnBase, keepTest, type LiveTest, type PoolView } from './pool-view.js';
 import { startTest } from './new-test.js';
 import type { Action, PoolChange } from './types.js';
 
@@ -28,13 +28,15 @@ export function planTide(view: PoolView): Action[] {
   if (passingBatch) return [mergeAction(view, passingBatch.unmerged, passingBatch.ref.id)];
 
   const testAlone = (change: PoolChange): LiveTest | undefined => alone.find((t) => samePull(t.ref.pulls[0]!, change));
-  const successes = view.members.filter((m) => isGreen(view, m));
+  const successes: PoolChange[] = [];
+  const notGreen: PoolChange[] = [];
+  for (const member of view.members) (isGreen(view, member) ? successes : notGreen).push(member);
   if (successes.length > 0 && !pendingBatch) {
     const pick = successes[0]!;
     const proof = testAlone(pick);
     return [mergeAction(view, [pullOf(pick)], proof?.state === 'success' ? proof.ref.id : undefined)];
   }
-  if (contextsOf(view.members).length === 0) return [];
+  if (!view.members.some((m) => runContextsOf(m).length > 0)) return [];
 
   if (view.members.length > 1 && !pendingBatch && settings.batchSize !== 1) {
     // Candidates: every required context present on the head and a success (of any base), or
@@ -51,12 +53,11 @@ export function planTide(view: PoolView): Action[] {
     }
   }
 
-  const notGreen = view.members.filter((m) => !isGreen(view, m));
   const isPending = (m: PoolChange) => testAlone(m)?.state === 'pending' || view.freshness.get(m.number)?.overall === 'pending';
   const missing = notGreen.filter((m) => !isPending(m));
   if (missing.length > 0 && missing.length === notGreen.length && successes.length === 0) {
     const pick = missing[0]!;
-    const test = startTest(view, [pullOf(pick)], 0, { contexts: view.freshness.get(pick.number)?.needsRun ?? [] });
+    const test = startTest(view, [pullOf(pick)], 0, { contexts: [...(view.freshness.get(pick.number)?.needsRun ?? [])] });
     if (test) return [testAction(test)];
   }
   return [];

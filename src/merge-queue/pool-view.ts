@@ -2,11 +2,12 @@
 // member's own results are, and which remembered tests can still be used. A test can be used
 // while the branch reached its current head only through the test's own leading pulls (lineage)
 // and every pull it has not merged yet is still a pool member at the head it was tested at.
-import { requiredContextsOf } from './contexts.js';
-import { failAlone, queueAnswersFor } from './failures.js';
-import { freshnessOf, type ChangeFreshness } from './freshness.js';
-import { progressOf, samePull, type LineageEntry, type Pull } from './lineage.js';
-import { membershipOf } from './membership.js';
+import { runContextsOf } from './contexts.js';
+import { failAlone } from './failures.js';
+import { freshnessOn, type ChangeFreshness } from './freshness.js';
+import { HeadMap } from './heads.js';
+import { progressOf, type LineageEntry, type Pull } from './lineage.js';
+import { membershipJudge } from './membership.js';
 import { sortByPriority } from './priority.js';
 import type { PoolChange, PoolMemory, PoolSettings, PoolSnapshot, QueueStatus, TestRef, TestState } from './types.js';
 
@@ -34,11 +35,18 @@ export interface PoolView {
   members: PoolChange[];
   /** statuses of open changes that are not members */
   outsiders: Map<number, QueueStatus>;
-  freshness: Map<number, ChangeFreshness>;
+  /** members' freshness by number, worked out when asked (freshness.ts remembers it across syncs) */
+  freshness: Pick<ReadonlyMap<number, ChangeFreshness>, 'get'>;
   /** remembered tests that still describe a tree the branch can become, memory order */
   live: LiveTest[];
   /** remembered tests that no longer do */
   obsolete: Array<{ ref: TestRef; state: TestState }>;
+  /** open changes by number (numbers are unique in a snapshot: they are the forge's) */
+  open: Map<number, PoolChange>;
+  /** members by number (memberOf) */
+  memberByNumber: Map<number, PoolChange>;
+  /** by head: the contexts that passing live tests of the change alone on this base ran (isGreen) */
+  passedAlone: HeadMap<Set<string>>;
 }
 
 const copyMemory = (memory: PoolMemory): PoolMemory => ({
@@ -47,15 +55,16 @@ const copyMemory = (memory: PoolMemory): PoolMemory => ({
   failures: memory.failures.map((f) => ({ ...f })),
   blamed: memory.blamed.map((b) => ({ ...b, contexts: [...b.contexts] })),
   seq: memory.seq ?? 0,
+  ...(memory.outcomes ? { outcomes: { ...memory.outcomes } } : {}),
+  // pulls are never changed in place, so a copy of each segment's array is enough
+  ...(memory.line ? { line: memory.line.map((segment) => [...segment]) } : {}),
   refusals: [],
 });
 
-const includes = (test: TestRef, change: Pick<PoolChange, 'number' | 'headSha'>): boolean =>
-  test.pulls.some((p) => samePull(p, change));
-
 export function viewPool(snapshot: PoolSnapshot, input: PoolMemory, settings: PoolSettings): PoolView {
   const memory = copyMemory(input);
-  const open = new Map(snapshot.changes.map((c) => [c.number, c]));
+  const open = new Map<number, PoolChange>();
+  for (const change of snapshot.changes) open.set(change.number, change);
   const atOpenHead = (e: { number: number; headSha: string }) => open.get(e.number)?.headSha === e.headSha;
   // A push forgives: failures and blame belong to a head.
   memory.failures = memory.failures.filter(atOpenHead);
@@ -74,22 +83,32 @@ export function viewPool(snapshot: PoolSnapshot, input: PoolMemory, settings: Po
     }
   }
 
-  const members: PoolChange[] = [];
-  const outsiders = new Map<number, QueueStatus>();
-  for (const change of snapshot.changes) {
-    // Only a test of the change alone reports on its head; a failure there (or an abort, which the
-    // forge shows as one) is the queue's to judge: re-run once, then blame. Any other failing
-    // context is the author's, and keeps the change out.
-    const queueOwnsFailures = settings.policy !== 'tide'
-      && (queueAnswersFor(memory, change) || memory.tests.some((t) => t.pulls.length === 1 && t.prefix === 0 && includes(t, change)));
-    const membership = membershipOf(change, settings, memory.blamed, {
-      requirePresentContexts: settings.policy === 'tide',
-      queueOwnsFailures,
-    });
-    if (membership.inPool) members.push(change);
-    else outsiders.set(change.number, membership.status);
+  // Only a test of the change alone reports on its head; a failure there (or an abort, which the
+  // forge shows as one) is the queue's to judge: re-run once, then blame. Any other failing
+  // context is the author's, and keeps the change out. Indexed by head, as every open change asks.
+  const queueOwned = new HeadMap<true>();
+  if (settings.policy !== 'tide') {
+    for (const failure of memory.failures) queueOwned.add(failure, true);
+    for (const test of memory.tests) if (test.pulls.length === 1 && test.prefix === 0) queueOwned.add(test.pulls[0]!, true);
   }
-  const memberAtHead = (pull: Pull) => members.some((m) => samePull(m, pull)) && !refused.has(pull.number);
+  const blamed = new HeadMap<PoolMemory['blamed'][number]>();
+  for (const entry of memory.blamed) blamed.add(entry, entry);
+
+  const members: PoolChange[] = [];
+  const memberByNumber = new Map<number, PoolChange>();
+  const outsiders = new Map<number, QueueStatus>();
+  const membershipOf = membershipJudge(settings);
+  for (const change of snapshot.changes) {
+    const membership = membershipOf(change, blamed.get(change), {
+      requirePresentContexts: settings.policy === 'tide',
+      queueOwnsFailures: settings.policy !== 'tide' && queueOwned.has(change),
+    });
+    if (membership.inPool) {
+      members.push(change);
+      memberByNumber.set(change.number, change);
+    } else outsiders.set(change.number, membership.status);
+  }
+  const memberAtHead = (pull: Pull) => memberByNumber.get(pull.number)?.headSha === pull.headSha && !refused.has(pull.number);
 
   const live: LiveTest[] = [];
   const obsolete: PoolView['obsolete'] = [];
@@ -117,20 +136,42 @@ export function viewPool(snapshot: PoolSnapshot, input: PoolMemory, settings: Po
 
   // Policies put back the tests they keep (keepTest) and add the ones they start.
   memory.tests = [];
+  const freshness = {
+    get: (number: number): ChangeFreshness | undefined => {
+      const member = memberByNumber.get(number);
+      return member && freshnessOn(member, snapshot.baseSha);
+    },
+  };
+  const passedAlone = new HeadMap<Set<string>>();
+  for (const test of live) {
+    if (!isSingleOnBase(test) || test.state !== 'success') continue;
+    const pull = test.ref.pulls[0]!;
+    let contexts = passedAlone.get(pull);
+    if (!contexts) passedAlone.add(pull, (contexts = new Set()));
+    for (const context of test.ref.contexts) contexts.add(context);
+  }
   return {
     snapshot,
     settings,
     memory,
     members: sortByPriority(members, settings.priority),
     outsiders,
-    freshness: new Map(members.map((m) => [m.number, freshnessOf(m, snapshot.baseSha)])),
+    freshness,
     live,
     obsolete,
+    open,
+    memberByNumber,
+    passedAlone,
   };
 }
 
-export const memberOf = (view: PoolView, number: number): PoolChange | undefined =>
-  view.members.find((m) => m.number === number);
+export const memberOf = (view: PoolView, number: number): PoolChange | undefined => view.memberByNumber.get(number);
+
+/** The member at exactly this head, if any. */
+export function memberAt(view: PoolView, pull: Pull): PoolChange | undefined {
+  const member = view.memberByNumber.get(pull.number);
+  return member?.headSha === pull.headSha ? member : undefined;
+}
 
 /** A test of one change alone on the current base (the trigger's ordinary presubmit path). */
 export const isSingleOnBase = (test: LiveTest): boolean =>
@@ -143,16 +184,15 @@ export const isSingleOnBase = (test: LiveTest): boolean =>
 export function isGreen(view: PoolView, change: PoolChange): boolean {
   const freshness = view.freshness.get(change.number);
   if (!freshness) return false;
-  const proven = new Set(view.live
-    .filter((t) => isSingleOnBase(t) && t.state === 'success' && samePull(t.ref.pulls[0]!, change))
-    .flatMap((t) => t.ref.contexts));
-  return [...freshness.byContext].every(([context, verdict]) => verdict === 'fresh' || proven.has(context));
+  if (freshness.overall === 'fresh-green') return true; // every context fresh
+  const proven = view.passedAlone.get(change);
+  if (!proven) return false;
+  for (const [context, verdict] of freshness.byContext) if (verdict !== 'fresh' && !proven.has(context)) return false;
+  return true;
 }
 
-/** Required contexts of every change in the list, sorted. */
-/** The contexts a test of these changes runs: every required one the queue has a job for. */
-export const contextsOf = (changes: readonly PoolChange[]): string[] =>
-  [...new Set(changes.flatMap((c) => requiredContextsOf(c).filter((context) => !c.externalContexts?.includes(context))))].sort();
+/** The contexts a test of these changes runs: every required one the queue has a job for, sorted. */
+export const contextsOf = (changes: readonly PoolChange[]): string[] => [...new Set(changes.flatMap(runContextsOf))].sort();
 
 /** Keep a remembered test in the plan's memory. */
 export function keepTest(view: PoolView, test: LiveTest): void {

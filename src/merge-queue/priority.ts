@@ -14,6 +14,13 @@ export function byPriority(priority: readonly string[][]): (a: Ranked, b: Ranked
   return (a, b) => priorityRank(a.labels, priority) - priorityRank(b.labels, priority) || a.number - b.number;
 }
 
-/** A sorted copy: priority set first, then number. */
-export const sortByPriority = <T extends Ranked>(changes: readonly T[], priority: readonly string[][]): T[] =>
-  [...changes].sort(byPriority(priority));
+// Open changes usually come in number order, and without priority sets that is the order wanted.
+const inNumberOrder = (changes: readonly Ranked[]): boolean => changes.every((c, i) => i === 0 || changes[i - 1]!.number < c.number);
+
+/** A sorted copy: priority set first, then number. Each change is ranked once, not per comparison. */
+export function sortByPriority<T extends Ranked>(changes: readonly T[], priority: readonly string[][]): T[] {
+  if (priority.length === 0) return inNumberOrder(changes) ? [...changes] : [...changes].sort((a, b) => a.number - b.number);
+  const ranked = changes.map((change) => ({ change, rank: priorityRank(change.labels, priority) }));
+  ranked.sort((a, b) => a.rank - b.rank || a.change.number - b.change.number);
+  return ranked.map((r) => r.change);
+}

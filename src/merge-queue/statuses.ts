@@ -5,15 +5,16 @@
 import { failureCount } from './failures.js';
 import { blamedDescription } from './membership.js';
 import { capDescription, numbersPhrase } from './describe.js';
+import { HeadMap } from './heads.js';
 import type { PoolView } from './pool-view.js';
-import type { Action, QueueStatus, TestRef } from './types.js';
+import type { Action, PoolMemory, QueueStatus, TestRef } from './types.js';
 
 export const IN_POOL: QueueStatus = { state: 'success', description: 'In merge pool.' };
 export const MERGING: QueueStatus = { state: 'success', description: 'Merging.' };
 export const FROZEN: QueueStatus = { state: 'pending', description: 'In merge pool. Merging is frozen.' };
 
 /** What a change under `test` is told: alone, or with the others judged with it, and on top of what. */
-export function testingDescription(test: TestRef, open: ReadonlySet<number>, retrying: boolean): string {
+export function testingDescription(test: TestRef, open: Pick<ReadonlySet<number>, 'has'>, retrying: boolean): string {
   const judged = test.pulls.slice(test.prefix).map((p) => p.number);
   const ahead = test.pulls.slice(0, test.prefix).map((p) => p.number).filter((n) => open.has(n));
   const onTop = ahead.length > 0 ? ` on top of ${numbersPhrase(ahead)}` : '';
@@ -27,19 +28,32 @@ export function statusesOf(view: PoolView, actions: readonly Action[]): Map<numb
   const merging = new Set(actions.flatMap((a) => (a.kind === 'merge' ? a.pulls.map((p) => p.number) : [])));
   const started = new Set(actions.flatMap((a) => (a.kind === 'test' ? [a.test.id] : [])));
   const running = memory.tests.filter((t) => started.has(t.id) || (snapshot.tests[t.id]?.state ?? 'pending') === 'pending');
-  const open = new Set(snapshot.changes.map((c) => c.number));
+  // by head: the first running test that judges it
+  const judgedBy = new HeadMap<TestRef>();
+  for (const test of running) for (const pull of test.pulls.slice(test.prefix)) judgedBy.add(pull, test);
+  const blamedHeads = new HeadMap<PoolMemory['blamed'][number]>();
+  for (const entry of memory.blamed) blamedHeads.add(entry, entry);
+
+  // A batch's changes are all told the same, so each test's text is worked out once (per flag).
+  const texts = [new Map<TestRef, string>(), new Map<TestRef, string>()];
+  const testing = (test: TestRef, retrying: boolean): string => {
+    const known = texts[retrying ? 1 : 0]!;
+    let text = known.get(test);
+    if (text === undefined) known.set(test, (text = testingDescription(test, view.open, retrying)));
+    return text;
+  };
 
   const statuses = new Map<number, QueueStatus>();
   for (const change of snapshot.changes) {
     const outside = view.outsiders.get(change.number);
-    const blamed = memory.blamed.find((b) => b.number === change.number && b.headSha === change.headSha);
-    const test = running.find((t) => t.pulls.slice(t.prefix).some((p) => p.number === change.number && p.headSha === change.headSha));
+    const blamed = blamedHeads.get(change);
+    const test = judgedBy.get(change);
     let status: QueueStatus;
     if (outside) status = outside;
     else if (blamed) status = { state: 'error', description: blamedDescription(blamed) };
     else if (merging.has(change.number)) status = MERGING;
     else if (test) {
-      const text = testingDescription(test, open, failureCount(memory, change) > 0);
+      const text = testing(test, failureCount(memory, change) > 0);
       status = { state: 'pending', description: capDescription(settings.frozen ? `${text} Merging is frozen.` : text) };
     } else if (settings.frozen) status = FROZEN;
     else status = IN_POOL;

@@ -56,6 +56,11 @@ export interface TestRef {
   /** ms since epoch, the engine's clock */
   startedAt: number;
   /**
+   * A diagnosis, not a candidate for merging: changes taken out of the line after a failed test,
+   * tested on the base of the moment to find the bad one. Its result clears or blames them.
+   */
+  probe?: boolean;
+  /**
    * It judges changes under suspicion (a half of a failed batch, or a change re-run after failing
    * alone): one of them is probably bad, so the engine stacks nothing new on it until it passes.
    */
@@ -126,6 +131,13 @@ export interface PoolMemory {
   seq?: number;
   /** merges the forge refused since the last plan (recordMerge writes, the next plan consumes) */
   refusals?: Array<{ number: number; reason: 'head_moved' | 'conflict' | 'not_mergeable' | 'error'; message: string }>;
+  /**
+   * Recent test outcomes, decayed: changes judged and tests failed. Their ratio estimates how
+   * likely one change is to fail, which sets how many go in one batch (ours).
+   */
+  outcomes?: { judged: number; failed: number };
+  /** ours: the line of segments (small batches) waiting to merge, front first */
+  line?: Array<Array<{ number: number; headSha: string }>>;
 }
 
 export const emptyMemory = (): PoolMemory => ({ tests: [], lineage: [], failures: [], blamed: [], seq: 0, refusals: [] });
