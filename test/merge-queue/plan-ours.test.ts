@@ -122,6 +122,7 @@ describe('ours: failures', () => {
     assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.probe]), [[[1, 2], 0, true], [[3, 4], 0, true], [[5], 0, undefined]]);
     assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
     assert.deepEqual(plan.memory.line, [pulls(5)]);
+    assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'A batch failed: testing #1 #2 to find which change failed.' });
     // #1 #2 pass their probe: cleared, back in line right behind what is being tested
     const [p1, p2, t5] = tests(plan);
     const next = planPool(snapshot(changes, { tests: { [p1!.id]: { state: 'success' }, [p2!.id]: { state: 'pending' }, [t5!.id]: { state: 'pending' } } }), plan.memory, s);
