@@ -7,6 +7,8 @@ export const INVALID_OWNERS = 'do-not-merge/invalid-owners-file';
 export const OK_TO_TEST = 'ok-to-test';
 /** trigger: the author is not trusted and nobody has vouched for the change yet */
 export const NEEDS_OK_TO_TEST = 'needs-ok-to-test';
+/** merge queue: the forge refused to merge the change for a conflict with its base branch */
+export const NEEDS_REBASE = 'needs-rebase';
 
 /** Whether `labels` hold `name`; label names compare case-insensitively, as in Prow. */
 export const hasLabel = (labels: readonly string[], name: string): boolean =>

@@ -43,6 +43,8 @@ export interface PoolRecord {
   written: Record<string, string>;
   /** newest first, at most HISTORY_LIMIT: what the queue did, for the dashboard */
   history: HistoryEntry[];
+  /** changes the queue labelled needs-rebase, with the head that conflicted: a new head lifts it */
+  needsRebase?: Record<string, string>;
   /** the last sync */
   view?: PoolSummary;
 }

@@ -9,6 +9,7 @@ import { contextOf } from '../config/jobs-schema.js';
 import { repoFullName, type Change, type Forge, type RepoRef } from '../forge/types.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
 import type { OwnersResolver } from '../owners/owners-resolver.js';
+import { hasLabel, NEEDS_REBASE } from '../core/labels.js';
 import { QUEUE_CONTEXT } from './contexts.js';
 import { planPool, recordMerge } from './plan.js';
 import { addHistory, emptyRecord, type HistoryEntry, type PoolRecord, type PoolStore } from './pool-store.js';
@@ -88,6 +89,14 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
     const note = (action: HistoryEntry['action'], pulls: number[], detail: string) =>
       history.push({ at: now(), action, baseSha: reading.baseSha, pulls, detail });
 
+    // A change the queue labelled needs-rebase has been pushed to since: the label has done its job.
+    for (const [number, conflicted] of Object.entries(record.needsRebase ?? {})) {
+      const change = reading.forgeChanges.get(Number(number));
+      if (change?.headSha === conflicted) continue;
+      if (change && hasLabel(change.labels, NEEDS_REBASE)) await forge.removeLabel(change.ref, NEEDS_REBASE);
+      delete record.needsRebase![number];
+    }
+
     // Statuses first: "Merging." must be on a change before the merge that branch protection may gate on it.
     for (const [number, status] of plan.statuses) {
       const change = reading.forgeChanges.get(number);
@@ -110,6 +119,7 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
         for (const outcome of await merge(forge, repo, branch, reading.baseSha, action)) {
           memory = recordMerge(memory, outcome);
           merged ||= outcome.kind === 'merged';
+          if (outcome.kind === 'not-merged' && outcome.reason === 'conflict') await askForRebase(forge, record, reading.forgeChanges.get(outcome.number));
           if (outcome.kind === 'merged') note('merge', outcome.pulls.map((p) => p.number), `merged onto ${outcome.from.slice(0, 8)}, now ${outcome.newBaseSha.slice(0, 8)}`);
           else note('refused', [outcome.number], `${outcome.reason}: ${outcome.message}`);
         }
@@ -131,6 +141,15 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
     // An unreachable Redis here must not hide the sync's own error; the lock then lapses by its TTL.
     await lock.release().catch((err: unknown) => log.warn({ err, pool: key }, 'merge queue: could not release the pool lock'));
   }
+}
+
+/** A merge refused for a conflict: `needs-rebase` (which keeps the change out) and a comment saying why. */
+async function askForRebase(forge: Forge, record: PoolRecord, change: Change | undefined): Promise<void> {
+  if (!change || hasLabel(change.labels, NEEDS_REBASE)) return;
+  await forge.addLabel(change.ref, NEEDS_REBASE);
+  await forge.createComment(change.ref, `The merge queue could not merge this change: it conflicts with \`${change.baseRef}\`. `
+    + `Please rebase it (or merge \`${change.baseRef}\` into it); the \`${NEEDS_REBASE}\` label goes away with the next push.`);
+  record.needsRebase = { ...record.needsRebase, [change.ref.number]: change.headSha };
 }
 
 const testPulls = (record: PoolRecord, memory: PoolMemory, id: string): number[] =>

@@ -10,6 +10,9 @@ import { repoEntrySchema, type RepoConfig } from '../../src/config/schema.js';
 import type { RepoRef } from '../../src/forge/types.js';
 import type { BatchStart } from '../../src/jobs/ci-jobs.js';
 import { MemoryPoolStore } from '../../src/merge-queue/memory-pool-store.js';
+import type { PoolStore } from '../../src/merge-queue/pool-store.js';
+import { RedisPoolStore } from '../../src/merge-queue/redis-pool-store.js';
+import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { poolKey, syncPool } from '../../src/merge-queue/sync-pool.js';
 import type { RepoMergeQueueConfig } from '../../src/config/merge-queue-schema.js';
 import { OwnersResolver } from '../../src/owners/owners-resolver.js';
@@ -37,7 +40,9 @@ function rig(options: { mergeQueue?: Partial<RepoMergeQueueConfig> } = {}) {
   const store = new MemoryPoolStore();
   const owners = new OwnersResolver();
   let clock = 1_000_000;
-  const sync = () => syncPool({ forge, owners, ci, store, repo: REPO, branch: 'main', config, log: pino({ level: 'silent' }), now: () => (clock += 1000) });
+  const syncWith = (poolStore: PoolStore) =>
+    syncPool({ forge, owners, ci, store: poolStore, repo: REPO, branch: 'main', config, log: pino({ level: 'silent' }), now: () => (clock += 1000) });
+  const sync = () => syncWith(store);
   /** An approved, lgtm'd change whose own `unit` run passed against `base`. */
   const ready = (n: number, base = BASE, state_: 'success' | 'failure' = 'success') => {
     state.addChange(FULL, { number: n, headSha: head(n), author: 'alice', labels: ['lgtm', 'approved'], files: ['a.txt'] });
@@ -51,7 +56,7 @@ function rig(options: { mergeQueue?: Partial<RepoMergeQueueConfig> } = {}) {
     const last = [...ci.runs.values()].at(-1)!;
     ci.setState(last.id, result);
   };
-  return { state, forge, ci, store, sync, ready, queueStatus, batches, finishLast };
+  return { state, forge, ci, store, sync, syncWith, ready, queueStatus, batches, finishLast };
 }
 
 describe('syncPool', () => {
@@ -112,6 +117,22 @@ describe('syncPool', () => {
     assert.match(record?.history[0]?.detail ?? "", /head_moved/);
   });
 
+  it('a merge refused for a conflict: needs-rebase and a comment, once; a push lifts the label', async () => {
+    const r = rig();
+    r.ready(1);
+    r.forge.merge = async () => ({ merged: false, reason: 'conflict', message: 'Merge conflict' });
+    await r.sync();
+    assert.ok(r.state.change(FULL, 1).labels.includes('needs-rebase'));
+    const comments = () => r.state.comments(FULL, 1).filter((c) => c.body.includes('could not merge'));
+    assert.equal(comments().length, 1);
+    await r.sync();
+    assert.equal(comments().length, 1, 'the label keeps it out: no second try, no second comment');
+    assert.equal(r.queueStatus(1)?.description, 'Not mergeable. Should not have needs-rebase label.');
+    r.state.change(FULL, 1).headSha = 'c'.repeat(40); // the author rebases
+    await r.sync();
+    assert.ok(!r.state.change(FULL, 1).labels.includes('needs-rebase'));
+  });
+
   it('keeps out a change whose approved label nobody earned', async () => {
     const r = rig();
     r.state.addChange(FULL, { number: 3, headSha: head(3), labels: ['lgtm', 'approved'], files: ['a.txt'] });
@@ -149,5 +170,68 @@ describe('syncPool', () => {
     await lock!.release();
     await r.sync();
     assert.equal(r.state.change(FULL, 1).state, 'merged');
+  });
+});
+
+describe('syncPool: two processes on one Redis', () => {
+  // Each test its own prefix (test/helpers/redis.ts deletes their keys after the file).
+
+  it('never merge the same change twice: one holds the pool, the other finds it busy', async () => {
+    const r = rig();
+    r.ready(1);
+    r.ready(2);
+    let merges = 0;
+    const merge = r.forge.merge.bind(r.forge);
+    r.forge.merge = async (ref, opts) => {
+      merges += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // a slow forge widens the race
+      return merge(ref, opts);
+    };
+    const prefix = testPrefix();
+    const [a, b] = [new RedisPoolStore(REDIS_URL, prefix), new RedisPoolStore(REDIS_URL, prefix)];
+    try {
+      const results = await Promise.all([r.syncWith(a), r.syncWith(b)]);
+      assert.deepEqual(results.sort(), ['busy', 'merged']);
+      assert.equal(merges, 1, 'one merge action, by the holder');
+      // the holder merged #1 (green); the next sync, by either, tests #2 on the new base
+      await r.syncWith(b);
+      assert.equal(merges, 1);
+      assert.equal(r.state.change(FULL, 2).state, 'open');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a process that dies after merging, before saving: the next sync, anywhere, makes no wrong merge', async () => {
+    const r = rig({ mergeQueue: { batch_size: 1 } });
+    const old = 'f'.repeat(40);
+    for (const n of [1, 2, 3]) r.ready(n, old);
+    const store = new RedisPoolStore(REDIS_URL, testPrefix());
+    try {
+      await r.syncWith(store);
+      // #1 alone, #2 on top of #1, #3 on top of both
+      assert.deepEqual(r.batches().map((b) => b.pulls.map((p) => p.number)), [[1], [1, 2], [1, 2, 3]]);
+      const [first, second, third] = [...r.ci.runs.keys()];
+      r.ci.setState(first!, 'success');
+      // #1 merges, then the process dies before it can save what it did
+      const dying: PoolStore = {
+        lock: (pool, ttl) => store.lock(pool, ttl), load: (pool) => store.load(pool), pools: () => store.pools(), close: async () => {},
+        save: async () => { throw new Error('process killed'); },
+      };
+      await assert.rejects(r.syncWith(dying), /process killed/);
+      assert.equal(r.state.change(FULL, 1).state, 'merged');
+      // #2's test on top of #1 passes, but the restarted process cannot know that #1 merged alone
+      // onto that base (its record says nothing of it): the branch moved unexpectedly, every old
+      // test is void, and #2 is tested again on the branch as it is
+      r.ci.setState(second!, 'success');
+      await r.syncWith(store);
+      assert.equal(r.state.change(FULL, 2).state, 'open', 'not merged on a test the record cannot vouch for');
+      const branch = r.state.repo(FULL).branches.get('main');
+      assert.ok(r.batches().some((b) => b.baseSha === branch && b.pulls.map((p) => p.number).join() === '2'), 'a new test of #2 alone on the branch');
+      assert.ok(r.ci.abortedRuns.some((a) => a.ids.includes(third!)), 'the void test still running is cancelled');
+    } finally {
+      await store.close();
+    }
   });
 });
