@@ -126,17 +126,30 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
       }
     }
 
-    // Run ids of tests the engine no longer remembers are of no further use.
+    // Run ids of tests the engine no longer remembers, and statuses of closed changes, are of no further use.
     const remembered = new Set(memory.tests.map((t) => t.id));
     const runs = Object.fromEntries(Object.entries(record.runs).filter(([id]) => remembered.has(id)));
+    const written = Object.fromEntries(Object.entries(record.written).filter(([n]) => reading.forgeChanges.has(Number(n))));
+    const inPool = (n: number) => {
+      const status = plan.statuses.get(n);
+      return status !== undefined && status.state !== 'error' && !status.description.startsWith('Not mergeable');
+    };
     const summary = {
       at: now(), baseSha: reading.baseSha,
-      members: reading.changes.filter((c) => plan.statuses.get(c.number)?.description.startsWith('Not mergeable') === false).map((c) => c.number),
+      members: reading.changes.filter((c) => inPool(c.number)).map((c) => c.number),
       tests: memory.tests.map((t) => ({ id: t.id, pulls: t.pulls.map((p) => p.number), prefix: t.prefix, state: tests[t.id]?.state ?? 'pending', startedAt: t.startedAt })),
     };
-    const saved = await store.save(lock, addHistory({ ...record, memory, runs, view: summary }, ...history));
+    const saved = await store.save(lock, addHistory({ ...record, memory, runs, written, view: summary }, ...history));
     if (!saved) log.warn({ pool: key }, 'merge queue: lost the pool lock during a sync; its record was not saved');
     return merged ? 'merged' : 'synced';
+  } catch (err) {
+    // The dashboard says why a pool is stuck; the record itself stays as the last good sync left it.
+    const last = await store.load(key).catch(() => undefined);
+    if (last) {
+      const view = { at: now(), baseSha: last.view?.baseSha ?? '', members: last.view?.members ?? [], tests: last.view?.tests ?? [], error: err instanceof Error ? err.message : String(err) };
+      await store.save(lock, { ...last, view }).catch(() => false);
+    }
+    throw err;
   } finally {
     // An unreachable Redis here must not hide the sync's own error; the lock then lapses by its TTL.
     await lock.release().catch((err: unknown) => log.warn({ err, pool: key }, 'merge queue: could not release the pool lock'));

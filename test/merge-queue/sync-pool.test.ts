@@ -133,6 +133,18 @@ describe('syncPool', () => {
     assert.ok(!r.state.change(FULL, 1).labels.includes('needs-rebase'));
   });
 
+  it('a sync that fails leaves the record as it was and says why on the dashboard', async () => {
+    const r = rig();
+    r.ready(1, 'f'.repeat(40));
+    await r.sync();
+    const before = await r.store.load(poolKey(REPO, 'main'));
+    r.forge.listStatuses = async () => { throw new Error('GitHub is down'); };
+    await assert.rejects(r.sync(), /GitHub is down/);
+    const after = await r.store.load(poolKey(REPO, 'main'));
+    assert.equal(after?.view?.error, 'GitHub is down');
+    assert.deepEqual(after?.memory, before?.memory);
+  });
+
   it('keeps out a change whose approved label nobody earned', async () => {
     const r = rig();
     r.state.addChange(FULL, { number: 3, headSha: head(3), labels: ['lgtm', 'approved'], files: ['a.txt'] });
