@@ -16,10 +16,6 @@ export function noteAborted(memory: PoolMemory, change: Head): void {
   }
 }
 
-/** Whether failing contexts on this head are the queue's own doing (its runs failed or were aborted). */
-export const queueAnswersFor = (memory: PoolMemory, change: Head): boolean =>
-  memory.failures.some((f) => f.number === change.number && f.headSha === change.headSha);
-
 /** Failures a change has had alone at its current head. */
 export const failureCount = (memory: PoolMemory, change: Head): number =>
   memory.failures.find((f) => f.number === change.number && f.headSha === change.headSha)?.count ?? 0;
