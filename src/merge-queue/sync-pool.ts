@@ -53,10 +53,13 @@ export function poolSettings(config: RepoMergeQueueConfig, frozen: boolean): Poo
 
 /** A test's outcome from its runs: any failed run fails it; all succeeded, it passed. */
 async function outcomesOf(ci: CiJobs, memory: PoolMemory, runs: PoolRecord['runs']): Promise<Record<string, TestOutcome>> {
+  // Every test's runs in one read (one Redis round trip), then split per test.
+  const all = await ci.runStates(memory.tests.flatMap((test) => runs[test.id] ?? []));
   const outcomes: Record<string, TestOutcome> = {};
+  let at = 0;
   for (const test of memory.tests) {
     const ids = runs[test.id] ?? [];
-    const states = await ci.runStates(ids);
+    const states = all.slice(at, (at += ids.length));
     // A test whose runs could not start, or have vanished, proved nothing: it counts as failed.
     const failed = states.filter((s) => !s || ['failure', 'error', 'aborted'].includes(s.state));
     if (ids.length === 0 || failed.length > 0) {
