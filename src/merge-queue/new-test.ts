@@ -25,7 +25,7 @@ export function startTest(
   view: PoolView,
   pulls: readonly Pull[],
   prefix: number,
-  { contexts = contextsForTest(view, pulls, prefix), suspect = false, probe = false }: { contexts?: string[]; suspect?: boolean; probe?: boolean } = {},
+  { contexts = contextsForTest(view, pulls, prefix), suspect = false, probe = false, screen = false }: { contexts?: string[]; suspect?: boolean; probe?: boolean; screen?: boolean } = {},
 ): TestRef | undefined {
   if (pulls.length === 0 || contexts.length === 0) return undefined;
   const seq = view.memory.seq ?? 0;
@@ -38,7 +38,8 @@ export function startTest(
     contexts,
     startedAt: view.snapshot.now,
     ...(suspect ? { suspect } : {}),
-    ...(probe ? { probe } : {}),
+    ...(probe || screen ? { probe: true } : {}),
+    ...(screen ? { screen } : {}),
   };
   view.memory.tests.push(test);
   return test;

@@ -1,70 +1,81 @@
-// `ours`: a line of segments tested speculatively, best first, with failures bisected off the line.
+// `ours`: changes are screened, then merged through a line of segments tested speculatively, best
+// first; failures are bisected off the line.
 //
-// The line. Candidates wait in an ordered line of segments (small batches, priority order). A
-// test judges one segment on top of an assumption about the segments ahead of it: the ones assumed
-// to pass are merged in first (the test's prefix), the others left out. Which assumption comes
-// true decides which test counts (lineage.ts carries a test across the merges of its prefix).
+// The line. Candidates wait in an ordered line of segments (batches, priority order). A test
+// judges one segment on top of an assumption about the segments ahead of it: the ones assumed to
+// pass are merged in first (the test's prefix), the others left out. Which assumption comes true
+// decides which test counts (lineage.ts carries a test across the merges of its prefix).
 //
 // Speculation, best first (Uber's SubmitQueue, in the small). Each segment passes with an
 // estimated probability; a test is worth as much as the chance that its assumption comes true.
 // The plan starts the most valuable tests the runner budget allows, down to MIN_WORTH: the front
 // segment on the base first, then the next one on top of it, and, when failures are common, the
-// next one without it too. So a failure does not stall the line: the test that assumed it would
-// fail is often already running.
+// next one without it too. So a failure does not stall the line.
+//
+// Screening keeps the line reliable. Speculation pays only when segments rarely fail, and a
+// segment of new changes fails as often as any of them is bad. So on a busy pool a new change is
+// first screened: tested on the base in a batch of its peers (a probe, sized to pass about
+// SCREEN_PASS of the time), which merges nothing but clears it. Cleared changes risk little more
+// than a flake, so they travel in segments of up to batchSize that nearly always pass. On a quiet
+// pool (the line ahead would likely pass, ADMIT_WORTH) a new change joins the line at once: one
+// test both screens and proves it. A segment that could still take more changes waits for them
+// while the line is busy: a fuller segment costs the same run.
 //
 // Merging. From the front, every segment whose test on top of everything ahead passed merges, in
 // one action: each intermediate tree is exactly what one test tested. A change green on its own
 // results on this base counts as a passed segment; with nothing in flight it goes to the front.
 //
-// Failures leave the line. A segment whose test on the base itself failed (no assumption left) is
-// taken out and bisected off the line by probes: tests on the base of the moment that only say
-// who is bad. A passing probe clears its changes back into the line; a failing one is split in two
-// (one bad change in n costs O(log n) probes); a change failing alone is probed once more (a
-// flake) and blamed the second time.
+// Failures. A cleared segment that fails on the base met a flake, most likely: it loses its
+// clearance and is tested again where it stands. Any other segment whose test on the base itself
+// failed is taken out and bisected off the line by probes, tests on the base of the moment that
+// only say who is bad. A passing probe clears its changes back into the line; a failing one is
+// split in two (one bad change in n costs O(log n) probes). A change failing alone is blamed when
+// that repeats a failure (a probe of it alone, split off a failed batch) and otherwise probed once
+// more first (the flake rule).
 //
-// Segment size follows the failure rate: small enough that a segment passes about TARGET_PASS of
-// the time, estimated from recent outcomes. Freezing: the line keeps being tested, nothing merges.
+// Sizes follow the failure rate, estimated from recent outcomes. Freezing: the line keeps being
+// tested, nothing merges.
 import { cancelTest, mergeAction, pullOf, testAction } from './actions.js';
-import { failAlone } from './failures.js';
+import { blame, failAlone } from './failures.js';
+import { batchSizeFor, failureRate, learn } from './failure-rate.js';
 import { samePull, type Pull } from './lineage.js';
 import { isGreen, keepTest, memberAt, memberOf, type LiveTest, type PoolView } from './pool-view.js';
 import { startTest } from './new-test.js';
-import type { Action, PoolMemory, TestRef, TestState } from './types.js';
+import type { Action, TestRef, TestState } from './types.js';
 
 /** How often one segment should pass: smaller segments when failures are common. */
 const TARGET_PASS = 0.7;
+/** How often a screen should pass: screens only look, so they take more risk for fewer runs. */
+const SCREEN_PASS = 0.4;
+/** Untested changes join the line only while a test of them at its back would likely count. */
+const ADMIT_WORTH = 0.8;
 /** The least chance of being used that is worth a run. */
 const MIN_WORTH = 0.5;
-/** Weight of past outcomes against a new one (recent outcomes count most). */
-const DECAY = 0.97;
-/** What the estimate starts from: one failure in twenty changes. */
-const PRIOR = { judged: 20, failed: 1 };
 /** Most assumptions weighed per plan: enough for any budget, bounded for huge pools. */
 const MAX_NODES = 512;
-
-/** Fold one finished test into the outcome estimate (in place). */
-function learn(memory: PoolMemory, judged: number, failed: boolean): void {
-  const past = memory.outcomes ?? PRIOR;
-  memory.outcomes = { judged: past.judged * DECAY + judged, failed: past.failed * DECAY + (failed ? 1 : 0) };
-}
-
-/** The estimated chance that one change fails a test (bad, or a flake). */
-function failureRate(memory: PoolMemory): number {
-  const { judged, failed } = memory.outcomes ?? PRIOR;
-  return Math.min(0.95, Math.max(0.001, failed / Math.max(judged, 1)));
-}
-
-/** Changes per segment: as many as still pass about TARGET_PASS of the time, within the limit. */
-function segmentSize(memory: PoolMemory, limit: number): number {
-  const fits = Math.floor(Math.log(TARGET_PASS) / Math.log(1 - failureRate(memory)));
-  return Math.max(1, limit > 0 ? Math.min(limit, fits) : fits);
-}
 
 /** Split a segment in two, the first half the larger. */
 const halves = (pulls: readonly Pull[]): Pull[][] => {
   const mid = Math.ceil(pulls.length / 2);
   return [pulls.slice(0, mid), pulls.slice(mid)].filter((half) => half.length > 0);
 };
+
+const headKey = (pull: Pull): string => `${pull.number}@${pull.headSha}`;
+
+/** Cut `pulls` into segments in order: each takes changes while its risk stays within `risk` and its length within `most`. */
+function segmentsOf(pulls: readonly Pull[], risk: number, most: number, riskOf: (pulls: readonly Pull[]) => number): Pull[][] {
+  const out: Pull[][] = [];
+  let segment: Pull[] = [];
+  for (const pull of pulls) {
+    if (segment.length > 0 && (segment.length >= most || riskOf([...segment, pull]) > risk)) {
+      out.push(segment);
+      segment = [];
+    }
+    segment.push(pull);
+  }
+  if (segment.length > 0) out.push(segment);
+  return out;
+}
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -141,26 +152,44 @@ export function planOurs(view: PoolView): Action[] {
   cancelPending(view.live.filter((t) => t.ref.probe && !keptProbes.has(t.ref)));
   const toProbe: Pull[][] = [];
   const quarantined = new Set<number>();
-  const judgeAlone = (pulls: readonly Pull[], contexts: readonly string[]) => {
+  /**
+   * Failed changes are probed: several are split in two; one alone gets the flake rule's re-run,
+   * unless `reproduced` (a bisection probe of it alone repeats the failure of the test it came from).
+   */
+  const judgeAlone = (pulls: readonly Pull[], contexts: readonly string[], reproduced = false) => {
     for (const pull of pulls) quarantined.add(pull.number);
     if (pulls.length > 1) return void toProbe.push(...halves(pulls));
     const change = memberOf(view, pulls[0]!.number);
-    if (change && !failAlone(memory, change, contexts)) toProbe.push([pullOf(change)]);
+    if (!change) return;
+    if (reproduced) blame(memory, change, contexts);
+    else if (!failAlone(memory, change, contexts)) toProbe.push([pullOf(change)]);
   };
   let probesInFlight = 0;
-  /** changes a probe cleared: they were at the front when they failed, so they keep their turn */
-  const cleared = new Set<number>();
+  let screensInFlight = 0;
   for (const probe of probes) {
     if (probe.state === 'pending') {
       memory.tests.push(probe.ref);
       probesInFlight += 1;
+      if (probe.ref.screen) screensInFlight += 1;
       for (const pull of probe.ref.pulls) quarantined.add(pull.number);
       continue;
     }
-    learn(memory, probe.ref.pulls.length, probe.state === 'failure');
-    if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts);
-    else for (const pull of probe.ref.pulls) cleared.add(pull.number);
+    // bisection probes test suspects, a biased sample: only screens tell how often changes fail
+    if (probe.ref.screen) learn(memory, probe.ref.pulls.length, probe.state === 'failure');
+    if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts, !probe.ref.screen);
   }
+
+  // Cleared changes: a probe passed them at their head. They stay cleared until they merge or move.
+  const clearedHeads = new Set((memory.cleared ?? []).filter(isMember).map(headKey));
+  for (const probe of probes) if (probe.state === 'success') for (const pull of probe.ref.pulls) clearedHeads.add(headKey(pull));
+  /** cleared by a probe, or green on its own results on this base */
+  const isCleared = (pull: Pull) => {
+    if (clearedHeads.has(headKey(pull))) return true;
+    const member = memberAt(view, pull);
+    return member !== undefined && isGreen(view, member);
+  };
+  /** what a test of these changes risks, in changes of unknown worth: a cleared one risks nothing but a flake */
+  const riskOf = (pulls: readonly Pull[]) => Math.max(1, pulls.filter((p) => !isCleared(p)).length);
 
   // The line as remembered, without segments a change left (merged, pushed to, out of the pool).
   const blamed = new Set(memory.blamed.map((b) => b.number));
@@ -176,13 +205,20 @@ export function planOurs(view: PoolView): Action[] {
     else cancelPending([test]);
   }
 
-  // A segment whose test on the base itself failed leaves the line for probing; tests that assumed
-  // it would pass are void.
-  const failedAlone = [...tests].filter(([key, t]) => assumedOf(key).length === 0 && t.state === 'failure');
+  // A segment whose test on the base itself failed: a cleared one most likely met a flake, so it
+  // loses its clearance and is tested again where it stands (tests stacked on it stay good). Any
+  // other leaves the line for probing, and tests that assumed it would pass are void.
+  const failedOnBase = [...tests].filter(([key, t]) => assumedOf(key).length === 0 && t.state === 'failure');
+  for (const [key, test] of failedOnBase.filter(([, t]) => t.judged.every(isCleared))) {
+    learn(memory, riskOf(test.judged), true);
+    for (const pull of test.judged) clearedHeads.delete(headKey(pull));
+    tests.delete(key);
+  }
+  const failedAlone = failedOnBase.filter(([key]) => tests.has(key));
   if (failedAlone.length > 0) {
     const out = new Set(failedAlone.map(([key]) => segmentOfKey(key)));
     for (const [, test] of failedAlone) {
-      learn(memory, test.judged.length, true);
+      learn(memory, riskOf(test.judged), true);
       judgeAlone(test.judged, test.failedContexts ?? test.ref.contexts);
     }
     const renumber = line.map((_, i) => i - [...out].filter((o) => o < i).length);
@@ -209,24 +245,46 @@ export function planOurs(view: PoolView): Action[] {
   }
   for (const test of tests.values()) keepTest(view, test);
 
-  // Candidates join the line: a change green on its own goes first when nothing is in flight;
-  // cleared changes right behind the segments being tested; the others at the back.
+  // Candidates join the line: a change green on its own goes first when nothing is in flight.
   const inLine = new Set<number>();
   for (const segment of line) for (const pull of segment) inLine.add(pull.number);
   let waiting = view.members.filter((m) => !inLine.has(m.number) && usable(m));
-  const size = segmentSize(memory, settings.batchSize);
+  const size = batchSizeFor(memory, settings.batchSize, TARGET_PASS);
+  let tested = Math.max(0, ...[...tests.keys()].map((key) => segmentOfKey(key) + 1));
   if (tests.size === 0) {
     const front = waiting.find((m) => isGreen(view, m));
     if (front) {
       line = [[pullOf(front)], ...line];
       waiting = waiting.filter((m) => m !== front);
+      tested = 1;
     }
   }
-  const tested = Math.max(0, ...[...tests.keys()].map((key) => segmentOfKey(key) + 1));
-  const returning = chunks(waiting.filter((m) => cleared.has(m.number)).map(pullOf), size);
-  line = [...line.slice(0, tested), ...returning, ...line.slice(tested)];
-  line.push(...chunks(waiting.filter((m) => !cleared.has(m.number)).map(pullOf), size));
+  // Past the last segment under test nothing is settled: those changes and the cleared ones waiting
+  // are cut into segments again, in pool order, each as large as its risk allows. Changes not
+  // tested yet join too while nothing else waits (a quiet pool: one test screens and proves them);
+  // on a busy pool they are screened first, so the line's speculative tests rarely fail.
+  const order = new Map(view.members.map((m, i) => [m.number, i]));
+  const inOrder = (pulls: Pull[]) => pulls.sort((a, b) => order.get(a.number)! - order.get(b.number)!);
+  const rest = inOrder([...line.slice(tested).flat(), ...waiting.map(pullOf)]);
+  const most = Math.max(1, settings.batchSize);
+  const changePass = 1 - failureRate(memory);
+  const passOf = (segment: readonly Pull[]) => changePass ** riskOf(segment);
+  line = [...line.slice(0, tested), ...segmentsOf(rest.filter(isCleared), size, most, riskOf)];
+  // the chance that the likeliest assumption about the line ahead comes true
+  let back = line.reduce((worth, segment, i) => {
+    const state = tests.get(keyOf(i, line.slice(0, i).map((_, j) => j)))?.state;
+    const pass = passOf(segment);
+    return state === undefined || state === 'pending' ? worth * Math.max(pass, 1 - pass) : worth;
+  }, 1);
+  const toScreen: Pull[] = [];
+  for (const segment of segmentsOf(rest.filter((p) => !isCleared(p)), size, most, riskOf)) {
+    if (back >= ADMIT_WORTH) {
+      line.push(segment);
+      back *= passOf(segment);
+    } else toScreen.push(...segment);
+  }
   memory.line = line;
+  memory.cleared = view.members.filter(isCleared).map(pullOf);
 
   /** A segment proven without a test: one change green on its own results on this base. */
   const provenAlone = (segment: number) => {
@@ -246,7 +304,7 @@ export function planOurs(view: PoolView): Action[] {
       const test = tests.get(keyOf(k, assumed));
       if (test) {
         proof = test.ref.id;
-        learn(memory, test.judged.length, false);
+        learn(memory, riskOf(test.judged), false);
       }
       assumed.push(k);
     }
@@ -254,7 +312,8 @@ export function planOurs(view: PoolView): Action[] {
   }
 
   // Best first: the tests most likely to be used, while the budget lasts.
-  let budget = Math.max(1, settings.maxTestsInFlight) - probesInFlight - [...tests.values()].filter((t) => t.state === 'pending').length;
+  const runners = Math.max(1, settings.maxTestsInFlight);
+  let budget = runners - probesInFlight - [...tests.values()].filter((t) => t.state === 'pending').length;
   for (const pulls of toProbe) {
     if (budget <= 0) break;
     const probe = startTest(view, pulls, 0, { probe: true });
@@ -262,25 +321,43 @@ export function planOurs(view: PoolView): Action[] {
     actions.push(testAction(probe));
     budget -= 1;
   }
-  const changePass = 1 - failureRate(memory);
+  // A batch that could still take more changes (the line's last segment, a screen) waits for them
+  // while another of its kind runs: a fuller batch costs the same one run.
+  let lineInFlight = [...tests.values()].filter((t) => t.state === 'pending').length;
+  const canGrow = (segment: readonly Pull[]) => segment.length < most && (segment.every(isCleared) || riskOf(segment) < size);
   const frontier: Array<{ worth: number; segment: number; assumed: number[] }> = line.length > 0 ? [{ worth: 1, segment: 0, assumed: [] }] : [];
   for (let nodes = 0; frontier.length > 0 && budget > 0 && nodes < MAX_NODES; nodes++) {
     frontier.sort((a, b) => b.worth - a.worth);
     const { worth, segment, assumed } = frontier.shift()!;
     if (worth < MIN_WORTH) break;
     const state = stateOf(segment, assumed);
-    if (state === undefined) {
+    const waitsForMore = segment === line.length - 1 && lineInFlight >= (line[segment]!.every(isCleared) ? 2 : 1) && canGrow(line[segment]!);
+    if (state === undefined && !waitsForMore) {
       const pulls = [...assumed.flatMap((a) => line[a]!), ...line[segment]!];
       const test = startTest(view, pulls, pulls.length - line[segment]!.length);
       if (test) {
         actions.push(testAction(test));
         budget -= 1;
+        lineInFlight += 1;
       }
     }
     if (segment + 1 >= line.length) continue;
-    const pass = state === 'success' ? 1 : state === 'failure' ? 0 : changePass ** line[segment]!.length;
+    const pass = state === 'success' ? 1 : state === 'failure' ? 0 : changePass ** riskOf(line[segment]!);
     frontier.push({ worth: worth * pass, segment: segment + 1, assumed: [...assumed, segment] });
     frontier.push({ worth: worth * (1 - pass), segment: segment + 1, assumed });
+  }
+  // Spare runners screen changes waiting to join the line, while the line's cleared backlog is short.
+  let backlog = line.slice(tested).reduce((n, s) => n + s.length, 0);
+  const screenSize = batchSizeFor(memory, settings.batchSize, SCREEN_PASS);
+  for (const pulls of chunks(toScreen, screenSize)) {
+    if (budget <= 0 || backlog >= runners * most) break;
+    if (pulls.length < screenSize && screensInFlight > 0) break;
+    const screen = startTest(view, pulls, 0, { screen: true });
+    if (!screen) continue;
+    actions.push(testAction(screen));
+    budget -= 1;
+    backlog += pulls.length;
+    screensInFlight += 1;
   }
   return actions;
 }

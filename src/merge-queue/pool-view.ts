@@ -58,6 +58,7 @@ const copyMemory = (memory: PoolMemory): PoolMemory => ({
   ...(memory.outcomes ? { outcomes: { ...memory.outcomes } } : {}),
   // pulls are never changed in place, so a copy of each segment's array is enough
   ...(memory.line ? { line: memory.line.map((segment) => [...segment]) } : {}),
+  ...(memory.cleared ? { cleared: [...memory.cleared] } : {}),
   refusals: [],
 });
 

@@ -18,7 +18,8 @@ export function testingDescription(test: TestRef, open: Pick<ReadonlySet<number>
   const judged = test.pulls.slice(test.prefix).map((p) => p.number);
   const ahead = test.pulls.slice(0, test.prefix).map((p) => p.number).filter((n) => open.has(n));
   const onTop = ahead.length > 0 ? ` on top of ${numbersPhrase(ahead)}` : '';
-  // A probe (ours) only looks for the change that failed a batch; it merges nothing.
+  // A probe (ours) only looks for the change that failed a batch, or screens new ones; it merges nothing.
+  if (test.screen && !retrying) return capDescription(`Pre-testing ${numbersPhrase(judged)} before the merge line.`);
   if (test.probe && !retrying) {
     return capDescription(judged.length > 1 ? `A batch failed: testing ${numbersPhrase(judged)} to find which change failed.` : 'A batch failed: testing it alone.');
   }

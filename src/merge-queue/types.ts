@@ -61,6 +61,11 @@ export interface TestRef {
    */
   probe?: boolean;
   /**
+   * A probe of changes not tested yet (ours, on a busy pool): a cheap first test that keeps likely
+   * failures out of the line, so the line's speculative tests rarely fail.
+   */
+  screen?: boolean;
+  /**
    * It judges changes under suspicion (a half of a failed batch, or a change re-run after failing
    * alone): one of them is probably bad, so the engine stacks nothing new on it until it passes.
    */
@@ -132,12 +137,15 @@ export interface PoolMemory {
   /** merges the forge refused since the last plan (recordMerge writes, the next plan consumes) */
   refusals?: Array<{ number: number; reason: 'head_moved' | 'conflict' | 'not_mergeable' | 'error'; message: string }>;
   /**
-   * Recent test outcomes, decayed: changes judged and tests failed. Their ratio estimates how
-   * likely one change is to fail, which sets how many go in one batch (ours).
+   * Recent test outcomes, decayed: changes judged, tests failed and tests. They estimate how
+   * likely one change is to fail, which sets how many go in one batch (ours). `tests` is absent
+   * in records written before it was counted (then one test per change is assumed).
    */
-  outcomes?: { judged: number; failed: number };
+  outcomes?: { judged: number; failed: number; tests?: number };
   /** ours: the line of segments (small batches) waiting to merge, front first */
   line?: Array<Array<{ number: number; headSha: string }>>;
+  /** ours: changes a probe passed at their head (very likely good, so they batch in large segments) */
+  cleared?: Array<{ number: number; headSha: string }>;
 }
 
 export const emptyMemory = (): PoolMemory => ({ tests: [], lineage: [], failures: [], blamed: [], seq: 0, refusals: [] });
