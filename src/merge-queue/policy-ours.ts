@@ -60,23 +60,6 @@ const halves = (pulls: readonly Pull[]): Pull[][] => {
   return [pulls.slice(0, mid), pulls.slice(mid)].filter((half) => half.length > 0);
 };
 
-const headKey = (pull: Pull): string => `${pull.number}@${pull.headSha}`;
-
-/** Cut `pulls` into segments in order: each takes changes while its risk stays within `risk` and its length within `most`. */
-function segmentsOf(pulls: readonly Pull[], risk: number, most: number, riskOf: (pulls: readonly Pull[]) => number): Pull[][] {
-  const out: Pull[][] = [];
-  let segment: Pull[] = [];
-  for (const pull of pulls) {
-    if (segment.length > 0 && (segment.length >= most || riskOf([...segment, pull]) > risk)) {
-      out.push(segment);
-      segment = [];
-    }
-    segment.push(pull);
-  }
-  if (segment.length > 0) out.push(segment);
-  return out;
-}
-
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -180,13 +163,19 @@ export function planOurs(view: PoolView): Action[] {
   }
 
   // Cleared changes: a probe passed them at their head. They stay cleared until they merge or move.
-  const clearedHeads = new Set((memory.cleared ?? []).filter(isMember).map(headKey));
-  for (const probe of probes) if (probe.state === 'success') for (const pull of probe.ref.pulls) clearedHeads.add(headKey(pull));
+  // by number, the head cleared: every pull the plan asks about is a member's, one head per number
+  const clearedHeads = new Map((memory.cleared ?? []).filter(isMember).map((p) => [p.number, p.headSha]));
+  for (const probe of probes) if (probe.state === 'success') for (const pull of probe.ref.pulls) clearedHeads.set(pull.number, pull.headSha);
   /** cleared by a probe, or green on its own results on this base */
+  const greenHeads = new Map<number, boolean>();
   const isCleared = (pull: Pull) => {
-    if (clearedHeads.has(headKey(pull))) return true;
-    const member = memberAt(view, pull);
-    return member !== undefined && isGreen(view, member);
+    if (clearedHeads.get(pull.number) === pull.headSha) return true;
+    let green = greenHeads.get(pull.number);
+    if (green === undefined) {
+      const member = memberOf(view, pull.number);
+      greenHeads.set(pull.number, (green = member !== undefined && isGreen(view, member)));
+    }
+    return green && memberAt(view, pull) !== undefined;
   };
   /** what a test of these changes risks, in changes of unknown worth: a cleared one risks nothing but a flake */
   const riskOf = (pulls: readonly Pull[]) => Math.max(1, pulls.filter((p) => !isCleared(p)).length);
@@ -211,7 +200,7 @@ export function planOurs(view: PoolView): Action[] {
   const failedOnBase = [...tests].filter(([key, t]) => assumedOf(key).length === 0 && t.state === 'failure');
   for (const [key, test] of failedOnBase.filter(([, t]) => t.judged.every(isCleared))) {
     learn(memory, riskOf(test.judged), true);
-    for (const pull of test.judged) clearedHeads.delete(headKey(pull));
+    for (const pull of test.judged) clearedHeads.delete(pull.number);
     tests.delete(key);
   }
   const failedAlone = failedOnBase.filter(([key]) => tests.has(key));
@@ -263,13 +252,12 @@ export function planOurs(view: PoolView): Action[] {
   // are cut into segments again, in pool order, each as large as its risk allows. Changes not
   // tested yet join too while nothing else waits (a quiet pool: one test screens and proves them);
   // on a busy pool they are screened first, so the line's speculative tests rarely fail.
-  const order = new Map(view.members.map((m, i) => [m.number, i]));
-  const inOrder = (pulls: Pull[]) => pulls.sort((a, b) => order.get(a.number)! - order.get(b.number)!);
-  const rest = inOrder([...line.slice(tested).flat(), ...waiting.map(pullOf)]);
+  const unsettled = new Set([...line.slice(tested).flat(), ...waiting].map((p) => p.number));
+  const rest = view.members.filter((m) => unsettled.has(m.number)).map(pullOf);
   const most = Math.max(1, settings.batchSize);
   const changePass = 1 - failureRate(memory);
   const passOf = (segment: readonly Pull[]) => changePass ** riskOf(segment);
-  line = [...line.slice(0, tested), ...segmentsOf(rest.filter(isCleared), size, most, riskOf)];
+  line = [...line.slice(0, tested), ...chunks(rest.filter(isCleared), most)];
   // the chance that the likeliest assumption about the line ahead comes true
   let back = line.reduce((worth, segment, i) => {
     const state = tests.get(keyOf(i, line.slice(0, i).map((_, j) => j)))?.state;
@@ -277,7 +265,7 @@ export function planOurs(view: PoolView): Action[] {
     return state === undefined || state === 'pending' ? worth * Math.max(pass, 1 - pass) : worth;
   }, 1);
   const toScreen: Pull[] = [];
-  for (const segment of segmentsOf(rest.filter((p) => !isCleared(p)), size, most, riskOf)) {
+  for (const segment of chunks(rest.filter((p) => !isCleared(p)), size)) {
     if (back >= ADMIT_WORTH) {
       line.push(segment);
       back *= passOf(segment);
