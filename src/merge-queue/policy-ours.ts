@@ -198,10 +198,13 @@ export function planOurs(view: PoolView): Action[] {
   // loses its clearance and is tested again where it stands (tests stacked on it stay good). Any
   // other leaves the line for probing, and tests that assumed it would pass are void.
   const failedOnBase = [...tests].filter(([key, t]) => assumedOf(key).length === 0 && t.state === 'failure');
+  /** segments tested again where they stand: they keep their place even with no test in flight */
+  const retried = new Set<Pull[]>();
   for (const [key, test] of failedOnBase.filter(([, t]) => t.judged.every(isCleared))) {
     learn(memory, riskOf(test.judged), true);
     for (const pull of test.judged) clearedHeads.delete(pull.number);
     tests.delete(key);
+    retried.add(line[segmentOfKey(key)]!);
   }
   const failedAlone = failedOnBase.filter(([key]) => tests.has(key));
   if (failedAlone.length > 0) {
@@ -248,6 +251,7 @@ export function planOurs(view: PoolView): Action[] {
       tested = 1;
     }
   }
+  tested = Math.max(tested, ...line.map((segment, i) => (retried.has(segment) ? i + 1 : 0)));
   // Past the last segment under test nothing is settled: those changes and the cleared ones waiting
   // are cut into segments again, in pool order, each as large as its risk allows. Changes not
   // tested yet join too while nothing else waits (a quiet pool: one test screens and proves them);

@@ -179,6 +179,160 @@ describe('ours: failures', () => {
 
 });
 
+describe('ours: screening', () => {
+  const s = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 3 });
+  /** one change in five fails: a line segment of one new change passes 0.8 of the time, of two 0.64 */
+  const oneInFive = { judged: 10, failed: 2, tests: 10 };
+  const staleUpTo = (n: number) => Array.from({ length: n }, (_, i) => stale(i + 1));
+  const screenOf = (id: string, ns: number[]): TestRef => ({ ...testOf(id, 0, ns), probe: true, screen: true });
+  const bisectionOf = (id: string, ns: number[]): TestRef => ({ ...testOf(id, 0, ns), probe: true });
+  const shape = (t: TestRef) => ({ pulls: numbers(t), prefix: t.prefix, baseSha: t.baseSha, probe: t.probe, screen: t.screen });
+  const screening = (ns: number[]) => ({ pulls: ns, prefix: 0, baseSha: BASE, probe: true, screen: true });
+  const inLine = (ns: number[], prefix: number) => ({ pulls: ns, prefix, baseSha: BASE, probe: undefined, screen: undefined });
+  const line = (plan: { memory: PoolMemory }) => plan.memory.line?.map((segment) => segment.map((p) => p.number));
+  /** #1 #2 under test in a line where one change in five fails: the likeliest outcome of that test, a pass, has chance 0.64 < 0.8 */
+  const busy = (): PoolMemory => ({ ...remembering(testOf('t1', 0, [1, 2])), line: [pulls(1, 2)], outcomes: oneInFive });
+
+  it('on a busy pool new changes are screened: tested on the current base with their peers, outside the line', () => {
+    const rows = [
+      { name: 'failures are common', memory: busy(), changes: staleUpTo(5), screened: [3, 4, 5] },
+      {
+        name: 'two segments in flight (0.95^3 · 0.95^3 ≈ 0.74 < 0.8)',
+        memory: { ...remembering(testOf('t1', 0, [1, 2, 3]), testOf('t2', 3, [1, 2, 3, 4, 5, 6])), line: [pulls(1, 2, 3), pulls(4, 5, 6)] },
+        changes: staleUpTo(9),
+        screened: [7, 8, 9],
+      },
+    ];
+    for (const { name, memory, changes, screened } of rows) {
+      const plan = planPool(snapshot(changes), memory, s);
+      assert.deepEqual(tests(plan).map(shape), [screening(screened)], name);
+      assert.deepEqual(line(plan), memory.line!.map((segment) => segment.map((p) => p.number)), `${name}: the line is unchanged`);
+      assert.deepEqual(cancelled(plan), [], name);
+      for (const n of screened) assert.deepEqual(plan.statuses.get(n), { state: 'pending', description: `Pre-testing ${screened.map((x) => `#${x}`).join(' ')} before the merge line.` }, name);
+    }
+  });
+
+  it('a partial screen waits for peers while another screen runs', () => {
+    // a runner is free, but #6 alone would be a screen of one: it waits for the one in flight
+    const plan = planPool(snapshot(staleUpTo(6)), busy(), s);
+    assert.deepEqual(tests(plan).map(numbers), [[3, 4, 5]]);
+    assert.deepEqual(plan.statuses.get(6), { state: 'success', description: 'In merge pool.' });
+  });
+
+  it('a passing screen clears its changes: they join the line as one segment of up to batchSize, whatever the failure rate', () => {
+    // at this failure rate, changes not tested yet join the line one by one
+    const direct = planPool(snapshot(staleUpTo(3)), { ...emptyMemory(), outcomes: oneInFive }, s);
+    assert.deepEqual(line(direct), [[1], [2]]);
+
+    const first = planPool(snapshot(staleUpTo(6)), busy(), s);
+    const [screen] = tests(first);
+    const plan = planPool(snapshot(staleUpTo(6), { tests: { [screen!.id]: { state: 'success' } } }), first.memory, s);
+    assert.deepEqual(plan.memory.cleared, pulls(3, 4, 5));
+    assert.deepEqual(line(plan), [[1, 2], [3, 4, 5]]);
+    // a full segment does not wait for company: it is tested on top of the segment ahead
+    assert.deepEqual(tests(plan).map(shape).slice(0, 1), [inLine([1, 2, 3, 4, 5], 2)]);
+    assert.deepEqual(plan.statuses.get(3), { state: 'pending', description: 'Batch testing #3 #4 #5 on top of #1 #2.' });
+    // and #6, no longer waiting for a screen in flight, is screened
+    assert.deepEqual(tests(plan).map(shape).slice(1), [screening([6])]);
+  });
+
+  it('a failing screen of several changes is split in two bisection probes, the first half the larger', () => {
+    const rows = [
+      { screened: [3, 4], halves: [[3], [4]] },
+      { screened: [3, 4, 5], halves: [[3, 4], [5]] },
+      { screened: [3, 4, 5, 6, 7], halves: [[3, 4, 5], [6, 7]] },
+    ];
+    for (const { screened, halves } of rows) {
+      const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', screened)] };
+      const plan = planPool(snapshot(staleUpTo(Math.max(...screened)), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
+      assert.deepEqual(tests(plan).map(shape), halves.map((half) => ({ pulls: half, prefix: 0, baseSha: BASE, probe: true, screen: undefined })), `screen of ${screened}`);
+      assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
+      assert.deepEqual(plan.memory.blamed, []);
+      assert.deepEqual(line(plan), [[1, 2]], 'the changes stay out of the line');
+    }
+  });
+
+  it('a bisection probe of one change that fails blames it at once; a screen of one change that fails is re-run first', () => {
+    const failing = { state: 'failure' as const, failedContexts: ['ci/unit'] };
+    const changes = [stale(1), stale(2), stale(5)];
+    // split off a failed batch, #5 failing alone repeats that failure
+    const bisected = planPool(snapshot(changes, { tests: { p: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), bisectionOf('p', [5])] }, s);
+    assert.deepEqual(bisected.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
+    assert.deepEqual(tests(bisected), []);
+    assert.deepEqual(bisected.statuses.get(5), { state: 'error', description: 'Failed on its own: job ci/unit. Push a fix to retry.' });
+
+    // a screen is a first test: its failure of one change counts once (the flake rule)
+    const screened = planPool(snapshot(changes, { tests: { sc: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', [5])] }, s);
+    assert.deepEqual(screened.memory.blamed, []);
+    assert.deepEqual(screened.memory.failures, [{ number: 5, headSha: 'head5', count: 1 }]);
+    assert.deepEqual(tests(screened).map(shape), [{ pulls: [5], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
+    assert.deepEqual(screened.statuses.get(5), { state: 'pending', description: 'Testing again after a failure.' });
+    // failing the re-run too, it is blamed
+    const [rerun] = tests(screened);
+    const again = planPool(snapshot(changes, { tests: { [rerun!.id]: failing } }), screened.memory, s);
+    assert.deepEqual(again.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
+  });
+
+  it('a cleared segment that fails on the base met a flake: it stays in the line, loses its clearance and is tested again; the test stacked on it goes on', () => {
+    const memory = { ...remembering(testOf('t1', 0, [1, 2, 3]), testOf('t2', 3, [1, 2, 3, 4])), line: [pulls(1, 2, 3), pulls(4)], cleared: pulls(1, 2, 3, 4) };
+    const plan = planPool(snapshot(staleUpTo(4), { tests: { t1: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
+    assert.deepEqual(cancelled(plan), []);
+    assert.deepEqual(tests(plan).map(shape), [inLine([1, 2, 3], 0)]);
+    assert.deepEqual(line(plan), [[1, 2, 3], [4]]);
+    assert.deepEqual(plan.memory.cleared, pulls(4));
+    assert.ok(plan.memory.tests.some((t) => t.id === 't2'), 'the test of #4 on top of #1 #2 #3 is kept');
+    assert.deepEqual(plan.memory.failures, []);
+    assert.deepEqual(plan.memory.blamed, []);
+  });
+
+  it('a cleared segment that fails with nothing stacked on it keeps its place too, even when failures are common', () => {
+    const memory = { ...remembering(testOf('t1', 0, [1, 2, 3])), line: [pulls(1, 2, 3)], cleared: pulls(1, 2, 3), outcomes: { judged: 10, failed: 2, tests: 10 } };
+    const plan = planPool(snapshot(staleUpTo(3), { tests: { t1: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
+    assert.deepEqual(tests(plan).map(shape), [inLine([1, 2, 3], 0)], 'tested again as it was, not cut up or screened');
+    assert.deepEqual(line(plan), [[1, 2, 3]]);
+  });
+
+  it('on a quiet pool new changes join the line at once: one test both screens and proves them', () => {
+    const rows = [
+      { name: 'empty pool, nothing in flight', memory: emptyMemory(), changes: staleUpTo(3), expected: [inLine([1, 2, 3], 0)], line: [[1, 2, 3]] },
+      {
+        name: 'one segment in flight, likely to pass (0.95^3 ≈ 0.86 ≥ 0.8)',
+        memory: { ...remembering(testOf('t1', 0, [1, 2, 3])), line: [pulls(1, 2, 3)] },
+        changes: staleUpTo(6),
+        expected: [inLine([1, 2, 3, 4, 5, 6], 3)],
+        line: [[1, 2, 3], [4, 5, 6]],
+      },
+    ];
+    for (const row of rows) {
+      const plan = planPool(snapshot(row.changes), row.memory, s);
+      assert.deepEqual(tests(plan).map(shape), row.expected, row.name);
+      assert.deepEqual(line(plan), row.line, row.name);
+    }
+  });
+
+  it('the last segment waits for company while the one ahead is under test; when that finishes it is tested', () => {
+    const memory = { ...remembering(testOf('t1', 0, [1])), line: [pulls(1)] };
+    const plan = planPool(snapshot([stale(1), stale(2)]), memory, s);
+    assert.deepEqual(line(plan), [[1], [2]], '#2 joins the line');
+    assert.deepEqual(plan.actions, [], 'but gets no run of its own yet');
+    assert.deepEqual(plan.statuses.get(2), { state: 'success', description: 'In merge pool.' });
+
+    const done = planPool(snapshot([stale(1), stale(2)], { tests: { t1: { state: 'success' } } }), plan.memory, s);
+    assert.deepEqual(merged(done), [1]);
+    assert.deepEqual(tests(done).map(shape), [inLine([1, 2], 1)]);
+  });
+
+  it('a cleared last segment that could take more waits only while two tests are in flight', () => {
+    const one = planPool(snapshot([stale(1), stale(2)]), { ...remembering(testOf('t1', 0, [1])), line: [pulls(1)], cleared: pulls(1, 2) }, s);
+    assert.deepEqual(tests(one).map(shape), [inLine([1, 2], 1)]);
+
+    const memory = { ...remembering(testOf('t1', 0, [1]), testOf('t2', 1, [1, 2])), line: [pulls(1), pulls(2)], cleared: pulls(1, 2, 3) };
+    const two = planPool(snapshot(staleUpTo(3)), memory, s);
+    assert.deepEqual(line(two), [[1], [2], [3]]);
+    assert.deepEqual(two.actions, []);
+  });
+});
+
 describe('ours: invalidation', () => {
   it('(g) a moved head cancels every test including it; what is left is re-planned on the new head', () => {
     const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
