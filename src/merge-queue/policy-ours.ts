@@ -133,8 +133,9 @@ export function planOurs(view: PoolView): Action[] {
   const keptProbes = new Set(probes.map((p) => p.ref));
   cancelPending(view.obsolete.filter((t) => !keptProbes.has(t.ref)));
   cancelPending(view.live.filter((t) => t.ref.probe && !keptProbes.has(t.ref)));
-  const toProbe: Pull[][] = [];
-  const quarantined = new Set<number>();
+  // Probes that found no runner last time wait their turn (every change still a member at that head).
+  const toProbe: Pull[][] = (memory.probing ?? []).filter((pulls) => pulls.every(isMember));
+  const quarantined = new Set(toProbe.flat().map((pull) => pull.number));
   /**
    * Failed changes are probed: several are split in two; one alone gets the flake rule's re-run,
    * unless `reproduced` (a bisection probe of it alone repeats the failure of the test it came from).
@@ -306,13 +307,18 @@ export function planOurs(view: PoolView): Action[] {
   // Best first: the tests most likely to be used, while the budget lasts.
   const runners = Math.max(1, settings.maxTestsInFlight);
   let budget = runners - probesInFlight - [...tests.values()].filter((t) => t.state === 'pending').length;
+  memory.probing = [];
   for (const pulls of toProbe) {
-    if (budget <= 0) break;
+    if (budget <= 0) {
+      memory.probing.push(pulls);
+      continue;
+    }
     const probe = startTest(view, pulls, 0, { probe: true });
     if (!probe) continue;
     actions.push(testAction(probe));
     budget -= 1;
   }
+  if (memory.probing.length === 0) delete memory.probing;
   // A batch that could still take more changes (the line's last segment, a screen) waits for them
   // while another of its kind runs: a fuller batch costs the same one run.
   let lineInFlight = [...tests.values()].filter((t) => t.state === 'pending').length;

@@ -146,6 +146,8 @@ export interface PoolMemory {
   line?: Array<Array<{ number: number; headSha: string }>>;
   /** ours: changes a probe passed at their head (very likely good, so they batch in large segments) */
   cleared?: Array<{ number: number; headSha: string }>;
+  /** ours: changes split off a failed test, waiting for a runner to probe them */
+  probing?: Array<Array<{ number: number; headSha: string }>>;
 }
 
 export const emptyMemory = (): PoolMemory => ({ tests: [], lineage: [], failures: [], blamed: [], seq: 0, refusals: [] });

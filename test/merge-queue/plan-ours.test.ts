@@ -252,6 +252,19 @@ describe('ours: screening', () => {
     }
   });
 
+  it('a half that finds no runner waits its turn, still out of the line, and is probed when one frees', () => {
+    const two = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 2 });
+    const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', [3, 4, 5])] };
+    const plan = planPool(snapshot(staleUpTo(5), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, two);
+    assert.deepEqual(tests(plan).map(shape), [{ pulls: [3, 4], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
+    assert.deepEqual(plan.memory.probing, [pulls(5)]);
+    assert.deepEqual(line(plan), [[1, 2]]);
+    // #1 #2 pass and merge; the freed runner probes #5
+    const next = planPool(snapshot(staleUpTo(5), { tests: { t1: { state: 'success' } } }), plan.memory, two);
+    assert.deepEqual(tests(next).map(shape), [{ pulls: [5], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
+    assert.equal(next.memory.probing, undefined);
+  });
+
   it('a bisection probe of one change that fails blames it at once; a screen of one change that fails is re-run first', () => {
     const failing = { state: 'failure' as const, failedContexts: ['ci/unit'] };
     const changes = [stale(1), stale(2), stale(5)];
