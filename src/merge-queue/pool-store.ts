@@ -8,7 +8,7 @@
 // false and writes nothing, checked atomically with the lock's token. The sync loop should also ask
 // lock.held() right before a slow, irreversible action (a merge); a lock can still lapse during
 // that action, so the TTL must comfortably exceed one action's duration.
-import type { PoolMemory, TestState } from './types.js';
+import type { PoolMemory, TestKind, TestState } from './types.js';
 
 /** Most history entries a record keeps, newest first. */
 export const HISTORY_LIMIT = 100;
@@ -29,8 +29,8 @@ export interface PoolSummary {
   baseSha: string;
   /** pool members' numbers, priority order */
   members: number[];
-  /** tests in flight */
-  tests: Array<{ id: string; pulls: number[]; prefix: number; state: TestState; startedAt: number }>;
+  /** tests in flight; `kind` absent in records written before it was kept */
+  tests: Array<{ id: string; pulls: number[]; prefix: number; kind?: TestKind; state: TestState; startedAt: number }>;
   /** the last sync's error, when it failed */
   error?: string;
 }

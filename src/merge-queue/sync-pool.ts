@@ -14,7 +14,7 @@ import { QUEUE_CONTEXT } from './contexts.js';
 import { planPool, recordMerge } from './plan.js';
 import { addHistory, emptyRecord, type HistoryEntry, type PoolRecord, type PoolStore } from './pool-store.js';
 import { readPool } from './read-pool.js';
-import { emptyMemory, type Action, type MergeOutcome, type PoolMemory, type PoolSettings, type TestOutcome, type TestRef } from './types.js';
+import { emptyMemory, testKind, type Action, type MergeOutcome, type PoolMemory, type PoolSettings, type TestOutcome, type TestRef } from './types.js';
 
 /** Long enough for one sync's slowest step (a batch of merges); renewed while held. */
 export const POOL_LOCK_TTL_MS = 60_000;
@@ -115,7 +115,7 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
         note('cancel', testPulls(record, memory, action.testId), `test ${action.testId} cancelled`);
       } else if (action.kind === 'test') {
         record.runs[action.test.id] = await startTest(deps, action.test, reading.forgeChanges);
-        note('test', action.test.pulls.map((p) => p.number), `test ${action.test.id} on ${action.test.baseSha.slice(0, 8)}${action.test.prefix ? ` on top of ${action.test.pulls.slice(0, action.test.prefix).map((p) => `#${p.number}`).join(' ')}` : ''}`);
+        note('test', action.test.pulls.map((p) => p.number), `${testKind(action.test)} test ${action.test.id} on ${action.test.baseSha.slice(0, 8)}${action.test.prefix ? ` on top of ${action.test.pulls.slice(0, action.test.prefix).map((p) => `#${p.number}`).join(' ')}` : ''}`);
       } else {
         // Never merge without the lock: another process may have taken the pool over.
         if (!(await lock.held())) break;
@@ -140,7 +140,7 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
     const summary = {
       at: now(), baseSha: reading.baseSha,
       members: reading.changes.filter((c) => inPool(c.number)).map((c) => c.number),
-      tests: memory.tests.map((t) => ({ id: t.id, pulls: t.pulls.map((p) => p.number), prefix: t.prefix, state: tests[t.id]?.state ?? 'pending', startedAt: t.startedAt })),
+      tests: memory.tests.map((t) => ({ id: t.id, pulls: t.pulls.map((p) => p.number), prefix: t.prefix, kind: testKind(t), state: tests[t.id]?.state ?? 'pending', startedAt: t.startedAt })),
     };
     const saved = await store.save(lock, addHistory({ ...record, memory, runs, written, view: summary }, ...history));
     if (!saved) log.warn({ pool: key }, 'merge queue: lost the pool lock during a sync; its record was not saved');

@@ -74,6 +74,11 @@ export interface TestRef {
 
 export type TestState = 'pending' | 'success' | 'failure';
 
+/** What a test is for: a candidate for merging (`line`), finding a failure (`probe`), or a first look at new changes (`screen`). */
+export type TestKind = 'line' | 'probe' | 'screen';
+
+export const testKind = (test: Pick<TestRef, 'probe' | 'screen'>): TestKind => (test.screen ? 'screen' : test.probe ? 'probe' : 'line');
+
 export interface TestOutcome {
   state: TestState;
   /** the contexts that failed, for the status text */

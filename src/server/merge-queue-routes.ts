@@ -12,7 +12,9 @@ const overview = (pool: string, record: PoolRecord) => ({
   synced_at: record.view ? new Date(record.view.at).toISOString() : undefined,
   base_sha: record.view?.baseSha,
   members: record.view?.members ?? [],
-  tests: record.view?.tests.map((t) => ({ id: t.id, pulls: t.pulls, on_top_of: t.pulls.slice(0, t.prefix), state: t.state, started_at: new Date(t.startedAt).toISOString() })) ?? [],
+  tests: record.view?.tests.map((t) => ({
+    id: t.id, kind: t.kind ?? 'line', pulls: t.pulls, on_top_of: t.pulls.slice(0, t.prefix), state: t.state, started_at: new Date(t.startedAt).toISOString(),
+  })) ?? [],
   blamed: record.memory.blamed.map((b) => ({ number: b.number, head_sha: b.headSha, contexts: b.contexts, ...(b.reason ? { reason: b.reason } : {}) })),
   statuses: Object.fromEntries(Object.entries(record.written).map(([n, text]) => {
     const bar = text.indexOf('|');
@@ -33,7 +35,7 @@ function page(pools: Array<ReturnType<typeof overview>>): string {
 ${Object.entries(p.statuses).map(([n, s]) => `<tr><td>#${escape(n)}</td><td>${escape(s.state)}</td><td>${escape(s.description)}</td></tr>`).join('\n')}
 </table>
 <h3>Tests in flight</h3>
-${p.tests.length === 0 ? '<p>None.</p>' : `<ul>${p.tests.map((t) => `<li>${escape(t.id)}: ${t.pulls.map((n) => `#${n}`).join(' ')}${t.on_top_of.length ? ` (on top of ${t.on_top_of.map((n) => `#${n}`).join(' ')})` : ''}: ${escape(t.state)}</li>`).join('')}</ul>`}
+${p.tests.length === 0 ? '<p>None.</p>' : `<ul>${p.tests.map((t) => `<li>${escape(t.id)} (${escape(t.kind)}): ${t.pulls.map((n) => `#${n}`).join(' ')}${t.on_top_of.length ? ` (on top of ${t.on_top_of.map((n) => `#${n}`).join(' ')})` : ''}: ${escape(t.state)}</li>`).join('')}</ul>`}
 <h3>Recent</h3>
 ${p.recent.length === 0 ? '<p>Nothing yet.</p>' : `<table><tr><th>when</th><th>what</th><th>changes</th><th>detail</th></tr>
 ${p.recent.map((h) => `<tr><td>${escape(h.at)}</td><td>${escape(h.action)}</td><td>${h.pulls.map((n) => `#${n}`).join(' ')}</td><td>${escape(h.detail)}</td></tr>`).join('\n')}</table>`}`;

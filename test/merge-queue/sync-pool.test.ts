@@ -82,6 +82,8 @@ describe('syncPool', () => {
     assert.deepEqual(r.batches()[0]!.pulls.map((p) => p.number), [1, 2]);
     assert.equal(r.batches()[0]!.baseSha, BASE);
     assert.match(r.queueStatus(1)?.description ?? "", /Batch testing #1 #2/);
+    const view = (await r.store.load(poolKey(REPO, 'main')))?.view;
+    assert.deepEqual(view?.tests.map((t) => [t.pulls, t.kind, t.state]), [[[1, 2], 'line', 'pending']], 'the dashboard says what the test is for');
     await r.sync();
     assert.equal(r.state.change(FULL, 1).state, 'open', 'nothing merges while the test runs');
     r.finishLast('success');
