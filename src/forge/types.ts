@@ -33,6 +33,8 @@ export interface Change {
   /** undefined while the forge is still computing it */
   mergeable?: boolean;
   url: string;
+  /** when anything on the change last changed (pushes, comments, reviews, labels), as the forge says */
+  updatedAt?: string;
 }
 
 export interface Comment {

@@ -11,6 +11,7 @@ import type { OwnersResolver } from '../owners/owners-resolver.js';
 import { lazyChangedFiles, shouldRun } from '../jobs/select-jobs.js';
 import { deriveApproval } from '../../plugins/approve/derive-approval.js';
 import { APPROVED } from '../core/labels.js';
+import { cachedApproval } from './approval-cache.js';
 import { QUEUE_CONTEXT } from './contexts.js';
 import { carriesLabel, labelsMatching } from './labels.js';
 import type { PoolChange } from './types.js';
@@ -70,7 +71,9 @@ export async function readPool(input: {
       forge.listStatuses(repo, change.headSha),
       requiredPresubmits(config.presubmits, change, forge),
       // Approval is only the queue's business when the pool asks for the approved label.
-      needsApproval ? deriveApproval(forge, owners, change, config.approve).then((a) => a.filesApproved) : true,
+      needsApproval
+        ? cachedApproval(forge, change, baseSha, config.approve, now, () => deriveApproval(forge, owners, change, config.approve).then((a) => a.filesApproved))
+        : true,
     ]);
     const required = [...new Set([...protection, ...presubmits.map(contextOf), ...settings.required_contexts])]
       .filter((context) => !optional.has(context));

@@ -132,6 +132,22 @@ export class ForgeState {
     return full;
   }
 
+  /**
+   * The change's `updated_at`: a time derived from everything a forge bumps it for (its head,
+   * labels, comments and reviews), so it moves whenever a test changes any of them, however.
+   */
+  updatedAt(fullName: string, number: number): string {
+    const repo = this.repo(fullName);
+    const c = this.change(fullName, number);
+    const seen = JSON.stringify([
+      c.headSha, c.title, c.body, c.draft, c.state, c.labels, c.files,
+      repo.comments.filter((x) => x.change === number), repo.reviews.filter((x) => x.change === number),
+    ]);
+    let hash = 2166136261;
+    for (let i = 0; i < seen.length; i++) hash = Math.imul(hash ^ seen.charCodeAt(i), 16777619) >>> 0;
+    return new Date(Date.UTC(2024, 0, 1) + hash).toISOString();
+  }
+
   change(fullName: string, number: number): FakeChange {
     const change = this.repo(fullName).changes.get(number);
     if (!change) throw new Error(`no change ${fullName}#${number} in the fake`);

@@ -81,7 +81,7 @@ function pullJson(state: ForgeState, repo: FakeRepo, c: FakeChange, detailed: bo
     state: c.state === 'open' ? 'open' : 'closed', locked: false, title: c.title, body: c.body,
     user: userJson(state, c.author), draft: c.draft,
     labels: c.labels.map((l) => labelJson(repo, l)),
-    created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
+    created_at: '2024-01-01T00:00:00Z', updated_at: state.updatedAt(`${repo.owner}/${repo.name}`, c.number),
     closed_at: c.state === 'open' ? null : '2024-01-02T00:00:00Z',
     merged_at: merged ? '2024-01-02T00:00:00Z' : null,
     merge_commit_sha: c.mergedWith?.sha ?? null,

@@ -76,7 +76,7 @@ export async function startGitLabApi(state: ForgeState): Promise<{ url: string; 
       id: repo.id * 10_000 + c.number, iid: c.number, project_id: repo.id,
       title: c.title, description: c.body,
       state: c.state === 'open' ? 'opened' : c.state,
-      created_at: now, updated_at: now,
+      created_at: now, updated_at: state.updatedAt(full, c.number),
       target_branch: c.baseRef, source_branch: c.headRef,
       source_project_id: repo.id, target_project_id: repo.id,
       author: user(c.author), assignees: [], reviewers: [],

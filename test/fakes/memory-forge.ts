@@ -30,6 +30,7 @@ export class MemoryForge implements Forge {
       draft: c.draft, baseRef: c.baseRef, baseSha: c.baseSha, headRef: c.headRef, headSha: c.headSha,
       labels: [...c.labels], mergeable: c.mergeable,
       url: `https://forge.test/${repoFullName(repo)}/pull/${c.number}`,
+      updatedAt: this.state.updatedAt(repoFullName(repo), c.number),
     };
   }
 

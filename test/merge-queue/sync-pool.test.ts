@@ -156,6 +156,24 @@ describe('syncPool', () => {
     assert.match(r.queueStatus(3)?.description ?? "", /Approval is not earned/);
   });
 
+  it('re-derives approval only when the change, its discussion or the base moved', async () => {
+    const r = rig();
+    let reads = 0;
+    const listComments = r.forge.listComments.bind(r.forge);
+    r.forge.listComments = (ref) => (reads++, listComments(ref));
+    r.state.addChange(FULL, { number: 3, headSha: head(3), labels: ['lgtm', 'approved'], files: ['a.txt'] });
+    r.state.setStatus(FULL, head(3), { context: 'unit', state: 'success', description: `ok BaseSHA:${'f'.repeat(40)}` });
+    await r.sync();
+    assert.match(r.queueStatus(3)?.description ?? '', /Approval is not earned/);
+    assert.equal(reads, 1);
+    await r.sync();
+    assert.equal(reads, 1, 'nothing moved: the verdict is remembered');
+    r.state.addComment(FULL, 3, 'carol', '/approve');
+    await r.sync();
+    assert.equal(reads, 2, 'a new comment moves updated_at');
+    assert.doesNotMatch(r.queueStatus(3)?.description ?? '', /Approval is not earned/);
+  });
+
   it('tells a change missing a label what it needs, and writes an unchanged status once', async () => {
     const r = rig();
     r.state.addChange(FULL, { number: 4, headSha: head(4), labels: ['approved'], files: ['a.txt'] });

@@ -30,6 +30,7 @@ interface PullLike {
   html_url: string;
   base: { ref: string; sha: string };
   head: { ref: string; sha: string };
+  updated_at?: string;
 }
 
 /** An Octokit RequestError, or anything else carrying an HTTP status. */
@@ -99,6 +100,7 @@ export class GitHubForge implements Forge {
       labels: pr.labels.flatMap((l) => (l.name ? [l.name] : [])),
       ...(mergeable == null ? {} : { mergeable }),
       url: pr.html_url,
+      ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}),
     };
   }
 

@@ -46,6 +46,7 @@ function branchMatches(pattern: string, branch: string): boolean {
 // The fields of GitLab's merge request the adapter reads (gitbeaker's schema types them loosely).
 interface MergeRequest {
   iid: number;
+  updated_at?: string;
   title: string;
   description: string | null;
   state: string;
@@ -161,6 +162,7 @@ export class GitLabForge implements Forge {
       labels: mr.labels.map((l) => (typeof l === 'string' ? l : l.name)),
       ...(unknown || mr.has_conflicts === undefined ? {} : { mergeable: !mr.has_conflicts }),
       url: mr.web_url,
+      ...(mr.updated_at ? { updatedAt: mr.updated_at } : {}),
     };
   }
 
