@@ -56,8 +56,9 @@ export interface TestRef {
   /** ms since epoch, the engine's clock */
   startedAt: number;
   /**
-   * A diagnosis, not a candidate for merging: changes taken out of the line after a failed test,
-   * tested on the base of the moment to find the bad one. Its result clears or blames them.
+   * A diagnosis, not a candidate for merging: changes tested on the base of the moment to find the
+   * bad one among those taken out of the line after a failed test, or (`screen`) new changes
+   * tested before they join it. Its result clears or blames them.
    */
   probe?: boolean;
   /**
