@@ -39,6 +39,7 @@ const COLUMNS: Array<[string, (r: Row) => string]> = [
   ['ready→merged p50', (r) => duration(r.latencyP50Hours)],
   ['p95', (r) => duration(r.latencyP95Hours)],
   ['runs/merge', (r) => fixed(r.runsPerMerge, 2)],
+  ['runs line/screen/probe', (r) => `${r.runsByKind.line}/${r.runsByKind.screen}/${r.runsByKind.probe}`],
   ['CI-h/merge', (r) => fixed(r.ciHoursPerMerge, 2)],
   ['broken main', (r) => String(r.brokenMain)],
   ['valve', (r) => String(r.valveRemoved)],

@@ -5,10 +5,10 @@
 // here reads the wall clock, sets a timer or does I/O.
 import type {
   Action, ContextResult, MergeOutcome, MergePolicy, Plan, PoolChange, PoolMemory, PoolSettings, PoolSnapshot,
-  TestOutcome, TestRef, TestState,
+  TestKind, TestOutcome, TestRef, TestState,
 } from '../../src/merge-queue/types.js';
 import { isDeepStrictEqual } from 'node:util';
-import { emptyMemory } from '../../src/merge-queue/types.js';
+import { emptyMemory, testKind } from '../../src/merge-queue/types.js';
 import { exponential, lognormal, stream, type Rng } from './random.js';
 import type { Scenario } from './scenarios.js';
 
@@ -48,6 +48,8 @@ export interface SimResult {
   latencyMeanHours: number;
   /** CI runs that got a runner in the window, per good merge in the window */
   runs: number;
+  /** the same runs by what the engine started them for: a line test, a screen or a probe */
+  runsByKind: Record<TestKind, number>;
   runsPerMerge: number;
   /** runner-hours used in the window per good merge */
   ciHoursPerMerge: number;
@@ -249,6 +251,7 @@ export function simulate(options: SimOptions): SimResult {
   let merged = 0;
   const latencies: number[] = [];
   let runsInWindow = 0;
+  const runsByKind: Record<TestKind, number> = { line: 0, screen: 0, probe: 0 };
   let busyMs = 0;
   let cancelled = 0;
   let cancelledStarted = 0;
@@ -340,7 +343,10 @@ export function simulate(options: SimOptions): SimResult {
   const begin = (run: Run): void => {
     busy++;
     run.startedAt = now;
-    if (now >= warmup && now < horizon) runsInWindow++;
+    if (now >= warmup && now < horizon) {
+      runsInWindow++;
+      runsByKind[testKind(run.ref)]++;
+    }
     events.push(now + run.durationMs, PRI_EVENT, () => finish(run));
   };
 
@@ -597,6 +603,7 @@ export function simulate(options: SimOptions): SimResult {
     latencyP95Hours: percentile(latencies, 0.95) / HOUR,
     latencyMeanHours: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length / HOUR : NaN,
     runs: runsInWindow,
+    runsByKind,
     runsPerMerge: merged ? runsInWindow / merged : NaN,
     ciHoursPerMerge: merged ? busyMs / HOUR / merged : NaN,
     cancelled, cancelledStarted, abortedStatuses, brokenMain, valveRemoved, falseRejections, fixes,
