@@ -28,17 +28,18 @@
 // Failures. A cleared segment that fails on the base met a flake, most likely: it loses its
 // clearance and is tested again where it stands. Any other segment whose test on the base itself
 // failed is taken out and bisected off the line by probes, tests on the base of the moment that
-// only say who is bad. A passing probe clears its changes back into the line; a failing one is
-// split in two (one bad change in n costs O(log n) probes). A change failing alone is blamed when
-// that repeats a failure (a probe of it alone, split off a failed batch) and otherwise probed once
-// more first (the flake rule).
+// only say who is bad, one half at a time: a passing half is cleared back into the line and puts
+// the failure in the other half, split at once without a run of its own; a failing half explains
+// the failure and lets the other go back untested (one bad change in n costs about log2 n
+// probes). A change failing alone is blamed when that repeats a failure (a probe of it alone,
+// split off a failed batch) and otherwise probed once more first (the flake rule).
 //
 // Sizes follow the failure rate, estimated from recent outcomes. Freezing: the line keeps being
 // tested, nothing merges.
 import { cancelTest, mergeAction, pullOf, testAction } from './actions.js';
 import { blame, failAlone } from './failures.js';
 import { batchSizeFor, failureRate, learn } from './failure-rate.js';
-import { samePull, type Pull } from './lineage.js';
+import { samePull, samePulls, type Pull } from './lineage.js';
 import { isGreen, keepTest, memberAt, memberOf, type LiveTest, type PoolView } from './pool-view.js';
 import { startTest } from './new-test.js';
 import type { Action, TestRef, TestState } from './types.js';
@@ -136,13 +137,29 @@ export function planOurs(view: PoolView): Action[] {
   // Probes that found no runner last time wait their turn (every change still a member at that head).
   const toProbe: Pull[][] = (memory.probing ?? []).filter((pulls) => pulls.every(isMember));
   const quarantined = new Set(toProbe.flat().map((pull) => pull.number));
+  // Bisection probes one half at a time: the other half is held back. If the probed half passes,
+  // the failure is in the held one, which is split at once without a test of its own; if it fails,
+  // that explains the failure, and the held half goes back to the pool untested.
+  const heldBefore = (memory.heldBack ?? []).filter((held) => held.pulls.every(isMember));
+  memory.heldBack = [];
+  const holdBack = (pulls: readonly Pull[], sibling: readonly Pull[]) => {
+    memory.heldBack!.push({ pulls: pulls.map(pullOf), sibling: sibling.map(pullOf) });
+    for (const pull of pulls) quarantined.add(pull.number);
+  };
+  const probeAlone = (pulls: readonly Pull[]) => {
+    for (const pull of pulls) quarantined.add(pull.number);
+    if (pulls.length === 1) return void toProbe.push([...pulls]);
+    const [first, second] = halves(pulls);
+    toProbe.push(first!);
+    if (second) holdBack(second, first!);
+  };
   /**
-   * Failed changes are probed: several are split in two; one alone gets the flake rule's re-run,
+   * Failed changes are probed: several are bisected; one alone gets the flake rule's re-run,
    * unless `reproduced` (a bisection probe of it alone repeats the failure of the test it came from).
    */
   const judgeAlone = (pulls: readonly Pull[], contexts: readonly string[], reproduced = false) => {
     for (const pull of pulls) quarantined.add(pull.number);
-    if (pulls.length > 1) return void toProbe.push(...halves(pulls));
+    if (pulls.length > 1) return void probeAlone(pulls);
     const change = memberOf(view, pulls[0]!.number);
     if (!change) return;
     if (reproduced) blame(memory, change, contexts);
@@ -161,7 +178,16 @@ export function planOurs(view: PoolView): Action[] {
     // bisection probes test suspects, a biased sample: only screens tell how often changes fail
     if (probe.ref.screen) learn(memory, probe.ref.pulls.length, probe.state === 'failure');
     if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts, !probe.ref.screen);
+    for (const held of heldBefore) {
+      if (!samePulls(held.sibling, probe.ref.pulls)) continue;
+      if (probe.state === 'success') probeAlone(held.pulls);
+      held.sibling = []; // answered
+    }
   }
+  // A held half whose sibling is still to be answered stays held; one whose sibling left goes back.
+  const unanswered = (sibling: readonly Pull[]) =>
+    probes.some((p) => p.state === 'pending' && samePulls(p.ref.pulls, sibling)) || toProbe.some((pulls) => samePulls(pulls, sibling));
+  for (const held of heldBefore) if (held.sibling.length > 0 && unanswered(held.sibling)) holdBack(held.pulls, held.sibling);
 
   // Cleared changes: a probe passed them at their head. They stay cleared until they merge or move.
   // by number, the head cleared: every pull the plan asks about is a member's, one head per number
@@ -319,6 +345,7 @@ export function planOurs(view: PoolView): Action[] {
     budget -= 1;
   }
   if (memory.probing.length === 0) delete memory.probing;
+  if (memory.heldBack.length === 0) delete memory.heldBack;
   // A batch that could still take more changes (the line's last segment, a screen) waits for them
   // while another of its kind runs: a fuller batch costs the same one run.
   let lineInFlight = [...tests.values()].filter((t) => t.state === 'pending').length;

@@ -60,6 +60,7 @@ const copyMemory = (memory: PoolMemory): PoolMemory => ({
   ...(memory.line ? { line: memory.line.map((segment) => [...segment]) } : {}),
   ...(memory.cleared ? { cleared: [...memory.cleared] } : {}),
   ...(memory.probing ? { probing: memory.probing.map((pulls) => [...pulls]) } : {}),
+  ...(memory.heldBack ? { heldBack: memory.heldBack.map((held) => ({ pulls: [...held.pulls], sibling: [...held.sibling] })) } : {}),
   refusals: [],
 });
 

@@ -154,6 +154,8 @@ export interface PoolMemory {
   cleared?: Array<{ number: number; headSha: string }>;
   /** ours: changes split off a failed test, waiting for a runner to probe them */
   probing?: Array<Array<{ number: number; headSha: string }>>;
+  /** ours: halves of a failed test held back while their `sibling` half is probed */
+  heldBack?: Array<{ pulls: Array<{ number: number; headSha: string }>; sibling: Array<{ number: number; headSha: string }> }>;
 }
 
 export const emptyMemory = (): PoolMemory => ({ tests: [], lineage: [], failures: [], blamed: [], seq: 0, refusals: [] });

@@ -114,20 +114,33 @@ describe('ours: failures', () => {
     assert.ok(e64 <= e16 + 2, `n=64: ${e64} extra tests against ${e16} for n=16`);
   });
 
-  it('(e) a segment that fails on the base leaves the line: its halves are probed, the line goes on without it', () => {
+  it('(e) a segment that fails on the base leaves the line and is bisected one half at a time; the line goes on without it', () => {
     const s = settings({ batchSize: 4, maxTestsInFlight: 4 });
     const changes = [stale(1), stale(2), stale(3), stale(4), stale(5)];
     const memory = { ...remembering(testOf('t', 0, [1, 2, 3, 4])), line: [pulls(1, 2, 3, 4), pulls(5)] };
     const plan = planPool(snapshot(changes, { tests: { t: { state: 'failure' } } }), memory, s);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.probe]), [[[1, 2], 0, true], [[3, 4], 0, true], [[5], 0, undefined]]);
+    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.probe]), [[[1, 2], 0, true], [[5], 0, undefined]]);
+    assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(3, 4), sibling: pulls(1, 2) }], '#3 #4 wait for the answer about #1 #2');
     assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
     assert.deepEqual(plan.memory.line, [pulls(5)]);
     assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'A batch failed: testing #1 #2 to find which change failed.' });
-    // #1 #2 pass their probe: cleared, back in line right behind what is being tested
-    const [p1, p2, t5] = tests(plan);
-    const next = planPool(snapshot(changes, { tests: { [p1!.id]: { state: 'success' }, [p2!.id]: { state: 'pending' }, [t5!.id]: { state: 'pending' } } }), plan.memory, s);
+    // #1 #2 pass their probe: cleared, back in line; the failure is in #3 #4, split at once
+    const [p1, t5] = tests(plan);
+    const next = planPool(snapshot(changes, { tests: { [p1!.id]: { state: 'success' }, [t5!.id]: { state: 'pending' } } }), plan.memory, s);
     assert.deepEqual(next.memory.line, [pulls(5), pulls(1, 2)]);
-    assert.deepEqual(tests(next).map((t) => [numbers(t), t.prefix]), [[[5, 1, 2], 1]]);
+    assert.deepEqual(tests(next).map((t) => [numbers(t), t.prefix, t.probe]), [[[3], 0, true], [[5, 1, 2], 1, undefined]]);
+    assert.deepEqual(next.memory.heldBack, [{ pulls: pulls(4), sibling: pulls(3) }]);
+  });
+
+  it('(e) when the probed half fails, that explains the failure: the held half goes back to the pool untested', () => {
+    const s = settings({ batchSize: 4, maxTestsInFlight: 4 });
+    const memory = { ...remembering(testOf('p', 0, [1, 2]), testOf('t5', 0, [5])), line: [pulls(5)], heldBack: [{ pulls: pulls(3, 4), sibling: pulls(1, 2) }] };
+    memory.tests[0]!.probe = true;
+    const plan = planPool(snapshot([stale(1), stale(2), stale(3), stale(4), stale(5)], { tests: { p: { state: 'failure' } } }), memory, s);
+    assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(2), sibling: pulls(1) }], 'the pair that failed is bisected in turn; #3 #4 are no longer held');
+    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.probe]), [[[1], 0, true]]);
+    // a quiet pool: #3 #4 join the line like any new change, and wait behind #5 for company
+    assert.deepEqual(plan.memory.line, [pulls(5), pulls(3, 4)]);
   });
 
   it('(e) a test that assumed a segment would pass which then failed is cancelled; the failure waits for its own prefix', () => {
@@ -236,7 +249,7 @@ describe('ours: screening', () => {
     assert.deepEqual(tests(plan).map(shape).slice(1), [screening([6])]);
   });
 
-  it('a failing screen of several changes is split in two bisection probes, the first half the larger', () => {
+  it('a failing screen of several changes is bisected: the first half (the larger) is probed, the other held back for its answer', () => {
     const rows = [
       { screened: [3, 4], halves: [[3], [4]] },
       { screened: [3, 4, 5], halves: [[3, 4], [5]] },
@@ -245,24 +258,27 @@ describe('ours: screening', () => {
     for (const { screened, halves } of rows) {
       const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', screened)] };
       const plan = planPool(snapshot(staleUpTo(Math.max(...screened)), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
-      assert.deepEqual(tests(plan).map(shape), halves.map((half) => ({ pulls: half, prefix: 0, baseSha: BASE, probe: true, screen: undefined })), `screen of ${screened}`);
+      assert.deepEqual(tests(plan).map(shape), [{ pulls: halves[0], prefix: 0, baseSha: BASE, probe: true, screen: undefined }], `screen of ${screened}`);
+      assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(...halves[1]!), sibling: pulls(...halves[0]!) }], `screen of ${screened}`);
       assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
       assert.deepEqual(plan.memory.blamed, []);
       assert.deepEqual(line(plan), [[1, 2]], 'the changes stay out of the line');
     }
   });
 
-  it('a half that finds no runner waits its turn, still out of the line, and is probed when one frees', () => {
-    const two = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 2 });
+  it('a probe that finds no runner waits its turn, still out of the line, and is started when one frees', () => {
+    const one = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 1 });
     const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', [3, 4, 5])] };
-    const plan = planPool(snapshot(staleUpTo(5), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, two);
-    assert.deepEqual(tests(plan).map(shape), [{ pulls: [3, 4], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
-    assert.deepEqual(plan.memory.probing, [pulls(5)]);
+    const plan = planPool(snapshot(staleUpTo(5), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, one);
+    assert.deepEqual(tests(plan), []);
+    assert.deepEqual(plan.memory.probing, [pulls(3, 4)]);
+    assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(5), sibling: pulls(3, 4) }], 'held while its sibling waits');
     assert.deepEqual(line(plan), [[1, 2]]);
-    // #1 #2 pass and merge; the freed runner probes #5
-    const next = planPool(snapshot(staleUpTo(5), { tests: { t1: { state: 'success' } } }), plan.memory, two);
-    assert.deepEqual(tests(next).map(shape), [{ pulls: [5], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
+    // #1 #2 pass and merge; the freed runner probes #3 #4
+    const next = planPool(snapshot(staleUpTo(5), { tests: { t1: { state: 'success' } } }), plan.memory, one);
+    assert.deepEqual(tests(next).map(shape), [{ pulls: [3, 4], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
     assert.equal(next.memory.probing, undefined);
+    assert.deepEqual(next.memory.heldBack, [{ pulls: pulls(5), sibling: pulls(3, 4) }]);
   });
 
   it('a bisection probe of one change that fails blames it at once; a screen of one change that fails is re-run first', () => {
