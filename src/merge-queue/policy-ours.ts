@@ -146,7 +146,8 @@ export function planOurs(view: PoolView): Action[] {
     memory.heldBack!.push({ pulls: pulls.map(pullOf), sibling: sibling.map(pullOf) });
     for (const pull of pulls) quarantined.add(pull.number);
   };
-  const probeAlone = (pulls: readonly Pull[]) => {
+  /** Probe these changes for the one that failed: one alone, or the first half while the other is held. */
+  const bisect = (pulls: readonly Pull[]) => {
     for (const pull of pulls) quarantined.add(pull.number);
     if (pulls.length === 1) return void toProbe.push([...pulls]);
     const [first, second] = halves(pulls);
@@ -159,12 +160,13 @@ export function planOurs(view: PoolView): Action[] {
    */
   const judgeAlone = (pulls: readonly Pull[], contexts: readonly string[], reproduced = false) => {
     for (const pull of pulls) quarantined.add(pull.number);
-    if (pulls.length > 1) return void probeAlone(pulls);
+    if (pulls.length > 1) return void bisect(pulls);
     const change = memberOf(view, pulls[0]!.number);
     if (!change) return;
     if (reproduced) blame(memory, change, contexts);
     else if (!failAlone(memory, change, contexts)) toProbe.push([pullOf(change)]);
   };
+  const answered = new Set<(typeof heldBefore)[number]>();
   let probesInFlight = 0;
   let screensInFlight = 0;
   for (const probe of probes) {
@@ -180,17 +182,17 @@ export function planOurs(view: PoolView): Action[] {
     if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts, !probe.ref.screen);
     for (const held of heldBefore) {
       if (!samePulls(held.sibling, probe.ref.pulls)) continue;
-      if (probe.state === 'success') probeAlone(held.pulls);
-      held.sibling = []; // answered
+      if (probe.state === 'success') bisect(held.pulls);
+      answered.add(held);
     }
   }
   // A held half whose sibling is still to be answered stays held; one whose sibling left goes back.
   const unanswered = (sibling: readonly Pull[]) =>
     probes.some((p) => p.state === 'pending' && samePulls(p.ref.pulls, sibling)) || toProbe.some((pulls) => samePulls(pulls, sibling));
-  for (const held of heldBefore) if (held.sibling.length > 0 && unanswered(held.sibling)) holdBack(held.pulls, held.sibling);
+  for (const held of heldBefore) if (!answered.has(held) && unanswered(held.sibling)) holdBack(held.pulls, held.sibling);
 
   // Cleared changes: a probe passed them at their head. They stay cleared until they merge or move.
-  // by number, the head cleared: every pull the plan asks about is a member's, one head per number
+  // Kept by number: every pull the plan asks about is a member's, so one head per number.
   const clearedHeads = new Map((memory.cleared ?? []).filter(isMember).map((p) => [p.number, p.headSha]));
   for (const probe of probes) if (probe.state === 'success') for (const pull of probe.ref.pulls) clearedHeads.set(pull.number, pull.headSha);
   /** cleared by a probe, or green on its own results on this base */
