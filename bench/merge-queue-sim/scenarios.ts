@@ -48,5 +48,6 @@ export const SCENARIOS: Record<string, Scenario> = {
   S1: { ...base, name: 'S1', description: 'small team', arrivalsPerHour: 2, ciMedianMinutes: 10, pBad: 0.05, flake: 0.02, runners: 4, scopes: 1 },
   S2: { ...base, name: 'S2', description: 'busy monorepo', arrivalsPerHour: 30, ciMedianMinutes: 30, pBad: 0.08, flake: 0.05, runners: 20, scopes: 5 },
   S3: { ...base, name: 'S3', description: 'slow CI (the Tide multi-hour case)', arrivalsPerHour: 6, ciMedianMinutes: 120, pBad: 0.1, flake: 0.1, runners: 10, scopes: 1 },
+  S4: { ...base, name: 'S4', description: 'flaky storm (S2 with f .20)', arrivalsPerHour: 30, ciMedianMinutes: 30, pBad: 0.08, flake: 0.2, runners: 20, scopes: 5 },
   S6: { ...base, name: 'S6', description: 'high failure (S2 with p_bad .30)', arrivalsPerHour: 30, ciMedianMinutes: 30, pBad: 0.3, flake: 0.05, runners: 20, scopes: 5 },
 };
