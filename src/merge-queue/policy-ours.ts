@@ -31,8 +31,8 @@
 // only say who is bad, one half at a time: a passing half is cleared back into the line and puts
 // the failure in the other half, split at once without a run of its own; a failing half explains
 // the failure and lets the other go back untested (one bad change in n costs about log2 n
-// probes). A change failing alone is blamed when that repeats a failure (a probe of it alone,
-// split off a failed batch) and otherwise probed once more first (the flake rule).
+// probes). A change failing alone is blamed when the failure had been narrowed to it (the other
+// half of its batch passed), and otherwise probed once more first (the flake rule).
 //
 // Sizes follow the failure rate, estimated from recent outcomes. Freezing: the line keeps being
 // tested, nothing merges.
@@ -135,8 +135,8 @@ export function planOurs(view: PoolView): Action[] {
   cancelPending(view.obsolete.filter((t) => !keptProbes.has(t.ref)));
   cancelPending(view.live.filter((t) => t.ref.probe && !keptProbes.has(t.ref)));
   // Probes that found no runner last time wait their turn (every change still a member at that head).
-  const toProbe: Pull[][] = (memory.probing ?? []).filter((pulls) => pulls.every(isMember));
-  const quarantined = new Set(toProbe.flat().map((pull) => pull.number));
+  const toProbe = (memory.probing ?? []).filter((ask) => ask.pulls.every(isMember));
+  const quarantined = new Set(toProbe.flatMap((ask) => ask.pulls.map((pull) => pull.number)));
   // Bisection probes one half at a time: the other half is held back. If the probed half passes,
   // the failure is in the held one, which is split at once without a test of its own; if it fails,
   // that explains the failure, and the held half goes back to the pool untested.
@@ -146,17 +146,21 @@ export function planOurs(view: PoolView): Action[] {
     memory.heldBack!.push({ pulls: pulls.map(pullOf), sibling: sibling.map(pullOf) });
     for (const pull of pulls) quarantined.add(pull.number);
   };
-  /** Probe these changes for the one that failed: one alone, or the first half while the other is held. */
+  /**
+   * Probe these changes for the one that failed: the first half while the other is held back. One
+   * change alone is what is left of a held half whose sibling passed: the failure was narrowed to
+   * it, so its probe is a suspect's, and failing it repeats the failure.
+   */
   const bisect = (pulls: readonly Pull[]) => {
     for (const pull of pulls) quarantined.add(pull.number);
-    if (pulls.length === 1) return void toProbe.push([...pulls]);
+    if (pulls.length === 1) return void toProbe.push({ pulls: [...pulls], suspect: true });
     const [first, second] = halves(pulls);
-    toProbe.push(first!);
+    toProbe.push({ pulls: first! });
     if (second) holdBack(second, first!);
   };
   /**
    * Failed changes are probed: several are bisected; one alone gets the flake rule's re-run,
-   * unless `reproduced` (a bisection probe of it alone repeats the failure of the test it came from).
+   * unless `reproduced` (a suspect's probe: the failure had been narrowed to it).
    */
   const judgeAlone = (pulls: readonly Pull[], contexts: readonly string[], reproduced = false) => {
     for (const pull of pulls) quarantined.add(pull.number);
@@ -164,7 +168,7 @@ export function planOurs(view: PoolView): Action[] {
     const change = memberOf(view, pulls[0]!.number);
     if (!change) return;
     if (reproduced) blame(memory, change, contexts);
-    else if (!failAlone(memory, change, contexts)) toProbe.push([pullOf(change)]);
+    else if (!failAlone(memory, change, contexts)) toProbe.push({ pulls: [pullOf(change)] });
   };
   const answered = new Set<(typeof heldBefore)[number]>();
   let probesInFlight = 0;
@@ -179,7 +183,7 @@ export function planOurs(view: PoolView): Action[] {
     }
     // bisection probes test suspects, a biased sample: only screens tell how often changes fail
     if (probe.ref.screen) learn(memory, probe.ref.pulls.length, probe.state === 'failure');
-    if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts, !probe.ref.screen);
+    if (probe.state === 'failure') judgeAlone(probe.ref.pulls, probe.failedContexts ?? probe.ref.contexts, probe.ref.suspect === true);
     for (const held of heldBefore) {
       if (!samePulls(held.sibling, probe.ref.pulls)) continue;
       if (probe.state === 'success') bisect(held.pulls);
@@ -188,7 +192,7 @@ export function planOurs(view: PoolView): Action[] {
   }
   // A held half whose sibling is still to be answered stays held; one whose sibling left goes back.
   const unanswered = (sibling: readonly Pull[]) =>
-    probes.some((p) => p.state === 'pending' && samePulls(p.ref.pulls, sibling)) || toProbe.some((pulls) => samePulls(pulls, sibling));
+    probes.some((p) => p.state === 'pending' && samePulls(p.ref.pulls, sibling)) || toProbe.some((ask) => samePulls(ask.pulls, sibling));
   for (const held of heldBefore) if (!answered.has(held) && unanswered(held.sibling)) holdBack(held.pulls, held.sibling);
 
   // Cleared changes: a probe passed them at their head. They stay cleared until they merge or move.
@@ -336,12 +340,12 @@ export function planOurs(view: PoolView): Action[] {
   const runners = Math.max(1, settings.maxTestsInFlight);
   let budget = runners - probesInFlight - [...tests.values()].filter((t) => t.state === 'pending').length;
   memory.probing = [];
-  for (const pulls of toProbe) {
+  for (const ask of toProbe) {
     if (budget <= 0) {
-      memory.probing.push(pulls);
+      memory.probing.push(ask);
       continue;
     }
-    const probe = startTest(view, pulls, 0, { probe: true });
+    const probe = startTest(view, ask.pulls, 0, { probe: true, suspect: ask.suspect === true });
     if (!probe) continue;
     actions.push(testAction(probe));
     budget -= 1;

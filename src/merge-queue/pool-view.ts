@@ -59,7 +59,7 @@ const copyMemory = (memory: PoolMemory): PoolMemory => ({
   // pulls are never changed in place, so a copy of each segment's array is enough
   ...(memory.line ? { line: memory.line.map((segment) => [...segment]) } : {}),
   ...(memory.cleared ? { cleared: [...memory.cleared] } : {}),
-  ...(memory.probing ? { probing: memory.probing.map((pulls) => [...pulls]) } : {}),
+  ...(memory.probing ? { probing: memory.probing.map((ask) => ({ ...ask, pulls: [...ask.pulls] })) } : {}),
   ...(memory.heldBack ? { heldBack: memory.heldBack.map((held) => ({ pulls: [...held.pulls], sibling: [...held.sibling] })) } : {}),
   refusals: [],
 });

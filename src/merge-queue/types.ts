@@ -67,8 +67,9 @@ export interface TestRef {
    */
   screen?: boolean;
   /**
-   * It judges changes under suspicion (a half of a failed batch, or a change re-run after failing
-   * alone): one of them is probably bad, so the engine stacks nothing new on it until it passes.
+   * It judges changes under suspicion: one of them is probably bad. Serial re-runs a change that
+   * failed alone this way; ours probes so the one change a failed batch was narrowed to (its
+   * other half passed), and blames it at once if it fails again.
    */
   suspect?: boolean;
 }
@@ -152,8 +153,8 @@ export interface PoolMemory {
   line?: Array<Array<{ number: number; headSha: string }>>;
   /** ours: changes a probe passed at their head (very likely good, so they batch in large segments) */
   cleared?: Array<{ number: number; headSha: string }>;
-  /** ours: changes split off a failed test, waiting for a runner to probe them */
-  probing?: Array<Array<{ number: number; headSha: string }>>;
+  /** ours: changes split off a failed test, waiting for a runner to probe them (`suspect`: see TestRef) */
+  probing?: Array<{ pulls: Array<{ number: number; headSha: string }>; suspect?: boolean }>;
   /** ours: halves of a failed test held back while their `sibling` half is probed */
   heldBack?: Array<{ pulls: Array<{ number: number; headSha: string }>; sibling: Array<{ number: number; headSha: string }> }>;
 }

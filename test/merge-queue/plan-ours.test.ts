@@ -271,7 +271,7 @@ describe('ours: screening', () => {
     const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', [3, 4, 5])] };
     const plan = planPool(snapshot(staleUpTo(5), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, one);
     assert.deepEqual(tests(plan), []);
-    assert.deepEqual(plan.memory.probing, [pulls(3, 4)]);
+    assert.deepEqual(plan.memory.probing, [{ pulls: pulls(3, 4) }]);
     assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(5), sibling: pulls(3, 4) }], 'held while its sibling waits');
     assert.deepEqual(line(plan), [[1, 2]]);
     // #1 #2 pass and merge; the freed runner probes #3 #4
@@ -281,25 +281,35 @@ describe('ours: screening', () => {
     assert.deepEqual(next.memory.heldBack, [{ pulls: pulls(5), sibling: pulls(3, 4) }]);
   });
 
-  it('a bisection probe of one change that fails blames it at once; a screen of one change that fails is re-run first', () => {
+  it('one change a failed batch was narrowed to (its other half passed) is blamed when its probe fails; any other single failure is re-run first', () => {
     const failing = { state: 'failure' as const, failedContexts: ['ci/unit'] };
     const changes = [stale(1), stale(2), stale(5)];
-    // split off a failed batch, #5 failing alone repeats that failure
-    const bisected = planPool(snapshot(changes, { tests: { p: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), bisectionOf('p', [5])] }, s);
-    assert.deepEqual(bisected.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
-    assert.deepEqual(tests(bisected), []);
-    assert.deepEqual(bisected.statuses.get(5), { state: 'error', description: 'Failed on its own: job ci/unit. Push a fix to retry.' });
+    // the failure was narrowed to #5: failing alone repeats it
+    const narrowed = planPool(snapshot(changes, { tests: { p: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), { ...bisectionOf('p', [5]), suspect: true }] }, s);
+    assert.deepEqual(narrowed.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
+    assert.deepEqual(tests(narrowed), []);
+    assert.deepEqual(narrowed.statuses.get(5), { state: 'error', description: 'Failed on its own: job ci/unit. Push a fix to retry.' });
 
-    // a screen is a first test: its failure of one change counts once (the flake rule)
-    const screened = planPool(snapshot(changes, { tests: { sc: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', [5])] }, s);
-    assert.deepEqual(screened.memory.blamed, []);
-    assert.deepEqual(screened.memory.failures, [{ number: 5, headSha: 'head5', count: 1 }]);
-    assert.deepEqual(tests(screened).map(shape), [{ pulls: [5], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
-    assert.deepEqual(screened.statuses.get(5), { state: 'pending', description: 'Testing again after a failure.' });
-    // failing the re-run too, it is blamed
-    const [rerun] = tests(screened);
-    const again = planPool(snapshot(changes, { tests: { [rerun!.id]: failing } }), screened.memory, s);
-    assert.deepEqual(again.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
+    // a screen of one, or the first half of a failed pair (the other half may be the bad one): the
+    // failure counts once (the flake rule), and the change is tested again
+    for (const first of [screenOf('sc', [5]), bisectionOf('sc', [5])]) {
+      const once = planPool(snapshot(changes, { tests: { sc: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), first] }, s);
+      assert.deepEqual(once.memory.blamed, []);
+      assert.deepEqual(once.memory.failures, [{ number: 5, headSha: 'head5', count: 1 }]);
+      assert.deepEqual(tests(once).map(shape), [{ pulls: [5], prefix: 0, baseSha: BASE, probe: true, screen: undefined }]);
+      assert.deepEqual(once.statuses.get(5), { state: 'pending', description: 'Testing again after a failure.' });
+      // failing the re-run too, it is blamed
+      const [rerun] = tests(once);
+      const again = planPool(snapshot(changes, { tests: { [rerun!.id]: failing } }), once.memory, s);
+      assert.deepEqual(again.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
+    }
+  });
+
+  it('a held half of one change whose sibling passed is probed as a suspect', () => {
+    const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), bisectionOf('p', [3])], heldBack: [{ pulls: pulls(4), sibling: pulls(3) }] };
+    const plan = planPool(snapshot(staleUpTo(4), { tests: { p: { state: 'success' } } }), memory, s);
+    assert.deepEqual(tests(plan).filter((t) => t.probe).map((t) => [numbers(t), t.suspect]), [[[4], true]]);
+    assert.deepEqual(plan.memory.cleared, pulls(3), 'the passing half is cleared');
   });
 
   it('a cleared segment that fails on the base met a flake: it stays in the line, loses its clearance and is tested again; the test stacked on it goes on', () => {
