@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so the installed command needs no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/main.ts');
+// The installed command runs the compiled JavaScript in dist/ (`npm run build`; `npm ci` builds it).
+import '../dist/src/main.js';

@@ -1,15 +1,11 @@
-// The command line: serve | worker | check-config | help. Usage errors exit 2.
+// The command line: serve | worker | check-config | run | help | version. Usage errors exit 2.
+// The long-running commands are imported when run, so `help`, `version` and `check-config` start fast.
 import { existsSync } from 'node:fs';
 import minimist from 'minimist';
-import { pluginNames } from '../plugins/index.js';
 import { EnvError, readEnv } from './config/env.js';
-import { ConfigError, formatProblem, loadConfigFile } from './config/load-config.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem, loadConfigFile } from './config/load-config.js';
 import { createLogger } from './core/logger.js';
-import { DEFAULT_CONFIG_FILE } from './runtime.js';
-import { serve } from './serve.js';
-import { runWorker } from './worker.js';
-import { runLocally, RunLocallyError } from './run-locally.js';
-import { RunnerSetupError } from './runners/create-runners.js';
+import { packageVersion } from './version.js';
 
 const USAGE = `Usage: ci-orchestrator <command> [--config FILE]
 
@@ -21,10 +17,12 @@ Commands:
                  run a presubmit's command job here on a PR, as the bot would, printing its log
                  (--dry-run: print the dispatch document a runner would receive)
   help           print this help
+  version        print the version
 
 Options:
   --config FILE  configuration file (default: $CONFIG_FILE, else ${DEFAULT_CONFIG_FILE} if present)
   -h, --help     print this help
+  -v, --version  print the version
 
 Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL,
 GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, REDIS_PREFIX, PORT, HOST, LOG_LEVEL, CONFIG_FILE,
@@ -41,8 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = minimist(argv, {
       string: ['config', 'repo', 'pr', 'forge'],
-      boolean: ['help', 'dry-run'],
-      alias: { h: 'help' },
+      boolean: ['help', 'version', 'dry-run'],
+      alias: { h: 'help', v: 'version' },
       unknown: (arg) => {
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         return true;
@@ -52,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
     return usageError((err as Error).message);
   }
   const [command = 'help', ...rest] = args._.map(String);
+  if (args.version || command === 'version') {
+    console.log(packageVersion());
+    return 0;
+  }
   if (args.help || command === 'help') {
     console.log(USAGE);
     return 0;
@@ -84,6 +86,7 @@ function usageError(message: string): number {
 
 async function checkConfig(file: string): Promise<number> {
   try {
+    const { pluginNames } = await import('../plugins/index.js');
     await loadConfigFile(file, pluginNames());
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -103,6 +106,7 @@ async function runCommand(job: string | undefined, args: minimist.ParsedArgs): P
   const forge = args.forge ?? 'github';
   if (forge !== 'github' && forge !== 'gitlab') return usageError('--forge is github or gitlab');
   if (existsSync('.env')) process.loadEnvFile('.env');
+  const { runLocally, RunLocallyError } = await import('./run-locally.js');
   try {
     const options = readEnv();
     const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -128,6 +132,9 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     throw err;
   }
   const log = createLogger(options.logLevel);
+  const [{ serve }, { runWorker }, { RunnerSetupError }] = await Promise.all([
+    import('./serve.js'), import('./worker.js'), import('./runners/create-runners.js'),
+  ]);
   let service: { close(): Promise<void> };
   try {
     service = command === 'serve' ? await serve(options, log) : await runWorker(options, log);

@@ -4,7 +4,7 @@ import { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { allPlugins, pluginNames } from '../plugins/index.js';
 import type { Options } from './config/env.js';
-import { embeddedConfig, loadConfigFile } from './config/load-config.js';
+import { DEFAULT_CONFIG_FILE, embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
 import { createCi, type Ci } from './jobs/create-ci.js';
@@ -16,9 +16,6 @@ import { BullMqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
 import type { DeliveryHandler, EventQueue } from './queue/event-queue.js';
 import { Metrics } from './server/metrics.js';
-
-/** Read when neither --config nor CONFIG_FILE names a file, if it exists. */
-export const DEFAULT_CONFIG_FILE = 'config.yaml';
 
 export interface Runtime {
   options: Options;

@@ -1,8 +1,10 @@
 // The command line as a user meets it: the installed bin, exit codes and messages.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +15,16 @@ function run(args: string[], env: Record<string, string> = {}) {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8', timeout: 20_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** As run(), without blocking this process (for tests that hold a port or a server of their own). */
+function runAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => { stdout += chunk; });
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 function tempFile(name: string, text: string): string {
@@ -28,6 +40,29 @@ describe('ci-orchestrator CLI', () => {
       assert.equal(code, 0);
       assert.match(stdout, /Usage: ci-orchestrator <command>/);
       assert.match(stdout, /check-config/);
+    }
+  });
+
+  it('prints the version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['-v'], ['version']]) {
+      const { code, stdout } = run(args);
+      assert.equal(code, 0);
+      assert.equal(stdout.trim(), version);
+    }
+  });
+
+  it('says in one line, without a stack trace, that the port is in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stderr } = await runAsync(['serve'], { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+      assert.equal(code, 1);
+      assert.match(stderr, new RegExp(`port ${port} is already in use: stop the process that holds it, or set PORT`));
+      assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      taken.close();
     }
   });
 

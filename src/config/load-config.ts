@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { validateJobs } from './validate-jobs.js';
 
+/** Read when neither --config nor CONFIG_FILE names a file, if it exists. */
+export const DEFAULT_CONFIG_FILE = 'config.yaml';
+
 export interface ConfigProblem {
   file: string;
   /** dotted path inside the file, e.g. repos.acme/widgets.plugins.1 */
