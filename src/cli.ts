@@ -135,6 +135,11 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
   const [{ serve }, { runWorker }, { RunnerSetupError }] = await Promise.all([
     import('./serve.js'), import('./worker.js'), import('./runners/create-runners.js'),
   ]);
+  // Listened for from the start: a stop asked for while starting takes effect once started.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
   let service: { close(): Promise<void> };
   try {
     service = command === 'serve' ? await serve(options, log) : await runWorker(options, log);
@@ -151,10 +156,7 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     throw err;
   }
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const signal = await signalled;
   log.info({ signal }, 'shutting down: no new work; finishing what runs');
   const deadline = setTimeout(() => {
     log.error(`work still running after ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);

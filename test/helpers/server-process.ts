@@ -21,7 +21,12 @@ export const testPrivateKey = (): string =>
 
 /** Runs `npm start` (or another npm script) and waits for the log line that says it is ready. */
 export async function startServerProcess(env: Record<string, string>, script = 'start', ready = /^listening/): Promise<ServerProcess> {
-  const child = spawn('sh', ['-c', `exec ${SCRIPTS[script]}`], {
+  return startProcess(SCRIPTS[script]!, env, ready);
+}
+
+/** Runs a shell command line (as a unit file or a container would) and waits for its ready log line. */
+export async function startProcess(command: string, env: Record<string, string>, ready = /^listening/): Promise<ServerProcess> {
+  const child = spawn('sh', ['-c', `exec ${command}`], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -30,7 +35,7 @@ export async function startServerProcess(env: Record<string, string>, script = '
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   let buffered = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start in 20 s\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${command} did not start in 20 s\n${stderr}`)), 20_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline;
@@ -51,7 +56,7 @@ export async function startServerProcess(env: Record<string, string>, script = '
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code} before it was ready\n${stderr}`));
+      reject(new Error(`${command} exited with ${code} before it was ready\n${stderr}`));
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
