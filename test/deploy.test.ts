@@ -81,8 +81,8 @@ describe('deploy/ci-orchestrator.service', () => {
 
   it('starts the server as the unit would, and stops it with the unit\'s signal', async () => {
     const workingDirectory = directive('WorkingDirectory')[0]!;
-    const [execStart] = directive('ExecStart');
-    assert.ok(execStart?.includes(workingDirectory), 'ExecStart runs the installed copy');
+    const execStart = directive('ExecStart')[0] ?? '';
+    assert.ok(execStart.includes(workingDirectory), 'ExecStart runs the installed copy');
     const environment = Object.fromEntries(directive('Environment').flatMap((l) => l.split(' ')).map((kv) => kv.split('=') as [string, string]));
     const state = mkdtempSync(join(tmpdir(), 'ci-orchestrator-state-'));
     const command = execStart.replaceAll(workingDirectory, ROOT).replace(/^\/usr\/bin\/node /, `${process.execPath} `);
