@@ -12,8 +12,14 @@ function counting() {
   const counts = { files: 0, branch: 0 };
   const listChangedFiles = forge.listChangedFiles.bind(forge);
   const branchSha = forge.branchSha.bind(forge);
-  forge.listChangedFiles = (ref) => (counts.files++, listChangedFiles(ref));
-  forge.branchSha = (repo, branch) => (counts.branch++, branchSha(repo, branch));
+  forge.listChangedFiles = (ref) => {
+    counts.files++;
+    return listChangedFiles(ref);
+  };
+  forge.branchSha = (repo, branch) => {
+    counts.branch++;
+    return branchSha(repo, branch);
+  };
   return { state, forge, counts };
 }
 

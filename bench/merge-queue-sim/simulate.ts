@@ -396,7 +396,7 @@ export function simulate(options: SimOptions): SimResult {
     // the same tree another run is already testing, so it does not add to the batch)
     const size = ref.pulls.length;
     const judged = Math.max(1, size - ref.prefix);
-    const flake = 1 - Math.pow(1 - sc.flake, 1 + sc.flakeAlpha * (judged - 1));
+    const flake = 1 - (1 - sc.flake) ** (1 + sc.flakeAlpha * (judged - 1));
     const flaked = runRng() < flake;
     const fails = flaked || ref.pulls.some((p) => badHead.get(p.headSha) === true);
     if (ref.pulls.some((p) => !badHead.has(p.headSha))) anomaly(`test ${ref.id} names a head sha the forge never had`);
@@ -439,7 +439,7 @@ export function simulate(options: SimOptions): SimResult {
         const pull = action.pulls[i]!;
         const pr = prs.get(pull.number);
         let failure: MergeOutcome | undefined;
-        if (!pr || !pr.open) {
+        if (!pr?.open) {
           failure = { kind: 'not-merged', number: pull.number, reason: 'error', message: 'the pull request is closed' };
           // the valve may close a PR between its test and its merge; anything else is the engine's doing
           if (!closedByValve.has(pull.number)) anomaly(`merge of #${pull.number}, which is not open`);

@@ -43,7 +43,7 @@ describe('approve plugin', () => {
     assert.equal(t.approved(), false, 'bob covers src/ only');
     assert.match(t.notifications()[0]!.body, /NOT APPROVED/);
     // src/OWNERS collapses into the root one (Prow's rule), which bob approves only in part.
-    assert.match(t.notifications()[0]!.body, /- \*\*\[OWNERS\]\(https:\/\/forge.test\/acme\/widgets\/blob\/main\/OWNERS\)\*\* \[bob\]\n  > more approvers are needed/);
+    assert.match(t.notifications()[0]!.body, /- \*\*\[OWNERS\]\(https:\/\/forge.test\/acme\/widgets\/blob\/main\/OWNERS\)\*\* \[bob\]\n {2}> more approvers are needed/);
     assert.match(t.notifications()[0]!.body, /please ask for approval from \[alice\]/);
     await t.comment('alice', '/approve');
     assert.equal(t.approved(), true);

@@ -10,7 +10,7 @@ import type { CommentEvent, ReviewEvent } from '../../src/core/events.js';
 import { LGTM } from '../../src/core/labels.js';
 import { definePlugin, type PluginContext } from '../../src/core/plugin.js';
 import {
-  normLogin, permissionRank, type Change, type Comment, type Forge,
+  normLogin, permissionRank, type Change, type Comment, 
 } from '../../src/forge/types.js';
 
 type Want = 'add' | 'cancel';

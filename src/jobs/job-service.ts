@@ -161,7 +161,7 @@ export class JobService implements CiJobs {
   async #dispatch(id: string, attempt: TaskAttempt): Promise<void> {
     const { store, log } = this.deps;
     const run = await store.get(id);
-    if (!run || run.state !== 'queued') return; // aborted meanwhile, or already dispatched
+    if (run?.state !== 'queued') return; // aborted meanwhile, or already dispatched
     const runner = this.deps.runners.get(run.runner);
     if (!runner) {
       await this.#end(id, 'error', `Runner "${run.runner}" is not configured.`);

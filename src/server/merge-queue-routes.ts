@@ -24,21 +24,21 @@ const overview = (pool: string, record: PoolRecord) => ({
   ...(record.view?.error ? { error: record.view.error } : {}),
 });
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(pools: Array<ReturnType<typeof overview>>): string {
   const section = (p: ReturnType<typeof overview>) => `
-<h2>${escape(p.pool)}</h2>
-<p>Base ${escape(p.base_sha?.slice(0, 12) ?? '?')}, synced ${escape(p.synced_at ?? 'never')}.${p.error ? ` Last error: ${escape(p.error)}` : ''}</p>
+<h2>${escapeHtml(p.pool)}</h2>
+<p>Base ${escapeHtml(p.base_sha?.slice(0, 12) ?? '?')}, synced ${escapeHtml(p.synced_at ?? 'never')}.${p.error ? ` Last error: ${escapeHtml(p.error)}` : ''}</p>
 <h3>Changes</h3>
 <table><tr><th>#</th><th>state</th><th>why</th></tr>
-${Object.entries(p.statuses).map(([n, s]) => `<tr><td>#${escape(n)}</td><td>${escape(s.state)}</td><td>${escape(s.description)}</td></tr>`).join('\n')}
+${Object.entries(p.statuses).map(([n, s]) => `<tr><td>#${escapeHtml(n)}</td><td>${escapeHtml(s.state)}</td><td>${escapeHtml(s.description)}</td></tr>`).join('\n')}
 </table>
 <h3>Tests in flight</h3>
-${p.tests.length === 0 ? '<p>None.</p>' : `<ul>${p.tests.map((t) => `<li>${escape(t.id)} (${escape(t.kind)}): ${t.pulls.map((n) => `#${n}`).join(' ')}${t.on_top_of.length ? ` (on top of ${t.on_top_of.map((n) => `#${n}`).join(' ')})` : ''}: ${escape(t.state)}</li>`).join('')}</ul>`}
+${p.tests.length === 0 ? '<p>None.</p>' : `<ul>${p.tests.map((t) => `<li>${escapeHtml(t.id)} (${escapeHtml(t.kind)}): ${t.pulls.map((n) => `#${n}`).join(' ')}${t.on_top_of.length ? ` (on top of ${t.on_top_of.map((n) => `#${n}`).join(' ')})` : ''}: ${escapeHtml(t.state)}</li>`).join('')}</ul>`}
 <h3>Recent</h3>
 ${p.recent.length === 0 ? '<p>Nothing yet.</p>' : `<table><tr><th>when</th><th>what</th><th>changes</th><th>detail</th></tr>
-${p.recent.map((h) => `<tr><td>${escape(h.at)}</td><td>${escape(h.action)}</td><td>${h.pulls.map((n) => `#${n}`).join(' ')}</td><td>${escape(h.detail)}</td></tr>`).join('\n')}</table>`}`;
+${p.recent.map((h) => `<tr><td>${escapeHtml(h.at)}</td><td>${escapeHtml(h.action)}</td><td>${h.pulls.map((n) => `#${n}`).join(' ')}</td><td>${escapeHtml(h.detail)}</td></tr>`).join('\n')}</table>`}`;
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Merge queue</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}</style>

@@ -160,7 +160,10 @@ describe('syncPool', () => {
     const r = rig();
     let reads = 0;
     const listComments = r.forge.listComments.bind(r.forge);
-    r.forge.listComments = (ref) => (reads++, listComments(ref));
+    r.forge.listComments = (ref) => {
+      reads++;
+      return listComments(ref);
+    };
     r.state.addChange(FULL, { number: 3, headSha: head(3), labels: ['lgtm', 'approved'], files: ['a.txt'] });
     r.state.setStatus(FULL, head(3), { context: 'unit', state: 'success', description: `ok BaseSHA:${'f'.repeat(40)}` });
     await r.sync();

@@ -95,7 +95,7 @@ describe('computeApprovalState: approvals', () => {
 describe('computeApprovalState: auto_approve_unowned_subfolders', () => {
   const owners = build({
     'OWNERS': approvers('root'),
-    'a/OWNERS': 'options:\n  auto_approve_unowned_subfolders: true\n' + approvers('a-appr'),
+    'a/OWNERS': `options:\n  auto_approve_unowned_subfolders: true\n${approvers('a-appr')}`,
     'a/d/OWNERS': approvers('d-appr'),
     'ab/OWNERS': approvers('ab-appr'),
   });
@@ -115,7 +115,7 @@ describe('computeApprovalState: auto_approve_unowned_subfolders', () => {
   }
 
   it('on a root OWNERS: unowned top-level folders are exempt, root files are not', () => {
-    const o = build({ 'OWNERS': 'options:\n  auto_approve_unowned_subfolders: true\n' + approvers('root'), 'owned/OWNERS': approvers('o') });
+    const o = build({ 'OWNERS': `options:\n  auto_approve_unowned_subfolders: true\n${approvers('root')}`, 'owned/OWNERS': approvers('o') });
     const check = (files: string[]) => {
       const s = computeApprovalState(o, files, []);
       return [s.filesApproved, s.dirs.map((d) => d.dir)];

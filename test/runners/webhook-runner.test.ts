@@ -104,7 +104,7 @@ describe('WebhookRunner', () => {
   });
 
   it('cuts the secret and the callback token out of an echoed body', async () => {
-    reply = (req, res) => {
+    reply = (_req, res) => {
       res.writeHead(403);
       res.end(`${TOKEN} ${SECRET} denied`);
     };
