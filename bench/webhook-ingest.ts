@@ -4,7 +4,7 @@
 //                    [--only ours|ceiling] [--queue bullmq|embedded] [--cpu-prof DIR] [--wait-idle] [--json]
 //
 // Two targets, each started as its own child process and driven in turn by this process:
-//   ours     the real server, `node --import tsx src/main.ts serve`, BullMQ on Redis (REDIS_URL,
+//   ours     the real server, `node dist/src/main.js serve` (npm start; run `npm run build` first), BullMQ on Redis (REDIS_URL,
 //            default redis://127.0.0.1:6379), no plugins enabled, GHE_HOST on a local stub
 //   ceiling  bench/hmac-ceiling-server.ts: a bare express 5 route that only verifies the HMAC
 // Two phases per target, both after a warm-up:
@@ -604,7 +604,7 @@ async function main(): Promise<void> {
     const configFile = path.join(tmp, 'config.yaml');
     // No plugin and no unknown-command reply: the workers do almost nothing, the figure is the ack.
     writeFileSync(configFile, 'default_plugins: []\nreply_to_unknown_commands: false\n');
-    const nodeArgs = ['--import', 'tsx'];
+    const nodeArgs: string[] = [];
     if (opts.cpuProf) {
       mkdirSync(opts.cpuProf, { recursive: true });
       nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProf)}`);
@@ -623,7 +623,7 @@ async function main(): Promise<void> {
       REDIS_PREFIX: PREFIX,
     };
     for (const key of ['PRIVATE_KEY_PATH', 'HOST', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_URL']) delete env[key];
-    const server = await startChild('ci-orchestrator serve', [...nodeArgs, 'src/main.ts', 'serve'], env);
+    const server = await startChild('ci-orchestrator serve', [...nodeArgs, 'dist/src/main.js', 'serve'], env);
     console.log(`ours: ci-orchestrator serve (${OURS_QUEUE === 'bullmq' ? 'BullMQ on Redis' : 'embedded queue, no Redis'}, in-process workers) at ${server.url.origin}`);
     results.push(await benchTarget('ours', server, redis, OURS_QUEUE === 'bullmq'));
     await stopChild(server.child);
