@@ -91,8 +91,11 @@ export class JobService implements CiJobs {
     return ids.map((id) => {
       const run = runs.get(id);
       if (!run) return undefined;
-      const { job, context, state, description, url } = run;
-      return { id, job, context, state, description, ...(url === undefined ? {} : { url }) };
+      const { job, type, repo, change, sha, context, state, description, url } = run;
+      return {
+        id, job, type, repo, ...(change === undefined ? {} : { change }), baseRef: run.refs.base_ref, sha, context, state, description,
+        ...(url === undefined ? {} : { url }),
+      };
     });
   }
 
