@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ConfigError, embeddedConfig, parseConfig } from '../src/config/load-config.js';
-import { repoConfigResolver } from '../src/config/resolve-repo-config.js';
+import { repoConfigResolver, reportingResolver } from '../src/config/resolve-repo-config.js';
 import { pluginNames } from '../plugins/index.js';
 
 const KNOWN = ['help', 'hold'];
@@ -61,6 +61,27 @@ describe('configuration', () => {
       '7: repos.acme/widgets.merge_queue.merge_method',
       '8: repos.acme/widgets.merge_queue.freeze_windows.0.end',
     ]);
+  });
+
+  it('reporting: statuses unless asked; a repo entry wins over the top level; bad values are named', () => {
+    const repo = (name: string) => ({ forge: 'github' as const, owner: 'acme', name });
+    const none = reportingResolver(parseConfig('repos: {acme/a: {plugins: []}}', 'config.yaml', KNOWN));
+    assert.equal(none(repo('a')).github, 'statuses');
+    assert.equal(none(repo('elsewhere')).github, 'statuses');
+    const some = reportingResolver(parseConfig([
+      'reporting: {github: checks}',
+      'repos:',
+      '  acme/a: {plugins: [], reporting: {github: statuses}}',
+      '  acme/*: {plugins: []}',
+    ].join('\n'), 'config.yaml', KNOWN));
+    assert.equal(some(repo('a')).github, 'statuses');
+    assert.equal(some(repo('b')).github, 'checks', 'an entry without reporting takes the top level');
+    assert.equal(some({ forge: 'github', owner: 'other', name: 'c' }).github, 'checks');
+    assert.deepEqual(problems([
+      'reporting: {github: check-runs}',
+      'repos:',
+      '  acme/a: {plugins: [], reporting: {gitlab: checks}}',
+    ].join('\n')).map((p) => p.split(': ').slice(0, 2).join(': ')), ['1: reporting.github', '3: repos.acme/a.reporting.gitlab']);
   });
 
   it('names unknown plugins with the known ones', () => {

@@ -180,6 +180,71 @@ for (const harness of forgeHarnesses) {
       assert.equal(byContext['ci/e2e']?.state, 'error');
     });
 
+    it('creates a check run and updates it in place (GitHub only)', async (t) => {
+      const { forge } = h;
+      if (!forge.createCheckRun || !forge.updateCheckRun || !forge.findCheckRun) {
+        assert.equal(h.repo.forge, 'gitlab', 'only GitLab lacks check runs');
+        return t.skip('no Checks API');
+      }
+      const sha = '7'.repeat(40);
+      const base = { name: 'ci/unit', externalId: 'r000000000000000000000001', summary: 'Run **r1**.' };
+      const id = await forge.createCheckRun(h.repo, sha, { ...base, status: 'queued', title: 'Job triggered. BaseSHA:abc1234' });
+      assert.deepEqual(h.state.checkRuns(full, sha).map((r) => [r.id, r.name, r.status, r.conclusion, r.externalId, r.appId]),
+        [[id, 'ci/unit', 'queued', null, 'r000000000000000000000001', h.state.appId]]);
+      // (without a details URL, what links it differs: GitHub's own page of it, or nothing)
+      assert.deepEqual((await forge.listStatuses(h.repo, sha)).map(({ context, state, description }) => ({ context, state, description })), [
+        { context: 'ci/unit', state: 'pending', description: 'Job triggered. BaseSHA:abc1234' },
+      ]);
+
+      await forge.updateCheckRun(h.repo, id, { ...base, status: 'in_progress', title: 'Job running.', detailsUrl: 'https://ci.test/1' });
+      await forge.updateCheckRun(h.repo, id, {
+        ...base, status: 'completed', conclusion: 'timed_out', title: 'Timed out. BaseSHA:abc1234', summary: 'It took too long.', detailsUrl: 'https://ci.test/1',
+      });
+      const [run] = h.state.checkRuns(full, sha);
+      assert.equal(h.state.checkRuns(full, sha).length, 1, 'updated in place, never a second one');
+      assert.deepEqual([run?.status, run?.conclusion, run?.detailsUrl, run?.output.title, run?.output.summary],
+        ['completed', 'timed_out', 'https://ci.test/1', 'Timed out. BaseSHA:abc1234', 'It took too long.']);
+      assert.deepEqual(await forge.listStatuses(h.repo, sha), [
+        { context: 'ci/unit', state: 'failure', description: 'Timed out. BaseSHA:abc1234', targetUrl: 'https://ci.test/1' },
+      ]);
+
+      assert.equal(await forge.findCheckRun(h.repo, sha, 'ci/unit', 'r000000000000000000000001'), id);
+      assert.equal(await forge.findCheckRun(h.repo, sha, 'ci/unit', 'r000000000000000000000002'), undefined);
+      assert.equal(await forge.findCheckRun(h.repo, sha, 'ci/lint', 'r000000000000000000000001'), undefined);
+      await assert.rejects(forge.updateCheckRun(h.repo, 999_999_999, { ...base, status: 'queued', title: 'x' }),
+        (err: Error & { status?: number }) => err.name === 'ForgeError' && err.status === 404);
+    });
+
+    it('lists one result per context across statuses and check runs, the newer winning', async (t) => {
+      const { forge } = h;
+      if (!forge.createCheckRun || !forge.updateCheckRun) return t.skip('no Checks API');
+      const sha = '8'.repeat(40);
+      const check = { name: 'ci/unit', externalId: 'r000000000000000000000003', summary: 's' };
+      // A status from before the switch to check runs, then the check run: the check run counts.
+      await forge.setStatus(h.repo, sha, { context: 'ci/unit', state: 'failure', description: 'old BaseSHA:abc1234' });
+      const id = await forge.createCheckRun(h.repo, sha, { ...check, status: 'queued', title: 'Job triggered.' });
+      await forge.updateCheckRun(h.repo, id, { ...check, status: 'completed', conclusion: 'success', title: 'Job succeeded. BaseSHA:abc1234' });
+      assert.deepEqual((await forge.listStatuses(h.repo, sha)).map(({ context, state, description }) => ({ context, state, description })), [
+        { context: 'ci/unit', state: 'success', description: 'Job succeeded. BaseSHA:abc1234' },
+      ]);
+      // And a status written after it wins in turn.
+      await forge.setStatus(h.repo, sha, { context: 'ci/unit', state: 'pending', description: 'again' });
+      assert.deepEqual((await forge.listStatuses(h.repo, sha)).map((s) => [s.context, s.state]), [['ci/unit', 'pending']]);
+    });
+
+    it('lists the check runs of a check suite by name and external id', async (t) => {
+      const { forge } = h;
+      if (!forge.createCheckRun || !forge.listCheckSuiteRuns) return t.skip('no Checks API');
+      const sha = '9'.repeat(40);
+      await forge.createCheckRun(h.repo, sha, { name: 'unit', externalId: 'r000000000000000000000004', status: 'queued', title: 't', summary: 's' });
+      await forge.createCheckRun(h.repo, sha, { name: 'lint', externalId: 'r000000000000000000000005', status: 'queued', title: 't', summary: 's' });
+      const suite = h.state.checkRuns(full, sha)[0]!.checkSuiteId;
+      assert.deepEqual((await forge.listCheckSuiteRuns(h.repo, suite)).sort((a, b) => a.name.localeCompare(b.name)), [
+        { name: 'lint', externalId: 'r000000000000000000000005' },
+        { name: 'unit', externalId: 'r000000000000000000000004' },
+      ]);
+    });
+
     it('reads required contexts of a protected branch, none for an unprotected one', async () => {
       assert.deepEqual((await h.forge.requiredContexts(h.repo, 'main')).sort(), ['ci/lint', 'ci/unit']);
       assert.deepEqual(await h.forge.requiredContexts(h.repo, 'unprotected'), []);

@@ -356,14 +356,47 @@ const cases: Case[] = [
     }],
   })),
   {
-    title: 'check_run rerequested (neutral), linked by html_url when it has no details_url',
+    title: 'check_run completed (neutral), linked by html_url when it has no details_url',
     name: 'check_run',
-    payload: example('check_run', 'rerequested', withInstallation),
+    payload: edit(example('check_run', 'rerequested', withInstallation), (p) => { p.action = 'completed'; }),
     expected: [{
       forge: 'github', deliveryId: DELIVERY, repo: { forge: 'github', owner: 'github', name: 'hello-world' },
       sender: { login: 'octocat', isBot: false }, installationId: 1,
       kind: 'status', sha: 'd6fde92930d4715a2b49857d24b940956b26d2d3', context: 'randscape', state: 'success',
       description: 'Report', targetUrl: 'http://github.com/github/hello-world/runs/4',
+    }],
+  },
+  {
+    title: 'check_run rerequested is a re-run request (the Re-run button), without an external id when it has none',
+    name: 'check_run',
+    payload: example('check_run', 'rerequested', withInstallation),
+    expected: [{
+      forge: 'github', deliveryId: DELIVERY, repo: { forge: 'github', owner: 'github', name: 'hello-world' },
+      sender: { login: 'octocat', isBot: false }, installationId: 1,
+      kind: 'rerun_request', sha: 'd6fde92930d4715a2b49857d24b940956b26d2d3', checkRun: { name: 'randscape' }, changeNumbers: [],
+    }],
+  },
+  {
+    title: 'check_run rerequested carries the external id (the bot\'s run id) and the linked changes',
+    name: 'check_run',
+    payload: edit(example('check_run', 'rerequested', withInstallation), (p) => {
+      p.check_run.external_id = 'r0123456789abcdef01234567';
+      p.check_run.pull_requests = [{ number: 7, id: 1, url: 'https://api.github.com/repos/github/hello-world/pulls/7' }];
+    }),
+    expected: [{
+      forge: 'github', deliveryId: DELIVERY, repo: { forge: 'github', owner: 'github', name: 'hello-world' },
+      sender: { login: 'octocat', isBot: false }, installationId: 1,
+      kind: 'rerun_request', sha: 'd6fde92930d4715a2b49857d24b940956b26d2d3',
+      checkRun: { name: 'randscape', externalId: 'r0123456789abcdef01234567' }, changeNumbers: [7],
+    }],
+  },
+  {
+    title: 'check_suite rerequested ("Re-run all checks") is a re-run request for the suite',
+    name: 'check_suite',
+    payload: example('check_suite', 'rerequested'),
+    expected: [{
+      ...bare, sender: { login: 'octocoders-linter[bot]', isBot: true }, installationId: 957387,
+      kind: 'rerun_request', sha: HEAD_SHA, checkSuiteId: 118578147, changeNumbers: [2],
     }],
   },
 
@@ -416,7 +449,7 @@ const cases: Case[] = [
 
   // --- events we do not handle ---
   { title: 'star is not handled', name: 'star', payload: example('star', 'created'), expected: [] },
-  { title: 'check_suite is not handled', name: 'check_suite', payload: example('check_suite'), expected: [] },
+  { title: 'check_suite completed is not handled', name: 'check_suite', payload: example('check_suite', 'completed'), expected: [] },
   { title: 'an unknown event is not handled', name: 'no_such_event', payload: { action: 'created' }, expected: [] },
   { title: 'an unhandled action is not validated', name: 'pull_request', payload: { action: 'assigned' }, expected: [] },
 ];

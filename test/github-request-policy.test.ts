@@ -69,6 +69,19 @@ describe('GitHub request policy', () => {
     assert.equal(seen.length, 2);
   });
 
+  it('a request marked `retries: 0` (creating a check run) is not sent twice on a 5xx, only after a rate limit', async () => {
+    const create = (o: InstanceType<typeof ForgeOctokit>) => o.rest.checks.create({
+      owner: 'acme', repo: 'widgets', name: 'unit', head_sha: 'a'.repeat(40), request: { retries: 0 },
+    });
+    script = [{ status: 502 }];
+    assert.equal(await statusOf(create(octokit(1))), 502);
+    assert.equal(seen.length, 1);
+    script = [{ status: 429, headers: { 'retry-after': '0' } }];
+    seen = [];
+    assert.equal(await statusOf(create(octokit(1))), 200);
+    assert.equal(seen.length, 2);
+  });
+
   it('a 403 that is not a rate limit is final', async () => {
     script = [{ status: 403, body: { message: 'Resource not accessible by integration' } }];
     assert.equal(await statusOf(get(octokit(1))), 403);

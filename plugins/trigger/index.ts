@@ -10,6 +10,7 @@ import { definePlugin } from '../../src/core/plugin.js';
 import { selectPostsubmits } from '../../src/jobs/select-jobs.js';
 import { onComment } from './on-comment.js';
 import { onPullRequest } from './on-pull-request.js';
+import { onRerunRequest } from './on-rerun-request.js';
 import { startPostsubmits } from './start-jobs.js';
 
 const ANYONE_TRUSTED = 'Trusted users (org members, collaborators with write access); anyone on a trusted change or one with the ok-to-test label';
@@ -66,6 +67,8 @@ export default definePlugin({
         return onPullRequest(ctx, event);
       case 'push':
         return startPostsubmits(ctx, event, selectPostsubmits(ctx.config.postsubmits, event));
+      case 'rerun_request':
+        return onRerunRequest(ctx, event);
       default:
         return;
     }

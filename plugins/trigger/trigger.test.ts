@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PullRequestEvent, PushEvent } from '../../src/core/events.js';
+import type { PullRequestEvent, PushEvent, RerunRequestEvent } from '../../src/core/events.js';
+import { presubmitSchema } from '../../src/config/jobs-schema.js';
 import type { PostsubmitStart, PresubmitStart } from '../../src/jobs/ci-jobs.js';
 import { createDispatchRig } from '../../test/helpers/dispatch.js';
 import { commentEvent, pullRequestEvent, repoOf, reviewEvent } from '../../test/helpers/events.js';
@@ -395,5 +396,92 @@ describe('trigger: pushes', () => {
     const rig = trustedRig();
     await rig.dispatch(pushEvent('main', ['docs/index.md'], true));
     assert.deepEqual(rig.ci.calls, []);
+  });
+});
+
+describe('trigger: GitHub re-run requests (check_run and check_suite rerequested)', () => {
+  const NEW_HEAD = '9'.repeat(40);
+  const rerun = (extra: Partial<RerunRequestEvent> = {}, login = 'wendy', isBot = false): RerunRequestEvent => ({
+    kind: 'rerun_request', forge: 'github', deliveryId: `rerun-${login}`, repo: repoOf(), sender: { login, isBot },
+    installationId: 5, sha: HEAD, changeNumbers: [7], ...extra,
+  });
+  /** A finished run of `job` on #7 at HEAD (its check run's external id), the head having moved since. */
+  async function earlierRun(rig: Rig, job = 'e2e'): Promise<string> {
+    const [outcome] = await rig.ci.start([{
+      type: 'presubmit', job: presubmitSchema.parse(PRESUBMITS.find((j) => j.name === job)),
+      repo: repoOf(), installationId: 5, cloneUrl: 'x', baseRef: 'main', baseSha: BASE_TIP, reason: 'earlier',
+      pull: { number: 7, sha: HEAD, author: 'alice' },
+    }]);
+    rig.ci.setState(outcome!.runId, 'failure');
+    rig.ci.started.length = 0;
+    rig.ci.calls.length = 0;
+    rig.state.change(FULL, 7).headSha = NEW_HEAD;
+    return outcome!.runId;
+  }
+
+  it('runs the check run\'s job again on the change\'s current head, as /test <job> would', async () => {
+    const rig = triggerRig();
+    const runId = await earlierRun(rig);
+    await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }));
+    assert.deepEqual(sortedJobs(rig), ['e2e']);
+    const started = rig.ci.started[0] as PresubmitStart;
+    assert.deepEqual([started.pull.number, started.pull.sha, started.baseSha, started.reason],
+      [7, NEW_HEAD, BASE_TIP, 're-run requested by @wendy on GitHub']);
+    assert.deepEqual(rig.comments(), [], 'nothing is said on the change');
+  });
+
+  it('refuses a sender who could not /test the change, and ignores bots', async () => {
+    const rig = triggerRig();
+    const runId = await earlierRun(rig);
+    await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }, 'rita')); // read access
+    await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }, 'helper[bot]', true));
+    await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }, BOT));
+    assert.deepEqual(rig.ci.calls, []);
+    assert.ok(rig.logs.some((l) => l.msg === 're-run refused: untrusted user on an untrusted change'));
+    // On a trusted change anyone GitHub lets press the button may.
+    rig.state.addLabel(FULL, 7, 'ok-to-test');
+    await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }, 'rita'));
+    assert.deepEqual(sortedJobs(rig), ['e2e']);
+  });
+
+  it('does nothing on a closed change', async () => {
+    const rig = triggerRig();
+    const runId = await earlierRun(rig);
+    rig.state.change(FULL, 7).state = 'closed';
+    await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }));
+    assert.deepEqual(rig.ci.calls, []);
+  });
+
+  it('finds the job by the check run\'s name when the run is no longer kept, on the changes GitHub names', async () => {
+    const rig = triggerRig();
+    await rig.dispatch(rerun({ checkRun: { name: 'unit', externalId: 'r0123456789abcdef01234567' } }));
+    assert.deepEqual(sortedJobs(rig), ['unit']);
+    await rig.dispatch(rerun({ checkRun: { name: 'not-a-job' } }));
+    assert.deepEqual(sortedJobs(rig), ['unit']);
+  });
+
+  it('"Re-run all checks" runs every check run of the suite again', async () => {
+    const rig = triggerRig();
+    const e2e = await earlierRun(rig, 'e2e');
+    const unit = await earlierRun(rig, 'unit');
+    await rig.forge.createCheckRun!(repoOf(), HEAD, { name: 'e2e', externalId: e2e, status: 'completed', conclusion: 'failure', title: 't', summary: 's' });
+    await rig.forge.createCheckRun!(repoOf(), HEAD, { name: 'unit', externalId: unit, status: 'completed', conclusion: 'failure', title: 't', summary: 's' });
+    const suite = rig.state.checkRuns(FULL, HEAD)[0]!.checkSuiteId;
+    await rig.dispatch(rerun({ checkSuiteId: suite }));
+    assert.deepEqual(sortedJobs(rig), ['e2e', 'unit']);
+    assert.ok(rig.ci.started.every((r) => r.type === 'presubmit' && r.pull.sha === NEW_HEAD));
+  });
+
+  it('runs a postsubmit again on its commit, for a trusted sender only', async () => {
+    const rig = trustedRig();
+    await rig.dispatch(pushEvent('main', ['src/a.go']));
+    const [publish] = [...rig.ci.runs.values()];
+    rig.ci.setState(publish!.id, 'failure');
+    rig.ci.started.length = 0;
+    await rig.dispatch(rerun({ sha: PUSHED, changeNumbers: [], checkRun: { name: 'publish', externalId: publish!.id } }, 'rita'));
+    assert.equal(rig.ci.started.length, 0, 'rita may not');
+    await rig.dispatch(rerun({ sha: PUSHED, changeNumbers: [], checkRun: { name: 'publish', externalId: publish!.id } }));
+    const again = rig.ci.started[0] as PostsubmitStart;
+    assert.deepEqual([again.job.name, again.baseRef, again.baseSha, again.reason], ['publish', 'main', PUSHED, 're-run requested by @wendy on GitHub']);
   });
 });

@@ -1,15 +1,27 @@
 // Which configuration applies to a repo: an exact "owner/name" entry, else "owner/*", else the
 // defaults. The most specific entry wins whole; entries are not merged, so what a repo gets is
 // readable from one place in the file.
-import { repoEntrySchema, type Config, type RepoConfig } from './schema.js';
+import { repoEntrySchema, type Config, type RepoConfig, type RepoEntry, type ReportingConfig } from './schema.js';
 import { repoFullName, type RepoRef } from '../forge/types.js';
+
+/** The `repos` entry that applies to a repo, if any; indexes the config once. */
+function entryResolver(config: Config): (repo: RepoRef) => RepoEntry | undefined {
+  const entries = new Map(Object.entries(config.repos).map(([key, value]) => [key.toLowerCase(), value]));
+  return (repo) => entries.get(repoFullName(repo).toLowerCase()) ?? entries.get(`${repo.owner}/*`.toLowerCase());
+}
+
+/** How a repo's runs show: its entry's `reporting`, else the top-level one. */
+export function reportingResolver(config: Config): (repo: RepoRef) => ReportingConfig {
+  const entryOf = entryResolver(config);
+  return (repo) => entryOf(repo)?.reporting ?? config.reporting;
+}
 
 /** Indexes the config once; the returned function answers per event. */
 export function repoConfigResolver(config: Config, allPlugins: readonly string[]): (repo: RepoRef) => RepoConfig {
-  const entries = new Map(Object.entries(config.repos).map(([key, value]) => [key.toLowerCase(), value]));
+  const entryOf = entryResolver(config);
   const fallback = repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
   return (repo) => {
-    const entry = entries.get(repoFullName(repo).toLowerCase()) ?? entries.get(`${repo.owner}/*`.toLowerCase()) ?? fallback;
+    const entry = entryOf(repo) ?? fallback;
     return {
       plugins: entry.plugins,
       replyToUnknownCommands: config.reply_to_unknown_commands,

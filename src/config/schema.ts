@@ -33,6 +33,12 @@ export const ownersSchema = z.strictObject({
   skip_collaborators: z.boolean().default(false),
 });
 
+/** How CI runs show on the forge (docs/configuration.md#reporting). */
+export const reportingSchema = z.strictObject({
+  /** GitHub: commit statuses, or check runs (the Checks API, with a Re-run button); GitLab has only statuses */
+  github: z.enum(['statuses', 'checks']).default('statuses'),
+});
+
 export const repoEntrySchema = z.strictObject({
   /** plugins enabled on the matching repos */
   plugins: z.array(z.string()),
@@ -46,6 +52,8 @@ export const repoEntrySchema = z.strictObject({
   postsubmits: z.array(postsubmitSchema).default([]),
   /** merge approved changes (docs/configuration.md#merge-queue); absent: the queue leaves the repo alone */
   merge_queue: repoMergeQueueSchema.optional(),
+  /** how the repo's runs show; absent: the top-level `reporting` */
+  reporting: reportingSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -61,12 +69,16 @@ export const configSchema = z.strictObject({
   ).default({}),
   /** settings of the merge queue as a whole */
   merge_queue: mergeQueueSchema.default(mergeQueueSchema.parse({})),
+  /** how runs show on repos whose entry does not say */
+  reporting: reportingSchema.default(reportingSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ApproveConfig = z.infer<typeof approveSchema>;
 export type LgtmConfig = z.infer<typeof lgtmSchema>;
 export type OwnersConfig = z.infer<typeof ownersSchema>;
+export type ReportingConfig = z.infer<typeof reportingSchema>;
+export type RepoEntry = z.infer<typeof repoEntrySchema>;
 
 /** The configuration that applies to one repository. */
 export interface RepoConfig {

@@ -104,5 +104,23 @@ export interface RunnerEvent extends EventBase {
   description?: string;
 }
 
-export type NormalizedEvent = PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent | RunnerEvent;
+/**
+ * Someone asked the forge to run the bot's checks again: GitHub's Re-run button on a check run of
+ * the bot's (`check_run` rerequested), or "Re-run all checks" on the bot's check suite of a commit
+ * (`check_suite` rerequested). GitHub sends these only to the App that created the check runs.
+ */
+export interface RerunRequestEvent extends EventBase {
+  kind: 'rerun_request';
+  /** the commit the check runs are on */
+  sha: string;
+  /** check_run: the check run (its name is a job's context, its external id the bot's run id) */
+  checkRun?: { name: string; externalId?: string };
+  /** check_suite: the suite, whose check runs all run again */
+  checkSuiteId?: number;
+  /** the open changes GitHub links the commit to; empty for changes from forks */
+  changeNumbers: number[];
+}
+
+export type NormalizedEvent =
+  | PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent | RunnerEvent | RerunRequestEvent;
 export type EventKind = NormalizedEvent['kind'];

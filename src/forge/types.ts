@@ -72,6 +72,27 @@ export interface CommitStatus {
   running?: boolean;
 }
 
+/** A check run's progress, in GitHub's Checks API terms. */
+export type CheckRunStatus = 'queued' | 'in_progress' | 'completed';
+
+/** How a completed check run ended: the conclusions this bot writes. */
+export type CheckRunConclusion = 'success' | 'failure' | 'cancelled' | 'timed_out' | 'neutral';
+
+/** A check run as the bot writes it (GitHub's Checks API; GitLab has none). */
+export interface CheckRunWrite {
+  /** shown as the check's name; the context required checks and the merge queue match */
+  name: string;
+  status: CheckRunStatus;
+  /** present exactly when status is `completed` */
+  conclusion?: CheckRunConclusion;
+  detailsUrl?: string;
+  /** the bot's own id for it (a run id), so a re-run request can be traced back */
+  externalId: string;
+  title: string;
+  /** Markdown */
+  summary: string;
+}
+
 /** Repository permission, GitHub's ladder; GitLab access levels map onto it (see docs/forges.md). */
 export type Permission = 'none' | 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 
@@ -145,6 +166,19 @@ export interface Forge {
 
   /** The git tree hash of a commit (lgtm's store_tree_hash). */
   treeHash?(repo: RepoRef, sha: string): Promise<string>;
+
+  /**
+   * Check runs (GitHub's Checks API; absent on GitLab). listStatuses reads them back like statuses:
+   * the name as context, the title as description, the details URL as target URL.
+   * createCheckRun answers the new check run's id.
+   */
+  createCheckRun?(repo: RepoRef, sha: string, check: CheckRunWrite): Promise<number>;
+  /** Rewrites a check run this bot created. An unknown id fails with a ForgeError of status 404. */
+  updateCheckRun?(repo: RepoRef, id: number, check: CheckRunWrite): Promise<void>;
+  /** The id of a check run on `sha` with that name and external id, if there is one. */
+  findCheckRun?(repo: RepoRef, sha: string, name: string, externalId: string): Promise<number | undefined>;
+  /** The check runs of a check suite (check_suite.rerequested names only the suite). */
+  listCheckSuiteRuns?(repo: RepoRef, suiteId: number): Promise<Array<{ name: string; externalId?: string }>>;
 }
 
 export const repoFullName = (repo: RepoRef): string => `${repo.owner}/${repo.name}`;

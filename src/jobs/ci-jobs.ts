@@ -3,7 +3,7 @@
 // runners, statuses, callbacks).
 import type { Postsubmit, Presubmit } from '../config/jobs-schema.js';
 import type { ChangeRef, RepoRef } from '../forge/types.js';
-import type { Pull, RunState } from './protocol.js';
+import type { JobType, Pull, RunState } from './protocol.js';
 
 interface StartBase {
   repo: RepoRef;
@@ -59,6 +59,14 @@ export interface StartOutcome {
 export interface RunSummary {
   id: string;
   job: string;
+  type: JobType;
+  repo: RepoRef;
+  /** the change a presubmit tested */
+  change?: number;
+  /** the branch tested against (a postsubmit's pushed branch) */
+  baseRef: string;
+  /** the commit its result is shown on: the change's head, the pushed commit; for a batch, the base */
+  sha: string;
   context: string;
   state: RunState;
   description: string;

@@ -6,6 +6,7 @@ import type { Probot } from 'probot';
 import type { Options } from '../config/env.js';
 import type { CommandRunnerConfig } from '../config/jobs-schema.js';
 import type { Config } from '../config/schema.js';
+import { reportingResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import { BullMqTaskQueue } from '../queue/bullmq-task-queue.js';
 import { MemoryTaskQueue } from '../queue/memory-task-queue.js';
@@ -77,8 +78,10 @@ export async function createCi(o: CiOptions): Promise<Ci> {
   const runners = createRunners(o.config.runners, {
     env: process.env, gitlabUrl: options.gitlab?.url, probot: o.probot, commandQueue: commandTasks, publicUrl: o.publicUrl,
   });
+  const reportingOf = reportingResolver(o.config);
   jobs = new JobService({
     store, tasks, statusTasks, runners, forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
+    reportsCheckRuns: (repo) => reportingOf(repo).github === 'checks',
     onFinished: (run) => {
       o.metrics.runsFinished.inc({ state: run.state });
       o.onRunFinished?.(run);

@@ -1,14 +1,15 @@
 // The life of a CI run. start() records a run and queues its dispatch; the dispatch task hands it
 // to the job's runner with a fresh callback token; the runner's reports (callback API, polling,
 // runner events, the command worker) move it forward, never back; every visible change is written
-// to the forge as the job's commit status by a status task, except for batch runs (merge-queue
-// tests), which the merge queue reads with runStates. A run that cannot be dispatched, or that
-// outlives its timeout, ends as an `error` with the reason: nothing ends silently.
+// to the forge as the job's commit status (or, where `reporting` asks, its GitHub check run) by a
+// status task, except for batch runs (merge-queue tests), which the merge queue reads with
+// runStates. A run that cannot be dispatched, or that outlives its timeout, ends as an `error` with
+// the reason: nothing ends silently.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunnerEvent } from '../core/events.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
-import type { ChangeRef } from '../forge/types.js';
+import type { ChangeRef, Forge, RepoRef } from '../forge/types.js';
 import { PostponeTask, type Task, type TaskAttempt, type TaskQueue } from '../queue/task-queue.js';
 import { RunnerError, type Runner } from '../runners/runner.js';
 import { timingSafeEqualStrings } from '../server/timing-safe-equal.js';
@@ -16,6 +17,7 @@ import type { CiJobs, RunSummary, StartOutcome, StartRequest } from './ci-jobs.j
 import { dispatchDocument } from './dispatch-document.js';
 import { isTerminal, STATE_RANK, type ReportedState, type StatusReport } from './protocol.js';
 import { newRun } from './new-run.js';
+import { checkRunOf } from './check-run-of.js';
 import { commitStatusOf, DEFAULT_DESCRIPTION, RUN_ID, slotKey, writesStatus, type RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 
@@ -24,6 +26,10 @@ export const DISPATCH_ATTEMPTS = 6;
 const STATUS_ATTEMPTS = 6;
 /** How soon a run waiting for a max_concurrency slot asks again. */
 const SLOT_RETRY_MS = 1000;
+/** How soon a status task waiting for another writer to create the run's check run looks again. */
+const CHECK_RUN_WAIT_MS = 1000;
+/** A claim to create a check run older than this was abandoned (its writer died): another may take over. */
+export const CHECK_RUN_CLAIM_MS = 120_000;
 
 
 export interface JobServiceDeps {
@@ -43,6 +49,10 @@ export interface JobServiceDeps {
   log: Logger;
   /** called with each run that ends */
   onFinished?(run: RunRecord): void;
+  /** whether the repo's runs show as GitHub check runs (`reporting.github: checks`); else commit statuses */
+  reportsCheckRuns?(repo: RepoRef): boolean;
+  /** the clock (ms), for check run claims */
+  now?(): number;
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -53,6 +63,8 @@ export class JobService implements CiJobs {
   async start(requests: StartRequest[]): Promise<StartOutcome[]> {
     return Promise.all(requests.map(async (request) => {
       const run = newRun(request);
+      // GitLab has no Checks API: its runs keep commit statuses whatever the configuration says.
+      if (writesStatus(run) && run.repo.forge === 'github' && this.deps.reportsCheckRuns?.(run.repo)) run.checkRun = {};
       const created = await this.deps.store.create(run);
       if (!created.created) return { job: run.job, outcome: 'running' as const, runId: created.existing };
       this.deps.log.info({ run: run.id, job: run.job, sha: run.sha, reason: run.reason }, 'run queued');
@@ -79,8 +91,11 @@ export class JobService implements CiJobs {
     return ids.map((id) => {
       const run = runs.get(id);
       if (!run) return undefined;
-      const { job, context, state, description, url } = run;
-      return { id, job, context, state, description, ...(url === undefined ? {} : { url }) };
+      const { job, type, repo, change, sha, context, state, description, url } = run;
+      return {
+        id, job, type, repo, ...(change === undefined ? {} : { change }), baseRef: run.refs.base_ref, sha, context, state, description,
+        ...(url === undefined ? {} : { url }),
+      };
     });
   }
 
@@ -108,11 +123,12 @@ export class JobService implements CiJobs {
    * Moves a run forward: a report that would move it back (a late `pending` after `running`) or
    * change nothing is ignored, and a finished run never changes.
    */
-  async report(id: string, report: StatusReport): Promise<{ run: RunRecord; changed: boolean } | undefined> {
+  async report(id: string, report: StatusReport, marks: Pick<RunRecord, 'timedOut'> = {}): Promise<{ run: RunRecord; changed: boolean } | undefined> {
     const result = await this.deps.store.update(id, (run) => {
       if (isTerminal(run.state) || STATE_RANK[report.state] < STATE_RANK[run.state]) return undefined;
       const next: RunRecord = {
         ...run,
+        ...(isTerminal(report.state) ? marks : {}),
         state: report.state,
         url: report.url ?? run.url,
         description: report.description ?? (report.state === run.state ? run.description : DEFAULT_DESCRIPTION[report.state]),
@@ -223,12 +239,12 @@ export class JobService implements CiJobs {
   async #timeOut(id: string): Promise<void> {
     const run = await this.deps.store.get(id);
     if (!run || isTerminal(run.state)) return;
-    await this.#end(id, 'error', `Timed out after ${formatSeconds(run.timeoutSeconds)}.`);
+    await this.#end(id, 'error', `Timed out after ${formatSeconds(run.timeoutSeconds)}.`, { timedOut: true });
   }
 
   /** Ends an unfinished run; true if this call ended it. Tells the runner, best effort. */
-  async #end(id: string, state: Extract<ReportedState, 'error' | 'aborted'>, description: string): Promise<boolean> {
-    const result = await this.report(id, { state, description });
+  async #end(id: string, state: Extract<ReportedState, 'error' | 'aborted'>, description: string, marks: Pick<RunRecord, 'timedOut'> = {}): Promise<boolean> {
+    const result = await this.report(id, { state, description }, marks);
     if (!result?.changed) return false;
     const { run } = result;
     const runner = this.deps.runners.get(run.runner);
@@ -246,9 +262,12 @@ export class JobService implements CiJobs {
       this.deps.log.info({ run: after.id, job: after.job, state: after.state, description: after.description }, 'run finished');
       this.deps.onFinished?.(after);
     }
-    if (writesStatus(after) && JSON.stringify(commitStatusOf(before)) !== JSON.stringify(commitStatusOf(after))) {
-      await this.#queueStatus(after);
-    }
+    if (writesStatus(after) && this.#shown(before) !== this.#shown(after)) await this.#queueStatus(after);
+  }
+
+  /** What the forge shows of a run, as JSON: its check run or its commit status. */
+  #shown(run: RunRecord): string {
+    return JSON.stringify(run.checkRun ? checkRunOf(run, this.deps.publicUrl()) : commitStatusOf(run));
   }
 
   #queueStatus(run: RunRecord): Promise<void> {
@@ -263,6 +282,7 @@ export class JobService implements CiJobs {
    */
   async #writeStatus(id: string): Promise<void> {
     let run = await this.deps.store.get(id);
+    if (run?.checkRun) return this.#writeCheckRun(run);
     while (run && writesStatus(run)) {
       const status = commitStatusOf(run);
       const written = JSON.stringify(status);
@@ -271,6 +291,80 @@ export class JobService implements CiJobs {
       await forge.setStatus(run.repo, run.sha, status);
       const marked = await this.deps.store.update(id, (r) => ({ ...r, statusWritten: written }));
       run = marked && JSON.stringify(commitStatusOf(marked.after)) !== written ? marked.after : undefined;
+    }
+  }
+
+  /**
+   * Writes the run's check run as it is now: creates it once, then updates it in place. Like status
+   * writes, concurrent tasks of one run re-read after writing until the latest state is written.
+   */
+  async #writeCheckRun(first: RunRecord): Promise<void> {
+    const { store } = this.deps;
+    let run: RunRecord | undefined = first;
+    while (run?.checkRun) {
+      const check = checkRunOf(run, this.deps.publicUrl());
+      const written = JSON.stringify(check);
+      if (run.statusWritten === written) return;
+      const forge = await this.deps.forges.forRepo(run.repo, run.installationId);
+      let checkRunId = run.checkRun.id;
+      if (checkRunId === undefined) {
+        const created = await this.#createCheckRun(run, forge);
+        if (typeof created !== 'number') {
+          // Another writer is creating it, and will write the latest state; come back to make sure.
+          if (created.checkRun?.id === undefined) throw new PostponeTask(CHECK_RUN_WAIT_MS);
+          run = created;
+          continue;
+        }
+        checkRunId = created;
+      } else {
+        if (!forge.updateCheckRun) throw new Error(`the ${forge.kind} forge has no check runs`);
+        await forge.updateCheckRun(run.repo, checkRunId, check);
+      }
+      const id = checkRunId;
+      const marked = await store.update(run.id, (r) => ({
+        // A check run someone else recorded first stays the run's (only a lost race makes two).
+        ...r, statusWritten: written, checkRun: { id: r.checkRun?.id ?? id, tried: true },
+      }));
+      run = marked && JSON.stringify(checkRunOf(marked.after, this.deps.publicUrl())) !== written ? marked.after : undefined;
+    }
+  }
+
+  /**
+   * Creates the run's check run as it is now, under a claim; answers its id, or the run as it is
+   * when another writer holds the claim (or has created it meanwhile).
+   */
+  async #createCheckRun(run: RunRecord, forge: Forge): Promise<number | RunRecord> {
+    const { store, log } = this.deps;
+    if (!forge.createCheckRun || !forge.updateCheckRun) throw new Error(`the ${forge.kind} forge has no check runs`);
+    const me = randomBytes(8).toString('hex');
+    const now = this.deps.now?.() ?? Date.now();
+    let lookFirst = false;
+    const claimed = await store.update(run.id, (r) => {
+      const link = r.checkRun;
+      if (!link || link.id !== undefined) return undefined;
+      if (link.claim && now - link.claim.at < CHECK_RUN_CLAIM_MS) return undefined;
+      lookFirst = link.tried === true;
+      return { ...r, checkRun: { claim: { by: me, at: now }, tried: true } };
+    });
+    if (!claimed) throw new Error(`run ${run.id} is gone`);
+    if (!claimed.changed) return claimed.after;
+    const current = claimed.after;
+    const check = checkRunOf(current, this.deps.publicUrl());
+    try {
+      // A try before this one may have created it without learning its id.
+      const found = lookFirst ? await forge.findCheckRun?.(current.repo, current.sha, check.name, current.id) : undefined;
+      if (found !== undefined) {
+        log.info({ run: current.id, checkRun: found }, 'found the check run an earlier try created');
+        await forge.updateCheckRun(current.repo, found, check);
+        return found;
+      }
+      const id = await forge.createCheckRun(current.repo, current.sha, check);
+      log.info({ run: current.id, checkRun: id, context: check.name }, 'check run created');
+      return id;
+    } catch (err) {
+      // Let the next try take over at once (it will look before creating).
+      await store.update(current.id, (r) => r.checkRun?.claim?.by === me ? { ...r, checkRun: { tried: true } } : undefined);
+      throw err;
     }
   }
 }

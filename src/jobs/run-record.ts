@@ -34,14 +34,32 @@ export interface RunRecord {
   externalId?: string;
   /** SHA-256 (hex) of the current callback token */
   tokenHash?: string;
-  /** the last commit status written for it (JSON), so an unchanged status is not written again */
+  /** the last commit status or check run written for it (JSON), so an unchanged one is not written again */
   statusWritten?: string;
+  /** present when the run shows as a GitHub check run instead of a commit status (`reporting`) */
+  checkRun?: CheckRunLink;
+  /** the run ended because it outlived its timeout */
+  timedOut?: true;
   /** dispatch attempts so far */
   attempts: number;
   /** bumped on every change, so status writers can tell they wrote the latest */
   version: number;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * A run's GitHub check run: created once, then updated in place. Whoever creates it claims that
+ * first (so two writers never both create), and a writer that takes over after a try that may have
+ * created it (a failed or abandoned claim) looks for it by the run id before creating.
+ */
+export interface CheckRunLink {
+  /** GitHub's id, once created */
+  id?: number;
+  /** a writer creating it: who, and since when (ms) */
+  claim?: { by: string; at: number };
+  /** a creation was tried before: look for its result first */
+  tried?: true;
 }
 
 /** Not all digits and no ':' (BullMQ job ids), unguessable, URL-safe. */

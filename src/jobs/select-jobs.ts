@@ -66,6 +66,12 @@ export const commandFilter = (body: string): Filter => (job) => {
   return { matches, forced: matches, default: true };
 };
 
+/** Jobs asked for by name other than in a comment (GitHub's Re-run button): as `/test <job>`. */
+export const namedFilter = (names: ReadonlySet<string>): Filter => (job) => {
+  const matches = names.has(job.name);
+  return { matches, forced: matches, default: true };
+};
+
 /** `/test all`, `/ok-to-test`: every job that runs without being named. */
 export const testAllFilter: Filter = (job) => ({ matches: !needsExplicitTrigger(job), forced: false, default: false });
 

@@ -2,8 +2,9 @@
 // (memory-forge.ts) and the HTTP fakes of the GitHub and GitLab APIs (github-api.ts, gitlab-api.ts).
 // Tests seed it, drive the code under test, and assert on it, so the same assertions hold whichever
 // adapter sits in between.
+import { checkRunState } from '../../src/forge/github/normalize.js';
 import type {
-  ChangeState, CommitStatus, MergeMethod, Permission, ReviewState,
+  ChangeState, CheckRunConclusion, CheckRunStatus, CommitStatus, MergeMethod, Permission, ReviewState,
 } from '../../src/forge/types.js';
 
 export interface FakeChange {
@@ -54,6 +55,23 @@ export interface FakeLabelEvent {
   at: string;
 }
 
+/** A check run, as GitHub keeps it (the fields the Checks API lets an App write, and its times). */
+export interface FakeCheckRun {
+  id: number;
+  /** the App that created it */
+  appId: number;
+  checkSuiteId: number;
+  headSha: string;
+  name: string;
+  status: CheckRunStatus;
+  conclusion: CheckRunConclusion | null;
+  detailsUrl: string | null;
+  externalId: string;
+  output: { title: string | null; summary: string | null; text: string | null };
+  startedAt: string;
+  completedAt: string | null;
+}
+
 export interface FakeRepo {
   owner: string;
   name: string;
@@ -80,6 +98,8 @@ export interface FakeRepo {
   branches: Map<string, string>;
   /** label additions and removals on changes, oldest first */
   labelEvents: FakeLabelEvent[];
+  /** check runs, oldest first */
+  checkRuns: FakeCheckRun[];
 }
 
 export interface ForgeCall {
@@ -89,6 +109,19 @@ export interface ForgeCall {
 }
 
 let nextId = 1000;
+
+/** The fake clock's start: the times GitHub stamps statuses and check runs with count from here. */
+const FAKE_EPOCH = '2024-01-01T00:00:00Z';
+
+/** What creating or updating a check run may set. */
+export interface CheckRunFields {
+  name?: string;
+  status?: CheckRunStatus;
+  conclusion?: CheckRunConclusion;
+  detailsUrl?: string;
+  externalId?: string;
+  output?: { title?: string; summary?: string; text?: string };
+}
 
 export class ForgeState {
   readonly repos = new Map<string, FakeRepo>();
@@ -102,6 +135,10 @@ export class ForgeState {
   /** Every request the HTTP fakes served, for tests that count calls. */
   readonly calls: ForgeCall[] = [];
   botLogin = 'ci-bot';
+  /** the id of the GitHub App the bot is (GET /app); check runs it creates carry it */
+  appId = 1;
+  #clock = 0;
+  readonly #stamps = new WeakMap<CommitStatus, string>();
 
   repo(fullName: string): FakeRepo {
     let repo = this.repos.get(fullName.toLowerCase());
@@ -111,7 +148,7 @@ export class ForgeState {
         owner: fullName.slice(0, slash), name: fullName.slice(slash + 1), id: nextId++,
         defaultBranch: 'main', changes: new Map(), comments: [], reviews: [], labels: new Map(),
         statuses: new Map(), files: new Map(), trees: new Map(), permissions: new Map(),
-        requiredContexts: new Map(), branches: new Map(), labelEvents: [],
+        requiredContexts: new Map(), branches: new Map(), labelEvents: [], checkRuns: [],
       };
       this.repos.set(fullName.toLowerCase(), repo);
     }
@@ -229,6 +266,45 @@ export class ForgeState {
     return [...latest.values()];
   }
 
+  /** When a status was set, as GitHub stamps it (a fake clock: one second per write, in order). */
+  statusTime(status: CommitStatus): string {
+    return this.#stamps.get(status) ?? FAKE_EPOCH;
+  }
+
+  /**
+   * What GitHub's listStatuses reads on a sha: the latest commit status per context and the latest
+   * check run per name, one entry per context, the newer winning (a check run counts from its
+   * completion, else its start).
+   */
+  contexts(fullName: string, sha: string): CommitStatus[] {
+    const latest = new Map<string, { at: string; status: CommitStatus }>();
+    const offer = (at: string, status: CommitStatus) => {
+      const seen = latest.get(status.context);
+      if (!seen || at >= seen.at) latest.set(status.context, { at, status });
+    };
+    for (const s of this.statuses(fullName, sha)) offer(this.statusTime(s), s);
+    for (const run of this.latestCheckRuns(fullName, sha)) {
+      offer(run.completedAt ?? run.startedAt, {
+        context: run.name, state: checkRunState(run.status, run.conclusion),
+        ...(run.output.title ? { description: run.output.title } : {}),
+        ...(run.detailsUrl ? { targetUrl: run.detailsUrl } : {}),
+      });
+    }
+    return [...latest.values()].map((e) => e.status);
+  }
+
+  /** The check runs on a sha, oldest first. */
+  checkRuns(fullName: string, sha: string): FakeCheckRun[] {
+    return this.repo(fullName).checkRuns.filter((run) => run.headSha === sha);
+  }
+
+  /** GitHub's filter=latest: the newest check run of each name (per App) on a sha. */
+  latestCheckRuns(fullName: string, sha: string): FakeCheckRun[] {
+    const latest = new Map<string, FakeCheckRun>();
+    for (const run of this.checkRuns(fullName, sha)) latest.set(`${run.appId}/${run.name}`, run);
+    return [...latest.values()];
+  }
+
   // --- mutations the fronts share, so every front behaves alike ---
 
   /**
@@ -262,6 +338,51 @@ export class ForgeState {
     const list = repo.statuses.get(sha) ?? [];
     list.push(status);
     repo.statuses.set(sha, list);
+    this.#stamps.set(status, this.#tick());
+  }
+
+  /**
+   * Creates a check run as GitHub does: a conclusion completes it; started_at is now unless given.
+   * Validation (GitHub's 422s) is the front's business.
+   */
+  createCheckRun(fullName: string, sha: string, fields: CheckRunFields, appId = this.appId): FakeCheckRun {
+    const repo = this.repo(fullName);
+    const suite = repo.checkRuns.find((r) => r.headSha === sha && r.appId === appId)?.checkSuiteId ?? nextId++;
+    const run: FakeCheckRun = {
+      id: nextId++, appId, checkSuiteId: suite, headSha: sha, name: fields.name ?? '',
+      status: 'queued', conclusion: null, detailsUrl: null, externalId: '',
+      output: { title: null, summary: null, text: null }, startedAt: this.#tick(), completedAt: null,
+    };
+    repo.checkRuns.push(run);
+    this.updateCheckRun(fullName, run.id, fields);
+    return run;
+  }
+
+  /** Updates a check run in place, as PATCH does; undefined when the repo has no such check run. */
+  updateCheckRun(fullName: string, id: number, fields: CheckRunFields): FakeCheckRun | undefined {
+    const run = this.repo(fullName).checkRuns.find((r) => r.id === id);
+    if (!run) return undefined;
+    if (fields.name !== undefined) run.name = fields.name;
+    if (fields.detailsUrl !== undefined) run.detailsUrl = fields.detailsUrl;
+    if (fields.externalId !== undefined) run.externalId = fields.externalId;
+    if (fields.output) run.output = { ...run.output, ...fields.output };
+    if (fields.conclusion) {
+      run.status = 'completed';
+      run.conclusion = fields.conclusion;
+      run.completedAt = this.#tick();
+    } else if (fields.status) {
+      run.status = fields.status;
+      if (fields.status !== 'completed') {
+        run.conclusion = null;
+        run.completedAt = null;
+      }
+    }
+    return run;
+  }
+
+  /** A time for the next write: GitHub's clock, modelled as one second per write. */
+  #tick(): string {
+    return new Date(Date.parse(FAKE_EPOCH) + 1000 * ++this.#clock).toISOString().replace(/\.000Z$/, 'Z');
   }
 
   /** Merge with GitHub's semantics: a moved head refuses, an unmergeable change conflicts. */

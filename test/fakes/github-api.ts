@@ -5,8 +5,8 @@
 // filled in plausibly, not exhaustively.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CommitStatus, Permission, StatusState } from '../../src/forge/types.js';
-import type { FakeChange, FakeComment, FakeRepo, ForgeState } from './forge-state.js';
+import type { CheckRunConclusion, CheckRunStatus, CommitStatus, Permission, StatusState } from '../../src/forge/types.js';
+import type { CheckRunFields, FakeChange, FakeCheckRun, FakeComment, FakeRepo, ForgeState } from './forge-state.js';
 
 const PREFIX = '/api/v3';
 const WEB = 'https://github.com';
@@ -103,6 +103,88 @@ function commentJson(state: ForgeState, repo: FakeRepo, c: FakeComment) {
   };
 }
 
+function appJson(state: ForgeState, id: number) {
+  const slug = id === state.appId ? state.botLogin.replace(/\[bot\]$/, '') : `app-${id}`;
+  return {
+    id, slug, node_id: `A_${id}`, name: slug, owner: userJson(state, 'acme'), description: '',
+    external_url: 'https://ci.test', html_url: `${WEB}/apps/${slug}`, permissions: {}, events: [],
+    created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
+  };
+}
+
+/** A check run as the Checks API answers it; pull_requests are the open PRs with that head. */
+function checkRunJson(state: ForgeState, repo: FakeRepo, run: FakeCheckRun) {
+  const api = `${WEB}/api/v3/repos/${repo.owner}/${repo.name}`;
+  const branch = (ref: string, sha: string) => ({ ref, sha, repo: { id: repo.id, url: api, name: repo.name } });
+  return {
+    id: run.id, node_id: `CR_${run.id}`, head_sha: run.headSha, external_id: run.externalId,
+    url: `${api}/check-runs/${run.id}`, html_url: `${WEB}/${repo.owner}/${repo.name}/runs/${run.id}`,
+    details_url: run.detailsUrl, status: run.status, conclusion: run.conclusion,
+    started_at: run.startedAt, completed_at: run.completedAt,
+    output: { ...run.output, annotations_count: 0, annotations_url: `${api}/check-runs/${run.id}/annotations` },
+    name: run.name, check_suite: { id: run.checkSuiteId }, app: appJson(state, run.appId),
+    pull_requests: [...repo.changes.values()]
+      .filter((c) => c.state === 'open' && c.headSha === run.headSha)
+      .map((c) => ({
+        url: `${api}/pulls/${c.number}`, id: repo.id * 100_000 + c.number, number: c.number,
+        head: branch(c.headRef, c.headSha), base: branch(c.baseRef, c.baseSha),
+      })),
+  };
+}
+
+const CHECK_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed'] satisfies CheckRunStatus[];
+/** Only GitHub Actions may set these. */
+const ACTIONS_ONLY_STATUSES: readonly string[] = ['waiting', 'requested', 'pending'];
+const CHECK_CONCLUSIONS: readonly string[] = [
+  'action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out',
+];
+const MAX_CHECK_SUMMARY = 65_535;
+
+/**
+ * A create (POST) or update (PATCH) body checked as GitHub's Checks API checks it, turned into the
+ * fields to set; or the 422 GitHub answers. `creating`: name and head_sha are required.
+ */
+function checkRunFields(body: Record<string, unknown>, creating: boolean): CheckRunFields | Reply {
+  const invalid = (detail: string) => unprocessable(`Invalid request.\n\n${detail}`);
+  const { name, head_sha: headSha, status, conclusion, details_url: detailsUrl, external_id: externalId, output } = body;
+  if (creating && (typeof name !== 'string' || name === '')) return invalid('"name" wasn\'t supplied.');
+  if (creating && (typeof headSha !== 'string' || headSha === '')) return invalid('"head_sha" wasn\'t supplied.');
+  if (name !== undefined && typeof name !== 'string') return invalid('For \'properties/name\', it is not a string.');
+  if (status !== undefined && !CHECK_STATUSES.includes(String(status))) {
+    if (ACTIONS_ONLY_STATUSES.includes(String(status))) return unprocessable('Only GitHub Actions can set a status of waiting, pending, or requested.');
+    return invalid(`For 'properties/status', ${JSON.stringify(status)} is not one of ${JSON.stringify(CHECK_STATUSES)}.`);
+  }
+  if (conclusion !== undefined && !CHECK_CONCLUSIONS.includes(String(conclusion))) {
+    return invalid(`For 'properties/conclusion', ${JSON.stringify(conclusion)} is not one of ${JSON.stringify(CHECK_CONCLUSIONS)}.`);
+  }
+  if (status === 'completed' && conclusion === undefined) return invalid('"conclusion" wasn\'t supplied.');
+  if (detailsUrl !== undefined && (typeof detailsUrl !== 'string' || !/^https?:\/\//.test(detailsUrl))) {
+    return unprocessable('Validation Failed', [{ resource: 'CheckRun', code: 'custom', field: 'details_url', message: 'details_url must be a valid URL' }]);
+  }
+  if (externalId !== undefined && typeof externalId !== 'string') return invalid('For \'properties/external_id\', it is not a string.');
+  let fields: CheckRunFields['output'];
+  if (output !== undefined) {
+    if (!output || typeof output !== 'object') return invalid('For \'properties/output\', it is not an object.');
+    const { title, summary, text } = output as Record<string, unknown>;
+    if (typeof title !== 'string') return invalid('"title" wasn\'t supplied.');
+    if (typeof summary !== 'string') return invalid('"summary" wasn\'t supplied.');
+    if (summary.length > MAX_CHECK_SUMMARY) {
+      return unprocessable('Validation Failed', [{ resource: 'CheckRun', code: 'custom', field: 'summary', message: `summary is too long (maximum is ${MAX_CHECK_SUMMARY} characters)` }]);
+    }
+    fields = { title, summary, ...(typeof text === 'string' ? { text } : {}) };
+  }
+  return {
+    ...(typeof name === 'string' ? { name } : {}),
+    ...(status === undefined ? {} : { status: status as CheckRunStatus }),
+    ...(conclusion === undefined ? {} : { conclusion: conclusion as CheckRunConclusion }),
+    ...(typeof detailsUrl === 'string' ? { detailsUrl } : {}),
+    ...(typeof externalId === 'string' ? { externalId } : {}),
+    ...(fields ? { output: fields } : {}),
+  };
+}
+
+const isReply = (value: CheckRunFields | Reply): value is Reply => 'status' in value && typeof value.status === 'number';
+
 /** GitHub's legacy `permission` field knows only admin/write/read/none. */
 const LEGACY_PERMISSION: Record<Permission, string> = {
   admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read', none: 'none',
@@ -165,19 +247,12 @@ const routes: [method: string, pattern: string, handler: Handler][] = [
   // Probot's app authentication
   ['POST', '/app/installations/:id/access_tokens', () => json(201, {
     token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-    permissions: { contents: 'read', issues: 'write', pull_requests: 'write', statuses: 'write', checks: 'read' },
+    permissions: { contents: 'read', issues: 'write', pull_requests: 'write', statuses: 'write', checks: 'write' },
     repository_selection: 'all',
   })],
-  ['GET', '/app', (state) => {
-    const slug = state.botLogin.replace(/\[bot\]$/, '');
-    return json(200, {
-      id: 1, slug, node_id: 'A_1', name: slug, owner: userJson(state, 'acme'), description: '',
-      external_url: 'https://ci.test', html_url: `${WEB}/apps/${slug}`, permissions: {}, events: [],
-      created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
-    });
-  }],
+  ['GET', '/app', (state) => json(200, appJson(state, state.appId))],
   ['GET', '/repos/:owner/:repo/installation', (state, req) => json(200, {
-    id: 1, app_id: 1, app_slug: state.botLogin.replace(/\[bot\]$/, ''), target_type: 'Organization',
+    id: 1, app_id: state.appId, app_slug: state.botLogin.replace(/\[bot\]$/, ''), target_type: 'Organization',
     account: userJson(state, req.params.owner!), permissions: {}, events: [], repository_selection: 'all',
   })],
 
@@ -288,29 +363,67 @@ const routes: [method: string, pattern: string, handler: Handler][] = [
       ...(typeof targetUrl === 'string' ? { targetUrl } : {}),
     };
     state.setStatus(full(req), req.params.sha!, status);
-    const now = new Date().toISOString();
+    const at = state.statusTime(status);
     return json(201, {
-      id: idOf(`${req.params.sha}:${now}`), state: status.state, context: status.context,
+      id: idOf(`${req.params.sha}:${at}`), state: status.state, context: status.context,
       description: status.description ?? null, target_url: status.targetUrl ?? null,
-      created_at: now, updated_at: now, creator: userJson(state, state.botLogin),
+      created_at: at, updated_at: at, creator: userJson(state, state.botLogin),
     });
   }],
   ['GET', '/repos/:owner/:repo/commits/:ref/status', (state, req) => {
     const repo = repoOf(state, req);
     const statuses = state.statuses(full(req), req.params.ref!);
-    const now = new Date().toISOString();
     return paged(req, statuses.map((s) => ({
       id: idOf(`${req.params.ref}:${s.context}`), state: s.state, context: s.context,
-      description: s.description ?? null, target_url: s.targetUrl ?? null, created_at: now, updated_at: now,
+      description: s.description ?? null, target_url: s.targetUrl ?? null,
+      created_at: state.statusTime(s), updated_at: state.statusTime(s),
     })), (page) => ({
       state: combinedState(statuses), statuses: page, sha: req.params.ref, total_count: statuses.length,
       repository: repoJson(state, repo), commit_url: `${WEB}/api/v3/repos/${full(req)}/commits/${req.params.ref}`,
       url: `${WEB}/api/v3/repos/${full(req)}/commits/${req.params.ref}/status`,
     }));
   }],
-  // ForgeState models commit statuses only, so there are never check runs.
-  ['GET', '/repos/:owner/:repo/commits/:ref/check-runs', (_state, req) =>
-    paged(req, [], (page) => ({ total_count: 0, check_runs: page }))],
+  ['GET', '/repos/:owner/:repo/commits/:ref/check-runs', (state, req) => {
+    const repo = repoOf(state, req);
+    // filter=latest (the default): the newest check run of each name, per App
+    const all = req.query.get('filter') === 'all';
+    const name = req.query.get('check_name');
+    const appId = req.query.get('app_id');
+    const runs = (all ? state.checkRuns(full(req), req.params.ref!) : state.latestCheckRuns(full(req), req.params.ref!))
+      .filter((run) => name === null || run.name === name)
+      .filter((run) => appId === null || run.appId === Number(appId))
+      .map((run) => checkRunJson(state, repo, run));
+    return paged(req, runs, (page) => ({ total_count: runs.length, check_runs: page }));
+  }],
+  ['GET', '/repos/:owner/:repo/check-suites/:id/check-runs', (state, req) => {
+    const repo = repoOf(state, req);
+    const suite = repo.checkRuns.filter((run) => run.checkSuiteId === Number(req.params.id));
+    if (suite.length === 0) return notFound();
+    const latest = new Map(suite.map((run) => [run.name, run]));
+    const runs = (req.query.get('filter') === 'all' ? suite : [...latest.values()]).map((run) => checkRunJson(state, repo, run));
+    return paged(req, runs, (page) => ({ total_count: runs.length, check_runs: page }));
+  }],
+  ['POST', '/repos/:owner/:repo/check-runs', (state, req) => {
+    const fields = checkRunFields(req.body, true);
+    if (isReply(fields)) return fields;
+    const run = state.createCheckRun(full(req), String(req.body.head_sha), fields);
+    return json(201, checkRunJson(state, repoOf(state, req), run));
+  }],
+  ['GET', '/repos/:owner/:repo/check-runs/:id', (state, req) => {
+    const repo = repoOf(state, req);
+    const run = repo.checkRuns.find((r) => r.id === Number(req.params.id));
+    return run ? json(200, checkRunJson(state, repo, run)) : notFound();
+  }],
+  ['PATCH', '/repos/:owner/:repo/check-runs/:id', (state, req) => {
+    const repo = repoOf(state, req);
+    const run = repo.checkRuns.find((r) => r.id === Number(req.params.id));
+    if (!run) return notFound();
+    // Only the App that created a check run may change it.
+    if (run.appId !== state.appId) return json(403, { message: 'Resource not accessible by integration' });
+    const fields = checkRunFields(req.body, false);
+    if (isReply(fields)) return fields;
+    return json(200, checkRunJson(state, repo, state.updateCheckRun(full(req), run.id, fields)!));
+  }],
   ['GET', '/repos/:owner/:repo/branches/:branch/protection/required_status_checks', (state, req) => {
     const contexts = repoOf(state, req).requiredContexts.get(req.params.branch!);
     if (!contexts) return notFound('Branch not protected');

@@ -2,13 +2,38 @@
 // suite (test/forge-conformance.test.ts) holds it to the same behaviour as the real adapters.
 import {
   ForgeError, normLogin, repoFullName,
-  type Change, type ChangeQuery, type ChangeRef, type Comment, type CommitStatus, type Forge,
+  type Change, type ChangeQuery, type ChangeRef, type CheckRunWrite, type Comment, type CommitStatus, type Forge,
   type ForgeKind, type MergeMethod, type MergeResult, type Permission, type RepoRef, type Review,
 } from '../../src/forge/types.js';
 import type { ForgeState, FakeChange } from './forge-state.js';
 
 export class MemoryForge implements Forge {
-  constructor(readonly state: ForgeState, readonly kind: ForgeKind = 'github') {}
+  // GitHub's Checks API; GitLab has none.
+  readonly createCheckRun?: Forge['createCheckRun'];
+  readonly updateCheckRun?: Forge['updateCheckRun'];
+  readonly findCheckRun?: Forge['findCheckRun'];
+  readonly listCheckSuiteRuns?: Forge['listCheckSuiteRuns'];
+
+  constructor(readonly state: ForgeState, readonly kind: ForgeKind = 'github') {
+    if (kind !== 'github') return;
+    const fields = (check: CheckRunWrite) => ({
+      name: check.name, status: check.status,
+      ...(check.status === 'completed' && check.conclusion ? { conclusion: check.conclusion } : {}),
+      ...(check.detailsUrl === undefined ? {} : { detailsUrl: check.detailsUrl }),
+      externalId: check.externalId, output: { title: check.title, summary: check.summary },
+    });
+    this.createCheckRun = async (repo, sha, check) => this.state.createCheckRun(repoFullName(repo), sha, fields(check)).id;
+    this.updateCheckRun = async (repo, id, check) => {
+      if (!this.state.updateCheckRun(repoFullName(repo), id, fields(check))) throw new ForgeError(`check run ${id} not found`, 404);
+    };
+    this.findCheckRun = async (repo, sha, name, externalId) =>
+      this.state.checkRuns(repoFullName(repo), sha).find((run) => run.name === name && run.externalId === externalId)?.id;
+    this.listCheckSuiteRuns = async (repo, suiteId) => {
+      const runs = this.state.repo(repoFullName(repo)).checkRuns.filter((run) => run.checkSuiteId === suiteId);
+      const latest = new Map(runs.map((run) => [run.name, run]));
+      return [...latest.values()].map((run) => ({ name: run.name, ...(run.externalId ? { externalId: run.externalId } : {}) }));
+    };
+  }
 
   async botLogin(): Promise<string> {
     return this.state.botLogin;
@@ -82,7 +107,7 @@ export class MemoryForge implements Forge {
   }
 
   async listStatuses(repo: RepoRef, sha: string): Promise<CommitStatus[]> {
-    return this.state.statuses(repoFullName(repo), sha);
+    return this.kind === 'github' ? this.state.contexts(repoFullName(repo), sha) : this.state.statuses(repoFullName(repo), sha);
   }
 
   async requiredContexts(repo: RepoRef, branch: string): Promise<string[]> {

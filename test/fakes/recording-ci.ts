@@ -85,6 +85,11 @@ export class RecordingCi implements CiJobs {
   }
 
   #record(id: string, request: StartRequest, state: RunState): void {
-    this.runs.set(id, { id, job: request.job.name, context: contextOf(request.job), state, description: DEFAULT_DESCRIPTION[state] });
+    this.runs.set(id, {
+      id, job: request.job.name, type: request.type, repo: request.repo,
+      ...(request.type === 'presubmit' ? { change: request.pull.number } : {}),
+      baseRef: request.baseRef, sha: request.type === 'presubmit' ? request.pull.sha : request.baseSha,
+      context: contextOf(request.job), state, description: DEFAULT_DESCRIPTION[state],
+    });
   }
 }

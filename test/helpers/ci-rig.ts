@@ -9,6 +9,7 @@ import { presubmitSchema } from '../../src/config/jobs-schema.js';
 import type { PresubmitStart } from '../../src/jobs/ci-jobs.js';
 import { createCi, type Ci } from '../../src/jobs/create-ci.js';
 import type { ForgeProvider } from '../../src/forge/forge-provider.js';
+import type { Forge } from '../../src/forge/types.js';
 import { jobRoutes } from '../../src/server/job-routes.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { ForgeState } from '../fakes/forge-state.js';
@@ -26,14 +27,20 @@ export interface CiRigOptions {
   runners?: Record<string, unknown>;
   /** the Redis prefix, to share one deployment between rigs */
   prefix?: string;
+  /** the configuration's top-level `reporting` */
+  reporting?: Record<string, unknown>;
+  /** the forge state (default: a fresh one) */
+  state?: ForgeState;
+  /** the forge the CI writes to (default: a MemoryForge over the rig's state) */
+  forge?: (state: ForgeState) => Forge;
 }
 
 export async function createCiRig(options: CiRigOptions) {
   process.env[HOOK_SECRET_ENV] = 'hook-secret';
   const endpoint = await new RunnerEndpoint('hook-secret').start();
-  const state = new ForgeState();
+  const state = options.state ?? new ForgeState();
   state.addChange('acme/widgets', { number: 7, author: 'alice', headSha: HEAD, baseSha: BASE });
-  const forge = new MemoryForge(state);
+  const forge = options.forge?.(state) ?? new MemoryForge(state);
   const forges: ForgeProvider = { forEvent: async () => forge, forRepo: async () => forge };
   const app = express();
   const metrics = new Metrics();
@@ -44,6 +51,7 @@ export async function createCiRig(options: CiRigOptions) {
   });
   const config = configSchema.parse({
     runners: { hook: { type: 'webhook', url: endpoint.url, secret_env: HOOK_SECRET_ENV }, ...options.runners },
+    ...(options.reporting ? { reporting: options.reporting } : {}),
   });
   const ci: Ci = await createCi({
     options: env, config, forges, log, metrics, publicUrl: () => publicUrl, backoffMs: 20,
@@ -71,6 +79,8 @@ export async function createCiRig(options: CiRigOptions) {
     presubmit,
     /** the latest status of a context on a sha */
     status: (context = 'unit', sha = HEAD) => state.statuses('acme/widgets', sha).filter((s) => s.context === context).at(-1),
+    /** the check runs on a sha, oldest first */
+    checkRuns: (sha = HEAD) => state.checkRuns('acme/widgets', sha),
     /** every status written for a context on a sha, oldest first */
     statusHistory: (context = 'unit', sha = HEAD) => (state.repo('acme/widgets').statuses.get(sha) ?? []).filter((s) => s.context === context),
     async close() {

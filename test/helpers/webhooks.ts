@@ -77,6 +77,27 @@ export function githubPullRequest(action: string, options: { number?: number; he
   return payload;
 }
 
+/**
+ * GitHub's check_run.rerequested example (someone pressed Re-run), turned into a check run of
+ * acme/widgets: `name` and `externalId` as the bot wrote them, on `headSha`, linked to PR `number`.
+ */
+export function githubCheckRunRerequested(options: { name: string; externalId: string; headSha: string; number?: number; login?: string }): Payload {
+  const payload = structuredClone(catalogue.find((e) => e.name === 'check_run')!.examples.find((p) => p.action === 'rerequested' && p.installation)!);
+  const number = options.number ?? 7;
+  Object.assign(payload.check_run, {
+    name: options.name, external_id: options.externalId, head_sha: options.headSha, status: 'completed', conclusion: 'failure',
+    pull_requests: [{ url: `https://api.github.test/repos/acme/widgets/pulls/${number}`, id: number, number }],
+  });
+  payload.check_run.check_suite.head_sha = options.headSha;
+  payload.sender.login = options.login ?? 'alice';
+  payload.sender.type = 'User';
+  payload.repository.name = 'widgets';
+  payload.repository.full_name = 'acme/widgets';
+  payload.repository.owner.login = 'acme';
+  payload.installation = { id: 1, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
+  return payload;
+}
+
 /** GitLab's Merge Request Hook (opened, from GitLab's docs) on MR `iid` of acme/widgets by alice. */
 export function gitlabMergeRequestOpened(options: { iid?: number } = {}): Payload {
   const payload = JSON.parse(readFileSync(new URL('../fixtures/gitlab/docs/merge_request_open.json', import.meta.url), 'utf8'));

@@ -131,15 +131,16 @@ for (const backend of ['redis', 'memory'] as const) {
       const { doc } = rig.endpoint.received[0]!;
       assert.deepEqual((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console' })).body,
         { run: run!.runId, state: 'running', changed: true });
+      const summary = { id: run!.runId, job: 'unit', type: 'batch', repo: REPO, baseRef: 'main', sha: BASE, context: 'ci/unit' };
       assert.deepEqual(await rig.ci.jobs.runStates([run!.runId]), [{
-        id: run!.runId, job: 'unit', context: 'ci/unit', state: 'running', description: 'Job running.', url: 'https://ci.test/job/1/console',
+        ...summary, state: 'running', description: 'Job running.', url: 'https://ci.test/job/1/console',
       }]);
       assert.equal((await RunnerEndpoint.report(doc, { state: 'pending' })).body.changed, false, 'never back');
       const done = await RunnerEndpoint.report(doc, { state: 'success', description: 'All 812 tests passed.' });
       assert.deepEqual(done.body, { run: run!.runId, state: 'success', changed: true });
       assert.equal((await RunnerEndpoint.report(doc, { state: 'failure' })).status, 401, 'the token is spent');
       assert.deepEqual(await rig.ci.jobs.runStates([run!.runId]), [{
-        id: run!.runId, job: 'unit', context: 'ci/unit', state: 'success', description: 'All 812 tests passed.', url: 'https://ci.test/job/1/console',
+        ...summary, state: 'success', description: 'All 812 tests passed.', url: 'https://ci.test/job/1/console',
       }]);
 
       // A status task for it (one queued by anything) writes nothing and does not fail.
@@ -179,12 +180,19 @@ for (const backend of ['redis', 'memory'] as const) {
       await until(() => rig.endpoint.received.length === 2, 5000, 'the dispatches');
       await until(async () => (await rig.ci.jobs.runStates([b!.runId, p!.runId])).every((s) => s?.state === 'pending'));
       await RunnerEndpoint.report(dispatchOf(rig, p!.runId)!, { state: 'failure', description: '3 tests failed.' });
+      const lint = {
+        id: p!.runId, job: 'lint', type: 'presubmit', repo: REPO, change: 7, baseRef: 'main', sha: HEAD, context: 'lint',
+        state: 'failure', description: '3 tests failed.', url: 'https://ci.test/job/1',
+      };
       assert.deepEqual(await rig.ci.jobs.runStates([p!.runId, UNKNOWN_ID, b!.runId, 'not-a-run-id', p!.runId]), [
-        { id: p!.runId, job: 'lint', context: 'lint', state: 'failure', description: '3 tests failed.', url: 'https://ci.test/job/1' },
+        lint,
         undefined,
-        { id: b!.runId, job: 'unit', context: 'unit', state: 'pending', description: 'Job pending.', url: 'https://ci.test/job/1' },
+        {
+          id: b!.runId, job: 'unit', type: 'batch', repo: REPO, baseRef: 'main', sha: BASE, context: 'unit',
+          state: 'pending', description: 'Job pending.', url: 'https://ci.test/job/1',
+        },
         undefined,
-        { id: p!.runId, job: 'lint', context: 'lint', state: 'failure', description: '3 tests failed.', url: 'https://ci.test/job/1' },
+        lint,
       ]);
       assert.deepEqual(await rig.ci.jobs.runStates([]), []);
       assert.deepEqual(await rig.ci.jobs.runStates([UNKNOWN_ID]), [undefined]);

@@ -208,6 +208,47 @@ describe('syncPool', () => {
   });
 });
 
+describe('syncPool: jobs shown as GitHub check runs (reporting.github: checks)', () => {
+  /** An approved change whose `unit` result is a check run (title and conclusion as the bot writes them). */
+  const readyChecked = (r: ReturnType<typeof rig>, n: number, base: string, conclusion: 'success' | 'failure') => {
+    r.state.addChange(FULL, { number: n, headSha: head(n), author: 'alice', labels: ['lgtm', 'approved'], files: ['a.txt'] });
+    r.state.addComment(FULL, n, 'carol', '/approve');
+    r.state.createCheckRun(FULL, head(n), { name: 'unit', externalId: `run-${n}`, conclusion, output: { title: `Job done. BaseSHA:${base}`, summary: '' } });
+  };
+
+  it('a check run counts for its context as a status did: fresh and green merges, stale is tested first', async () => {
+    const fresh = rig();
+    readyChecked(fresh, 1, BASE, 'success');
+    assert.equal(await fresh.sync(), 'merged');
+    assert.equal(fresh.state.change(FULL, 1).state, 'merged');
+    assert.equal(fresh.batches().length, 0, 'no test needed');
+
+    const stale = rig();
+    readyChecked(stale, 2, 'f'.repeat(40), 'success');
+    await stale.sync();
+    assert.equal(stale.state.change(FULL, 2).state, 'open');
+    assert.deepEqual(stale.batches().map((b) => b.pulls.map((p) => p.number)), [[2]], 'tested on the current base first');
+  });
+
+  it('a context carried by both a status and a check run counts once, the newer deciding', async () => {
+    const r = rig();
+    // #1: a failed status from before the switch, then a passing check run: mergeable.
+    r.state.addChange(FULL, { number: 1, headSha: head(1), author: 'alice', labels: ['lgtm', 'approved'], files: ['a.txt'] });
+    r.state.addComment(FULL, 1, 'carol', '/approve');
+    r.state.setStatus(FULL, head(1), { context: 'unit', state: 'failure', description: `Job failed. BaseSHA:${BASE}` });
+    r.state.createCheckRun(FULL, head(1), { name: 'unit', externalId: 'run-1', conclusion: 'success', output: { title: `Job done. BaseSHA:${BASE}`, summary: '' } });
+    // #2: a passing check run, then a failed status: failing.
+    readyChecked(r, 2, BASE, 'success');
+    r.state.setStatus(FULL, head(2), { context: 'unit', state: 'failure', description: `Job failed. BaseSHA:${BASE}` });
+    assert.deepEqual((await r.forge.listStatuses(REPO, head(1))).map((c) => [c.context, c.state]), [['unit', 'success']]);
+    assert.equal(await r.sync(), 'merged');
+    assert.equal(r.state.change(FULL, 1).state, 'merged');
+    await r.sync();
+    assert.equal(r.state.change(FULL, 2).state, 'open');
+    assert.match(r.queueStatus(2)?.description ?? '', /unit/);
+  });
+});
+
 describe('syncPool: two processes on one Redis', () => {
   // Each test its own prefix (test/helpers/redis.ts deletes their keys after the file).
 

@@ -3,7 +3,7 @@ import type { ProbotOctokit } from 'probot';
 import { labelColour } from '../label-colour.js';
 import {
   ForgeError,
-  type Change, type ChangeQuery, type ChangeRef, type Comment, type CommitStatus, type Forge,
+  type Change, type ChangeQuery, type ChangeRef, type CheckRunWrite, type Comment, type CommitStatus, type Forge,
   type MergeMethod, type MergeResult, type Permission, type RepoRef, type Review, type ReviewState,
 } from '../types.js';
 import { checkRunState } from './normalize.js';
@@ -16,6 +16,8 @@ const REVIEW_STATES: Record<string, ReviewState> = {
 };
 /** GitHub rejects longer status descriptions with a 422. */
 const MAX_STATUS_DESCRIPTION = 140;
+/** GitHub's limit on a check run's output.summary. */
+const MAX_CHECK_SUMMARY = 65_535;
 
 /** The fields of a pull request that both `pulls.get` and `pulls.list` return. */
 interface PullLike {
@@ -250,6 +252,35 @@ export class GitHubForge implements Forge {
     return [...latest.values()].map((e) => e.status);
   }
 
+  async createCheckRun(repo: RepoRef, sha: string, check: CheckRunWrite): Promise<number> {
+    // Not retried on a lost answer: a second POST would add a second check run. The job service
+    // looks for the first (findCheckRun) before it tries again.
+    const { data } = await this.#call(`create check run ${check.name}`, () =>
+      this.octokit.rest.checks.create({ ...this.#repo(repo), head_sha: sha, ...checkRunBody(check), request: { retries: 0 } }));
+    return data.id;
+  }
+
+  async updateCheckRun(repo: RepoRef, id: number, check: CheckRunWrite): Promise<void> {
+    await this.#call(`update check run ${check.name}`, () =>
+      this.octokit.rest.checks.update({ ...this.#repo(repo), check_run_id: id, ...checkRunBody(check) }));
+  }
+
+  async findCheckRun(repo: RepoRef, sha: string, name: string, externalId: string): Promise<number | undefined> {
+    const runs = await this.#call(`list check runs ${name} of ${sha}`, () =>
+      this.octokit.paginate(this.octokit.rest.checks.listForRef, {
+        ...this.#repo(repo), ref: sha, check_name: name, filter: 'all', per_page: 100,
+      }));
+    return runs.find((run) => run.external_id === externalId)?.id;
+  }
+
+  async listCheckSuiteRuns(repo: RepoRef, suiteId: number): Promise<Array<{ name: string; externalId?: string }>> {
+    const runs = await this.#call(`list check runs of suite ${suiteId}`, () =>
+      this.octokit.paginate(this.octokit.rest.checks.listForSuite, {
+        ...this.#repo(repo), check_suite_id: suiteId, filter: 'latest', per_page: 100,
+      }));
+    return runs.map((run) => ({ name: run.name, ...(run.external_id ? { externalId: run.external_id } : {}) }));
+  }
+
   async requiredContexts(repo: RepoRef, branch: string): Promise<string[]> {
     try {
       const { data } = await this.octokit.rest.repos.getStatusChecksProtection({ ...this.#repo(repo), branch });
@@ -356,6 +387,18 @@ export class GitHubForge implements Forge {
       this.octokit.rest.git.getCommit({ ...this.#repo(repo), commit_sha: sha }));
     return data.tree.sha;
   }
+}
+
+/** A check run's writable fields, as GitHub's create and update endpoints take them. */
+function checkRunBody(check: CheckRunWrite) {
+  return {
+    name: check.name,
+    status: check.status,
+    ...(check.status === 'completed' && check.conclusion ? { conclusion: check.conclusion } : {}),
+    ...(check.detailsUrl === undefined ? {} : { details_url: check.detailsUrl }),
+    external_id: check.externalId,
+    output: { title: check.title, summary: check.summary.slice(0, MAX_CHECK_SUMMARY) },
+  };
 }
 
 function toComment(c: { id: number; user: { login: string } | null; body?: string; created_at: string; updated_at: string }): Comment {

@@ -2,8 +2,8 @@
 // we do act on but which lacks a field we read throws, naming the field.
 import { z } from 'zod';
 import type {
-  ChangeInfo, CommentEvent, NormalizedEvent, PullRequestAction, PullRequestEvent, PushEvent, ReviewEvent, RunnerEvent,
-  StatusEvent,
+  ChangeInfo, CommentEvent, NormalizedEvent, PullRequestAction, PullRequestEvent, PushEvent, RerunRequestEvent, ReviewEvent,
+  RunnerEvent, StatusEvent,
 } from '../../core/events.js';
 import type { ReportedState } from '../../jobs/protocol.js';
 import { pushedFiles } from '../pushed-files.js';
@@ -104,7 +104,16 @@ const schemas = {
       conclusion: z.string().nullish(),
       details_url: z.string().nullish(),
       html_url: z.string().nullish(),
+      external_id: z.string().nullish(),
       output: z.object({ title: z.string().nullish() }).nullish(),
+      pull_requests: z.array(z.object({ number: z.number() })).nullish(),
+    }),
+  }),
+  check_suite: envelope.extend({
+    check_suite: z.object({
+      id: z.number(),
+      head_sha: z.string(),
+      pull_requests: z.array(z.object({ number: z.number() })).nullish(),
     }),
   }),
   workflow_run: envelope.extend({
@@ -250,12 +259,31 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
     case 'check_run': {
       const p = parse(name, payload);
       const run = p.check_run;
+      if (act === 'rerequested') {
+        const event: RerunRequestEvent = {
+          ...base(p, deliveryId), kind: 'rerun_request', sha: run.head_sha,
+          checkRun: { name: run.name, ...(run.external_id ? { externalId: run.external_id } : {}) },
+          changeNumbers: (run.pull_requests ?? []).map((pr) => pr.number),
+        };
+        return [event];
+      }
       const targetUrl = run.details_url ?? run.html_url;
       const event: StatusEvent = {
         ...base(p, deliveryId), kind: 'status', sha: run.head_sha, context: run.name,
         state: checkRunState(run.status, run.conclusion),
         ...(run.output?.title ? { description: run.output.title } : {}),
         ...(targetUrl ? { targetUrl } : {}),
+      };
+      return [event];
+    }
+
+    case 'check_suite': {
+      if (act !== 'rerequested') return [];
+      const p = parse(name, payload);
+      const suite = p.check_suite;
+      const event: RerunRequestEvent = {
+        ...base(p, deliveryId), kind: 'rerun_request', sha: suite.head_sha, checkSuiteId: suite.id,
+        changeNumbers: (suite.pull_requests ?? []).map((pr) => pr.number),
       };
       return [event];
     }

@@ -68,9 +68,14 @@ async function writeTurn(key: string, spacingMs: number): Promise<void> {
   if (at > now) await sleep(at - now);
 }
 
+const isRateLimited = (err: unknown): boolean => [403, 429].includes((err as RequestFailure).status ?? 0);
+
 const isWrite = (method: string | undefined) => method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
 
-/** An Octokit plugin: retries transient failures and rate limits, and spaces writes. */
+/**
+ * An Octokit plugin: retries transient failures and rate limits, and spaces writes. A request with
+ * `request: { retries: 0 }` is tried again only after a rate limit.
+ */
 export function requestPolicy(octokit: Octokit, octokitOptions: { auth?: unknown; requestPolicy?: PolicyOptions }): void {
   const { writeSpacingMs = WRITE_SPACING_MS, retryBaseMs = 1000 } = octokitOptions.requestPolicy ?? {};
   const auth = octokitOptions.auth as { installationId?: number | string } | undefined;
@@ -78,13 +83,16 @@ export function requestPolicy(octokit: Octokit, octokitOptions: { auth?: unknown
   octokit.hook.wrap('request', async (request, requestOptions) => {
     // GraphQL POSTs are queries; only REST writes create content.
     const write = isWrite(requestOptions.method) && !String(requestOptions.url).endsWith('/graphql');
+    // A write that is not idempotent (creating a check run) may have landed even when its answer
+    // was lost: only the caller can tell, so only a refusal for rate is tried again here.
+    const onlyRateLimits = (requestOptions.request as { retries?: number } | undefined)?.retries === 0;
     for (let attempt = 1; ; attempt++) {
       if (write && writeSpacingMs > 0) await writeTurn(writer, writeSpacingMs);
       try {
         return await request(requestOptions);
       } catch (err) {
         const delay = retryDelay(err, attempt, Date.now(), retryBaseMs);
-        if (delay === undefined) throw err;
+        if (delay === undefined || (onlyRateLimits && !isRateLimited(err))) throw err;
         octokit.log.warn(`GitHub ${requestOptions.method} ${requestOptions.url} failed (${(err as RequestFailure).status ?? 'no answer'}); trying again in ${delay} ms`);
         await sleep(delay);
       }
