@@ -10,6 +10,7 @@ import { serve } from './serve.js';
 import { runWorker } from './worker.js';
 import { runLocally, RunLocallyError } from './run-locally.js';
 import { RunnerSetupError } from './runners/create-runners.js';
+import { IMPORT_PROW_OPTIONS, importProw } from './import-prow/command.js';
 
 const USAGE = `Usage: ci-orchestrator <command> [--config FILE]
 
@@ -20,6 +21,8 @@ Commands:
   run JOB --repo OWNER/NAME --pr N [--forge github|gitlab] [--dry-run]
                  run a presubmit's command job here on a PR, as the bot would, printing its log
                  (--dry-run: print the dispatch document a runner would receive)
+  import-prow --plugins FILE [--prow-config FILE] [--jobs DIR_OR_FILE]... [--runner NAME] [--out FILE]
+                 convert a Prow configuration into this project's (docs/import-prow.md)
   help           print this help
 
 Options:
@@ -40,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   let args: minimist.ParsedArgs;
   try {
     args = minimist(argv, {
-      string: ['config', 'repo', 'pr', 'forge'],
+      string: ['config', 'repo', 'pr', 'forge', ...IMPORT_PROW_OPTIONS],
       boolean: ['help', 'dry-run'],
       alias: { h: 'help' },
       unknown: (arg) => {
@@ -72,6 +75,8 @@ export async function main(argv: string[]): Promise<number> {
       return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE);
     case 'run':
       return runCommand(rest[0], args);
+    case 'import-prow':
+      return importProw(argv, pluginNames());
     default:
       return usageError(`unknown command "${command}"`);
   }
