@@ -106,7 +106,14 @@ export function convertProw(inputs: ProwInputs, options: ImportOptions): ImportR
       jobCount += entry.presubmits.length + entry.postsubmits.length;
     }
   }
-  for (const [key] of written) for (const note of resolved.get(key)!.notes) notes.push(note);
+  for (const [key] of written) {
+    const { notes: found, jobs: own } = resolved.get(key)!;
+    for (const note of found) notes.push(note);
+    const first = own?.presubmits[0] ?? own?.postsubmits[0];
+    if (first && !resolved.get(key)!.entry.plugins.includes('trigger')) {
+      notes.add(first.source, first.path.slice(0, 2), `converted, but ${key} does not enable the trigger plugin, so its jobs never run (as in Prow)`);
+    }
+  }
 
   const config: ImportedConfig = {
     default_plugins: [],
@@ -115,7 +122,16 @@ export function convertProw(inputs: ProwInputs, options: ImportOptions): ImportR
     ...(tide?.syncPeriod ? { merge_queue: { sync_period: tide.syncPeriod } } : {}),
     repos: Object.fromEntries(written.map(([key, entry]) => [key, writtenEntry(entry, resolved.get(key)!.jobs, options.runner)])),
   };
-  return { config, notes: notes.list, jobCount };
+  return { config, notes: inFileOrder(notes.list, inputs), jobCount };
+}
+
+/** Notes grouped by input file (in the order the files were given), then by line. */
+function inFileOrder(list: readonly Note[], inputs: ProwInputs): Note[] {
+  const files = [inputs.plugins, ...(inputs.prowConfig ? [inputs.prowConfig] : []), ...inputs.jobs].map((source) => source.file);
+  return list
+    .map((note, index) => ({ note, index }))
+    .sort((a, b) => files.indexOf(a.note.file) - files.indexOf(b.note.file) || (a.note.line ?? 0) - (b.note.line ?? 0) || a.index - b.index)
+    .map(({ note }) => note);
 }
 
 /** Options of plugins a repository does not enable change nothing there; they are left at the defaults. */
@@ -165,6 +181,7 @@ function keepValidJobs(jobs: readonly ImportedJob[], runner: string, notes: Note
       if (doomed.has(job)) continue;
       doomed.add(job);
       const where = field.length > 0 ? ` (${field.join('.')})` : '';
+      notes.forget(job.source.file, job.path);
       notes.add(job.source, job.path, `${String(job.job.name)}: not converted: this project refuses it${where}: ${message}`);
     }
     for (const lists of byRepo.values()) {

@@ -20,13 +20,26 @@ export class Notes {
     this.push({ file: source.file, ...(line !== undefined ? { line } : {}), path: dotted(path), message });
   }
 
+  /** Forgets what was said about a place and everything under it (a job that is not converted after all). */
+  forget(file: string, path: Path): void {
+    const at = dotted(path);
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const note = this.list[i]!;
+      if (note.file !== file || (note.path !== at && !note.path.startsWith(`${at}.`))) continue;
+      this.list.splice(i, 1);
+      this.seen.delete(keyOf(note));
+    }
+  }
+
   push(note: Note): void {
-    const key = `${note.file}\0${note.path}\0${note.message}`;
+    const key = keyOf(note);
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push(note);
   }
 }
+
+const keyOf = (note: Note): string => `${note.file}\0${note.path}\0${note.message}`;
 
 /** `file:line: path: message`, as check-config prints its problems. */
 export const formatNote = (note: Note): string =>

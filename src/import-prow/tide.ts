@@ -184,7 +184,8 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
         note(['tide', 'queries', chosen.index, 'labels'], `differs: the merge queue here requires approved to be earned (an OWNERS approver's /approve or approving review), not just the label, and approve, the plugin that sets the label, is not enabled on ${scopeName(scope)}`);
       }
       const limit = batchLimitFor(batchLimits, scope);
-      if (limit.value === 0) note(['tide', 'batch_size_limit', ...(limit.key ? [limit.key] : [])], `tide's unlimited batch size becomes batch_size ${MAX_BATCH}, the most allowed here`);
+      // unset is tide's default, unlimited, and documented as 64; a limit written down is noted
+      if (limit.value === 0 && limit.key) note(['tide', 'batch_size_limit', limit.key], `tide's unlimited batch size becomes batch_size ${MAX_BATCH}, the most allowed here`);
       else if (limit.value > MAX_BATCH) note(['tide', 'batch_size_limit', limit.key!], `batch_size ${limit.value} lowered to ${MAX_BATCH}, the most allowed here`);
       const policy = contextPolicyFor(contextOptions, scope);
       if (policy.skipUnknown !== true) {
