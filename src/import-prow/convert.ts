@@ -12,7 +12,7 @@ import { importJobs, JOB_SECTIONS, type ImportedJob, type JobKind } from './jobs
 import { Notes, otherKeys, type Note } from './notes.js';
 import { importPlugins, type PluginSettings } from './plugins.js';
 import { parseScope, scopeKey, type Scope } from './scope.js';
-import type { SourceFile } from './source-file.js';
+import { InputError, type SourceFile } from './source-file.js';
 import { importTide } from './tide.js';
 
 export interface ProwInputs {
@@ -61,11 +61,13 @@ const CONFIG_SECTIONS_NOTE: Record<string, string> = {
 export function convertProw(inputs: ProwInputs, options: ImportOptions): ImportResult {
   const notes = new Notes();
   const plugins = importPlugins(inputs.plugins, options.knownPlugins, notes);
-  const tide = inputs.prowConfig ? importTide(inputs.prowConfig, notes) : undefined;
   const jobs: ImportedJob[] = [];
+  let tide: ReturnType<typeof importTide>;
   if (inputs.prowConfig) {
     const data = inputs.prowConfig.data;
-    if (data && typeof data === 'object' && JOB_SECTIONS.some((key) => key in data)) jobs.push(...importJobs(inputs.prowConfig, options.runner, notes, false));
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError(inputs.prowConfig.file, [{ path: '', message: 'must be a mapping (Prow\'s config.yaml)' }]);
+    tide = importTide(inputs.prowConfig, notes);
+    if (JOB_SECTIONS.some((key) => key in data)) jobs.push(...importJobs(inputs.prowConfig, options.runner, notes, false));
     noteConfigSections(inputs.prowConfig, notes);
   }
   for (const source of inputs.jobs) jobs.push(...importJobs(source, options.runner, notes));
