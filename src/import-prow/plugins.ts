@@ -124,6 +124,13 @@ export function importPlugins(source: SourceFile, knownPlugins: readonly string[
       noteOptions(source, [section, i], entry, section, notes);
     });
   }
+  lgtm.forEach((entry, i) => {
+    const team = entry.trusted_team_for_sticky_lgtm;
+    // Prow finds the team by its name; this project takes its slug (lower case, dashes).
+    if (team && !/^[a-z0-9_-]+$/.test(team)) {
+      notes.add(source, ['lgtm', i, 'trusted_team_for_sticky_lgtm'], `differs: this project takes the team's slug, as in its URL; Prow matched "${team}" to the team's name: write the slug`);
+    }
+  });
   mentions.addAll(owners.skip_collaborators);
   noteOptions(source, ['owners'], owners, 'owners', notes);
 

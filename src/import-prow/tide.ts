@@ -162,7 +162,7 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
     }
   }
 
-  const priority = (tide.priority ?? []).map((p) => p.labels).filter((labels) => labels.length > 0);
+  const priority = (tide.priority ?? []).map((p) => nonEmpty(p.labels)).filter((labels) => labels.length > 0);
 
   return {
     mentions,
@@ -193,21 +193,24 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
       }
       const mergeQueue = repoMergeQueueSchema.parse({
         policy: 'tide',
-        labels: chosen.query.labels,
-        missing_labels: chosen.query.missingLabels,
+        labels: nonEmpty(chosen.query.labels),
+        missing_labels: nonEmpty(chosen.query.missingLabels),
         batch_size: limit.value === -1 ? 1 : limit.value === 0 ? MAX_BATCH : Math.min(Math.max(limit.value, 1), MAX_BATCH),
         priority,
         merge_method: mergeMethodFor(mergeMethods, scope),
         merge_label: tide.merge_label,
         squash_label: tide.squash_label,
         rebase_label: tide.rebase_label,
-        required_contexts: policy.required,
-        optional_contexts: policy.optional,
+        required_contexts: nonEmpty(policy.required),
+        optional_contexts: nonEmpty(policy.optional),
       });
       return { mergeQueue, notes: found };
     },
   };
 }
+
+/** A blank label or context matches nothing in tide, and is not a name here. */
+const nonEmpty = (names: readonly string[]): string[] => names.filter((name) => name.trim() !== '');
 
 /** Prow's TideQuery.ForRepo; for a whole org, a query naming the org. */
 function queryCovers(query: Query, scope: Scope): boolean {

@@ -54,7 +54,7 @@ describe('import-prow: plugins.yaml', () => {
   });
 
   it('takes approve and lgtm options from the entry naming the repo, else the one naming its org', () => {
-    const { plugins } = load([
+    const { plugins, notes } = load([
       'approve:',
       '- repos: [acme]',
       '  ignore_review_state: true',
@@ -72,8 +72,14 @@ describe('import-prow: plugins.yaml', () => {
     assert.deepEqual(plugins.settingsFor({ org: 'acme', repo: 'widgets' }).approve, { require_self_approval: false, ignore_review_state: true, lgtm_acts_as_approve: false });
     assert.deepEqual(plugins.settingsFor({ org: 'acme', repo: 'website' }).lgtm, { review_acts_as_lgtm: false, store_tree_hash: true, trusted_team_for_sticky_lgtm: 'docs-maintainers' });
     assert.deepEqual(plugins.settingsFor({ org: 'acme' }).lgtm, { review_acts_as_lgtm: true, store_tree_hash: false, trusted_team_for_sticky_lgtm: '' });
+    assert.deepEqual(notes, [], 'a slug-like team name is taken as the slug');
     // Prow's defaults are this project's defaults
     assert.deepEqual(plugins.settingsFor({ org: 'other' }).approve, { require_self_approval: false, ignore_review_state: false, lgtm_acts_as_approve: false });
+  });
+
+  it('says where a sticky-lgtm team is named the way Prow finds it (by name) and not by slug', () => {
+    const { notes } = load('lgtm:\n- repos: [acme]\n  trusted_team_for_sticky_lgtm: Docs Maintainers\n');
+    assert.deepEqual(notes, ['plugins.yaml:3: lgtm.0.trusted_team_for_sticky_lgtm: differs: this project takes the team\'s slug, as in its URL; Prow matched "Docs Maintainers" to the team\'s name: write the slug']);
   });
 
   it('takes trigger options from the first entry naming the repo or its org, in list order', () => {
