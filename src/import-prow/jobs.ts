@@ -138,10 +138,13 @@ function convertJob(prow: ProwJob, kind: JobKind, source: SourceFile, path: Path
     else job.timeout = formatDuration(seconds);
   }
 
-  const execution = EXECUTION_FIELDS.filter((field) => (prow as Record<string, unknown>)[field] !== undefined);
+  // decoration_config counts as dropped only for what it holds besides the timeout converted above
+  const decorationRest = otherKeys(prow.decoration_config ?? {}, timeout !== undefined ? ['timeout'] : []);
+  const execution = EXECUTION_FIELDS
+    .filter((field) => (prow as Record<string, unknown>)[field] !== undefined && (field !== 'decoration_config' || decorationRest.length > 0))
+    .map((field) => (field === 'decoration_config' && timeout !== undefined ? 'decoration_config (all but timeout)' : field));
   if (execution.length > 0) {
-    const which = execution.map((field) => (field === 'decoration_config' && timeout !== undefined ? 'decoration_config (all but timeout)' : field));
-    note(path, `dropped ${which.join(', ')}: how Prow runs the job's pod; here runner "${runner}" runs the job (docs/runner-protocol.md)`);
+    note(path, `dropped ${execution.join(', ')}: how Prow runs the job's pod; here runner "${runner}" runs the job (docs/runner-protocol.md)`);
   }
   for (const [field, message] of Object.entries(OTHER_DROPPED)) {
     if ((prow as Record<string, unknown>)[field] !== undefined && (prow as Record<string, unknown>)[field] !== false) note(at(field), message);

@@ -69,6 +69,7 @@ describe('import-prow: jobs', () => {
       '    decoration_config: {timeout: forever}',
     ].join('\n'));
     assert.deepEqual(jobs.map((j) => j.job.timeout), ['1h30m', '2s', undefined]);
+    assert.ok(!notes.some((n) => /quick: dropped/.test(n)), 'a decoration_config holding only the timeout loses nothing');
     assert.ok(notes.includes('jobs.yaml:3: presubmits.acme/widgets.0: e2e: dropped decorate, decoration_config (all but timeout): how Prow runs the job\'s pod; here runner "ci" runs the job (docs/runner-protocol.md)'), notes.join('\n'));
     assert.ok(notes.includes('jobs.yaml:9: presubmits.acme/widgets.2.decoration_config: odd: timeout "forever" not converted: not a positive duration; the default (2h) applies'));
   });
