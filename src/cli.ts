@@ -16,6 +16,8 @@ Commands:
   run JOB --repo OWNER/NAME --pr N [--forge github|gitlab] [--dry-run]
                  run a presubmit's command job here on a PR, as the bot would, printing its log
                  (--dry-run: print the dispatch document a runner would receive)
+  import-prow --plugins FILE [--prow-config FILE] [--jobs DIR_OR_FILE]... [--runner NAME] [--out FILE]
+                 convert a Prow configuration into this project's (docs/import-prow.md)
   help           print this help
   version        print the version
 
@@ -35,6 +37,11 @@ const SHUTDOWN_DEADLINE_MS = 25_000;
 class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
+  // import-prow has options of its own, which no other command takes.
+  if (argv[0] === 'import-prow' && !argv.some((a) => a === '--help' || a === '-h')) {
+    const [{ importProw }, { pluginNames }] = await Promise.all([import('./import-prow/command.js'), import('../plugins/index.js')]);
+    return importProw(argv, pluginNames());
+  }
   let args: minimist.ParsedArgs;
   try {
     args = minimist(argv, {
