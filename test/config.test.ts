@@ -40,6 +40,46 @@ describe('configuration', () => {
     assert.match(found.find((p) => p.includes('unknown_key'))!, /^7: unknown_key: .*[Uu]nrecognized/);
   });
 
+  it('lists every problem at once, wherever it is and whatever else is wrong', () => {
+    const found = problems([
+      'default_plugins: [hold, nope]',          // 1: unknown plugin
+      'runners:',                               // 2
+      '  "bad runner":',                        // 3: bad key...
+      '    type: webhook',                      // 4
+      '    url: not-a-url',                     // 5: ...whose value is checked all the same
+      '  ok:',                                  // 6
+      '    type: webhok',                       // 7: bad runner type
+      'repos:',                                 // 8
+      '  acme:',                                // 9: bad repo key...
+      '    plugins: [hold]',                    // 10
+      '    presubmits:',                        // 11
+      '      - {name: "x y", runner: nope}',    // 12: ...whose jobs are checked all the same
+      '  acme/widgets:',                        // 13
+      '    plugins: [hold]',                    // 14
+      '    presubmits:',                        // 15
+      '      - name: unit',                     // 16
+      '        runner: missing',                // 17: unknown runner (a cross-field rule)
+      '        always_run: true',               // 18
+      '        run_if_changed: "^src/"',        // 19: exclusive fields (a cross-field rule)
+      '    merge_queue: {batch_size: 0}',       // 20: bad merge-queue option
+    ].join('\n'));
+    assert.deepEqual(found.map((p) => p.split(': ').slice(0, 2).join(': ')), [
+      '1: default_plugins.1',
+      '3: runners.bad runner.secret_env',
+      '3: runners.bad runner',
+      '5: runners.bad runner.url',
+      '7: runners.ok.type',
+      '9: repos.acme',
+      '12: repos.acme.presubmits.0.name',
+      '12: repos.acme.presubmits.0.runner',
+      '17: repos.acme/widgets.presubmits.0.runner',
+      '19: repos.acme/widgets.presubmits.0.run_if_changed',
+      '20: repos.acme/widgets.merge_queue.batch_size',
+    ], found.join('\n'));
+    assert.match(found[2]!, /invalid key "bad runner"/);
+    assert.match(found[8]!, /unknown runner "missing" \(known: bad runner, ok\)/);
+  });
+
   it('merge queue: off unless a repo entry has one; bad settings are named', () => {
     const config = parseConfig('repos:\n  acme/widgets: {plugins: [], merge_queue: {}}\n', 'config.yaml', KNOWN);
     const resolve = repoConfigResolver(config, KNOWN);

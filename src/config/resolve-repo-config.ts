@@ -10,6 +10,7 @@ export function repoConfigResolver(config: Config, allPlugins: readonly string[]
   const fallback = repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
   return (repo) => {
     const entry = entries.get(repoFullName(repo).toLowerCase()) ?? entries.get(`${repo.owner}/*`.toLowerCase()) ?? fallback;
+    const inRepo = entry.in_repo_config ?? config.in_repo_config;
     return {
       plugins: entry.plugins,
       replyToUnknownCommands: config.reply_to_unknown_commands,
@@ -20,6 +21,7 @@ export function repoConfigResolver(config: Config, allPlugins: readonly string[]
       presubmits: entry.presubmits,
       postsubmits: entry.postsubmits,
       ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
+      ...(inRepo?.enabled ? { inRepoConfig: inRepo } : {}),
     };
   };
 }
