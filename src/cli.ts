@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import minimist from 'minimist';
 import { pluginNames } from '../plugins/index.js';
 import { EnvError, readEnv } from './config/env.js';
-import { ConfigError, formatProblem, loadConfigFile } from './config/load-config.js';
+import { checkOperatorConfig } from './config/check-config.js';
+import { ConfigError, formatProblem } from './config/load-config.js';
 import { createLogger } from './core/logger.js';
 import { DEFAULT_CONFIG_FILE } from './runtime.js';
 import { serve } from './serve.js';
@@ -16,7 +17,9 @@ const USAGE = `Usage: ci-orchestrator <command> [--config FILE]
 Commands:
   serve          start the HTTP server (GitHub and GitLab webhooks) and queue workers
   worker         process queued work from Redis (REDIS_URL), without an HTTP server
-  check-config   validate the configuration file and print every problem
+  check-config [--skip-env]
+                 validate the configuration file and print every problem, including the
+                 environment variables its runners need that are not set (--skip-env: not those)
   run JOB --repo OWNER/NAME --pr N [--forge github|gitlab] [--dry-run]
                  run a presubmit's command job here on a PR, as the bot would, printing its log
                  (--dry-run: print the dispatch document a runner would receive)
@@ -41,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = minimist(argv, {
       string: ['config', 'repo', 'pr', 'forge'],
-      boolean: ['help', 'dry-run'],
+      boolean: ['help', 'dry-run', 'skip-env'],
       alias: { h: 'help' },
       unknown: (arg) => {
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
@@ -61,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command !== 'run' && (args.repo !== undefined || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
     return usageError('--repo, --pr, --forge and --dry-run go with the run command');
   }
+  if (command !== 'check-config' && args['skip-env']) return usageError('--skip-env goes with the check-config command');
   if (args.config === '') return usageError('--config needs a file');
   if (args.config) process.env.CONFIG_FILE = args.config;
 
@@ -69,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker':
       return runService(command);
     case 'check-config':
-      return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE);
+      return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE, !args['skip-env']);
     case 'run':
       return runCommand(rest[0], args);
     default:
@@ -82,13 +86,13 @@ function usageError(message: string): number {
   return 2;
 }
 
-async function checkConfig(file: string): Promise<number> {
-  try {
-    await loadConfigFile(file, pluginNames());
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) console.error(formatProblem(problem));
-    console.error(`${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file}`);
+async function checkConfig(file: string, withEnv: boolean): Promise<number> {
+  // The environment serve would see, .env included.
+  if (withEnv && existsSync('.env')) process.loadEnvFile('.env');
+  const problems = await checkOperatorConfig({ file, knownPlugins: pluginNames(), ...(withEnv ? { env: process.env } : {}) });
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(formatProblem(problem));
+    console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${file}${withEnv ? ' and the environment' : ''}`);
     return 1;
   }
   console.log(`${file}: OK`);

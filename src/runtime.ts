@@ -6,6 +6,7 @@ import { allPlugins, pluginNames } from '../plugins/index.js';
 import type { Options } from './config/env.js';
 import { embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
+import { runnerEnvironmentOf, type RunnerEnvironment } from './config/runner-env.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
 import { createCi, type Ci } from './jobs/create-ci.js';
 import { createMergeQueue, type MergeQueue } from './merge-queue/merge-queue.js';
@@ -38,20 +39,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function loadConfig(options: Options, log: Logger): Promise<Config> {
+/** The configuration file; with `environment`, what the runners need from it is checked too. */
+export async function loadConfig(options: Options, log: Logger, environment?: RunnerEnvironment): Promise<Config> {
   const file = options.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (!file) {
     log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
     return embeddedConfig();
   }
-  const config = await loadConfigFile(file, pluginNames());
+  const config = await loadConfigFile(file, pluginNames(), environment ? { environment } : {});
   log.info({ file }, 'configuration loaded');
   return config;
 }
 
 export async function createRuntime(options: Options, log: Logger): Promise<Runtime> {
   const metrics = new Metrics();
-  const config = await loadConfig(options, log);
+  // check-config runs the same check: a file it accepts, serve accepts.
+  const config = await loadConfig(options, log, runnerEnvironmentOf(options));
   let queue: EventQueue;
   if (options.redisUrl) {
     const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, prefix: options.redisPrefix, log });
