@@ -132,7 +132,7 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     throw err;
   }
   const log = createLogger(options.logLevel);
-  let service: { close(): Promise<void> };
+  let service: { reload(): Promise<unknown>; close(): Promise<void> };
   try {
     service = command === 'serve' ? await serve(options, log) : await runWorker(options, log);
   } catch (err) {
@@ -148,10 +148,17 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     throw err;
   }
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  // SIGHUP reloads the configuration (the outcome is logged); it no longer ends the process.
+  const reload = () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+    service.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
+  };
+  process.on('SIGHUP', reload);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  process.off('SIGHUP', reload);
   log.info({ signal }, 'shutting down: no new work; finishing what runs');
   const deadline = setTimeout(() => {
     log.error(`work still running after ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);

@@ -4,6 +4,7 @@ import { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { allPlugins, pluginNames } from '../plugins/index.js';
 import type { Options } from './config/env.js';
+import { FileConfigSource, type ReloadOutcome } from './config/config-source.js';
 import { embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { runnerEnvironmentOf, type RunnerEnvironment } from './config/runner-env.js';
@@ -25,7 +26,8 @@ export interface Runtime {
   options: Options;
   log: Logger;
   metrics: Metrics;
-  config: Config;
+  /** the configuration in force; reload() replaces it */
+  config: FileConfigSource;
   queue: EventQueue;
   probot?: Probot;
   ci: Ci;
@@ -35,26 +37,45 @@ export interface Runtime {
   listeningOn(url: string): void;
   /** starts this process's workers: deliveries, CI tasks, command jobs and merge-queue syncs */
   work(concurrency: number): void;
+  /** reads the configuration file again (SIGHUP); an invalid one is logged and not used */
+  reload(): Promise<ReloadOutcome>;
   /** stops taking work and finishes what runs */
   close(): Promise<void>;
 }
 
-/** The configuration file; with `environment`, what the runners need from it is checked too. */
-export async function loadConfig(options: Options, log: Logger, environment?: RunnerEnvironment): Promise<Config> {
-  const file = options.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+/** The configuration file named by the options (else config.yaml if present, else none). */
+export function configFileOf(options: Options): string | undefined {
+  return options.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+}
+
+/** The configuration file, read once (`ci-orchestrator run`). */
+export async function loadConfig(options: Options, log: Logger): Promise<Config> {
+  const file = configFileOf(options);
   if (!file) {
     log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
     return embeddedConfig();
   }
-  const config = await loadConfigFile(file, pluginNames(), environment ? { environment } : {});
+  const config = await loadConfigFile(file, pluginNames());
   log.info({ file }, 'configuration loaded');
   return config;
 }
 
+/**
+ * The configuration of a long-running process: checked with what its runners need from the
+ * environment (check-config runs the same check, so a file it accepts, serve accepts), reloaded
+ * on SIGHUP and when the file changes.
+ */
+export async function loadConfigSource(options: Options, log: Logger, environment: RunnerEnvironment): Promise<FileConfigSource> {
+  const file = configFileOf(options);
+  if (!file) log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
+  const source = await FileConfigSource.load({ ...(file ? { file } : {}), knownPlugins: pluginNames(), environment, log }, embeddedConfig);
+  if (file) log.info({ file }, 'configuration loaded');
+  return source;
+}
+
 export async function createRuntime(options: Options, log: Logger): Promise<Runtime> {
   const metrics = new Metrics();
-  // check-config runs the same check: a file it accepts, serve accepts.
-  const config = await loadConfig(options, log, runnerEnvironmentOf(options));
+  const config = await loadConfigSource(options, log, runnerEnvironmentOf(options));
   let queue: EventQueue;
   if (options.redisUrl) {
     const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, prefix: options.redisPrefix, log });
@@ -100,11 +121,14 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
       listeningUrl = url;
     },
     work(concurrency) {
+      config.watch();
       queue.work(handleDelivery, { concurrency });
       ci.work();
       queueOfMerges.work().catch((err: unknown) => log.error({ err }, 'merge queue: could not start syncing'));
     },
+    reload: () => config.reload('signal'),
     async close() {
+      await config.close();
       await queue.close();
       await queueOfMerges.close();
       await ci.close();

@@ -1,6 +1,7 @@
 // Which configuration applies to a repo: an exact "owner/name" entry, else "owner/*", else the
 // defaults. The most specific entry wins whole; entries are not merged, so what a repo gets is
 // readable from one place in the file.
+import type { ConfigSource } from './config-source.js';
 import { repoEntrySchema, type Config, type RepoConfig } from './schema.js';
 import { repoFullName, type RepoRef } from '../forge/types.js';
 
@@ -23,5 +24,15 @@ export function repoConfigResolver(config: Config, allPlugins: readonly string[]
       ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
       ...(inRepo?.enabled ? { inRepoConfig: inRepo } : {}),
     };
+  };
+}
+
+/** The resolver of the configuration in force, indexed again only when a reload replaces it. */
+export function liveRepoConfigResolver(source: ConfigSource, allPlugins: readonly string[]): (repo: RepoRef) => RepoConfig {
+  let built: { config: Config; resolve: (repo: RepoRef) => RepoConfig } | undefined;
+  return (repo) => {
+    const config = source.current();
+    if (built?.config !== config) built = { config, resolve: repoConfigResolver(config, allPlugins) };
+    return built.resolve(repo);
   };
 }

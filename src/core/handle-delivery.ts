@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import { dispatchEvent } from './dispatch-event.js';
 import type { Plugin } from './plugin.js';
-import type { Config } from '../config/schema.js';
-import { repoConfigResolver } from '../config/resolve-repo-config.js';
+import type { ConfigSource } from '../config/config-source.js';
+import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
@@ -12,7 +12,8 @@ import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
 
 export interface DeliveryHandlerDeps {
-  config: Config;
+  /** read per event, so a reload applies to the next one */
+  config: ConfigSource;
   plugins: readonly Plugin[];
   forges: ForgeProvider;
   owners: OwnersResolver;
@@ -26,7 +27,7 @@ export interface DeliveryHandlerDeps {
 }
 
 export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
-  const configFor = repoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
+  const configFor = liveRepoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
   return async (delivery) => {
     for (const event of delivery.events) {
       if (event.kind === 'runner') {

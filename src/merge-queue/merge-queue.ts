@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Options } from '../config/env.js';
 import { durationSeconds } from '../config/jobs-schema.js';
-import { repoConfigResolver } from '../config/resolve-repo-config.js';
+import type { ConfigSource } from '../config/config-source.js';
+import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
 import type { Config, RepoConfig } from '../config/schema.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
@@ -24,7 +25,8 @@ export const NUDGE_DELAY_MS = 1000;
 
 export interface MergeQueueDeps {
   options: Options;
-  config: Config;
+  /** read per sync; a reload's sync_period applies to the schedule at once */
+  config: ConfigSource;
   /** every plugin's name: repos no entry matches get the default plugins, but never the queue */
   pluginNames: readonly string[];
   forges: ForgeProvider;
@@ -47,8 +49,9 @@ export interface MergeQueue {
 
 export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
   const { options, log } = deps;
-  const configFor = repoConfigResolver(deps.config, deps.pluginNames);
-  const periodMs = durationSeconds(deps.config.merge_queue.sync_period) * 1000;
+  const configFor = liveRepoConfigResolver(deps.config, deps.pluginNames);
+  const periodOf = (config: Config) => durationSeconds(config.merge_queue.sync_period) * 1000;
+  const periodMs = periodOf(deps.config.current());
   let redis: Redis | undefined;
   let store: PoolStore;
   let known: KnownRepos;
@@ -64,6 +67,11 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
     known = new MemoryKnownRepos();
     schedule = new TimerSyncSchedule({ periodMs, log });
   }
+
+  const stopListening = deps.config.onChange((config, previous) => {
+    if (periodOf(config) === periodOf(previous)) return;
+    schedule.setPeriod(periodOf(config)).catch((err: unknown) => log.error({ err }, 'merge queue: could not change the sync period'));
+  });
 
   const queueConfig = (repo: RepoRef): (RepoConfig & { mergeQueue: NonNullable<RepoConfig['mergeQueue']> }) | undefined => {
     const config = configFor(repo);
@@ -110,6 +118,7 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
       return records.filter((r): r is { pool: string; record: PoolRecord } => r.record !== undefined);
     },
     async close() {
+      stopListening();
       await schedule.close();
       await store.close();
       await redis?.quit().catch(() => {});
