@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import minimist from 'minimist';
 import { pluginNames } from '../plugins/index.js';
 import { EnvError, readEnv } from './config/env.js';
-import { checkOperatorConfig } from './config/check-config.js';
+import { checkOperatorConfig, checkRepoFile } from './config/check-config.js';
 import { ConfigError, formatProblem } from './config/load-config.js';
 import { createLogger } from './core/logger.js';
 import { DEFAULT_CONFIG_FILE } from './runtime.js';
@@ -20,6 +20,9 @@ Commands:
   check-config [--skip-env]
                  validate the configuration file and print every problem, including the
                  environment variables its runners need that are not set (--skip-env: not those)
+  check-config --repo-file FILE [--config FILE] [--repo OWNER/NAME]
+                 validate a repository's .github/ci-orchestrator.yaml; with --config, against
+                 what that file allows the repository (--repo: its entry; else the defaults)
   run JOB --repo OWNER/NAME --pr N [--forge github|gitlab] [--dry-run]
                  run a presubmit's command job here on a PR, as the bot would, printing its log
                  (--dry-run: print the dispatch document a runner would receive)
@@ -43,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   let args: minimist.ParsedArgs;
   try {
     args = minimist(argv, {
-      string: ['config', 'repo', 'pr', 'forge'],
+      string: ['config', 'repo', 'pr', 'forge', 'repo-file'],
       boolean: ['help', 'dry-run', 'skip-env'],
       alias: { h: 'help' },
       unknown: (arg) => {
@@ -61,10 +64,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const operands = command === 'run' ? 1 : 0;
   if (rest.length > operands) return usageError(`unexpected argument ${rest[operands]}`);
-  if (command !== 'run' && (args.repo !== undefined || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
-    return usageError('--repo, --pr, --forge and --dry-run go with the run command');
+  const repoFileCheck = command === 'check-config' && args['repo-file'] !== undefined;
+  if (command !== 'run' && ((args.repo !== undefined && !repoFileCheck) || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
+    return usageError('--repo, --pr, --forge and --dry-run go with the run command (--repo also with check-config --repo-file)');
   }
-  if (command !== 'check-config' && args['skip-env']) return usageError('--skip-env goes with the check-config command');
+  if (command !== 'check-config' && (args['skip-env'] || args['repo-file'] !== undefined)) {
+    return usageError('--skip-env and --repo-file go with the check-config command');
+  }
+  if (args['repo-file'] === '') return usageError('--repo-file needs a file');
   if (args.config === '') return usageError('--config needs a file');
   if (args.config) process.env.CONFIG_FILE = args.config;
 
@@ -73,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker':
       return runService(command);
     case 'check-config':
+      if (repoFileCheck) return checkRepoFileCommand(args['repo-file'], args.config || process.env.CONFIG_FILE || undefined, args.repo);
       return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE, !args['skip-env']);
     case 'run':
       return runCommand(rest[0], args);
@@ -96,6 +104,18 @@ async function checkConfig(file: string, withEnv: boolean): Promise<number> {
     return 1;
   }
   console.log(`${file}: OK`);
+  return 0;
+}
+
+async function checkRepoFileCommand(repoFile: string, operatorFile: string | undefined, repo: string | undefined): Promise<number> {
+  if (repo !== undefined && !/^[^\s/]+(?:\/[^\s/]+)*\/[^\s/]+$/.test(repo)) return usageError('--repo needs OWNER/NAME');
+  const problems = await checkRepoFile({ repoFile, knownPlugins: pluginNames(), ...(operatorFile ? { operatorFile } : {}), ...(repo ? { repo } : {}) });
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(formatProblem(problem));
+    console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${repoFile}`);
+    return 1;
+  }
+  console.log(`${repoFile}: OK${operatorFile ? ` (what ${operatorFile} allows ${repo ?? 'repositories without an entry'})` : ' (on its own: --config checks it against the operator\'s allowlists)'}`);
   return 0;
 }
 

@@ -9,6 +9,7 @@ import { embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { runnerEnvironmentOf, type RunnerEnvironment } from './config/runner-env.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
+import { RepoFileLoader } from './config/in-repo/repo-file-loader.js';
 import { createCi, type Ci } from './jobs/create-ci.js';
 import { createMergeQueue, type MergeQueue } from './merge-queue/merge-queue.js';
 import { createForgeProvider } from './forge/forge-provider.js';
@@ -101,6 +102,7 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   let listeningUrl = `http://localhost:${options.port}`;
   const publicUrl = () => options.publicUrl ?? listeningUrl;
   const owners = new OwnersResolver();
+  const repoFiles = new RepoFileLoader();
   // The queue acts on a test's end at once rather than at its next periodic sync.
   let mergeQueue: MergeQueue | undefined;
   const ci = await createCi({
@@ -109,10 +111,10 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
       if (run.type === 'batch') mergeQueue?.nudge(run.repo, run.installationId).catch((err: unknown) => log.warn({ err }, 'merge queue: nudge failed'));
     },
   });
-  const queueOfMerges = createMergeQueue({ options, config, pluginNames: pluginNames(), forges, owners, ci: ci.jobs, log: log.child({ name: 'merge-queue' }), publicUrl });
+  const queueOfMerges = createMergeQueue({ options, config, pluginNames: pluginNames(), forges, owners, repoFiles, ci: ci.jobs, log: log.child({ name: 'merge-queue' }), publicUrl });
   mergeQueue = queueOfMerges;
   const handleDelivery = createDeliveryHandler({
-    config, plugins: allPlugins, forges, owners, ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
+    config, repoFiles, plugins: allPlugins, forges, owners, ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
     afterEvent: (event) => queueOfMerges.nudge(event.repo, event.installationId),
   });
   return {

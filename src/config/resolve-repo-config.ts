@@ -1,29 +1,40 @@
 // Which configuration applies to a repo: an exact "owner/name" entry, else "owner/*", else the
 // defaults. The most specific entry wins whole; entries are not merged, so what a repo gets is
-// readable from one place in the file.
+// readable from one place in the file. (in_repo_config: the entry's block, else the top-level one.)
 import type { ConfigSource } from './config-source.js';
-import { repoEntrySchema, type Config, type RepoConfig } from './schema.js';
+import { repoEntrySchema, type Config, type RepoConfig, type RepoEntry } from './schema.js';
 import { repoFullName, type RepoRef } from '../forge/types.js';
 
 /** Indexes the config once; the returned function answers per event. */
 export function repoConfigResolver(config: Config, allPlugins: readonly string[]): (repo: RepoRef) => RepoConfig {
   const entries = new Map(Object.entries(config.repos).map(([key, value]) => [key.toLowerCase(), value]));
-  const fallback = repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
+  const fallback = defaultEntry(config, allPlugins);
   return (repo) => {
     const entry = entries.get(repoFullName(repo).toLowerCase()) ?? entries.get(`${repo.owner}/*`.toLowerCase()) ?? fallback;
-    const inRepo = entry.in_repo_config ?? config.in_repo_config;
-    return {
-      plugins: entry.plugins,
-      replyToUnknownCommands: config.reply_to_unknown_commands,
-      approve: entry.approve,
-      lgtm: entry.lgtm,
-      owners: entry.owners,
-      trigger: entry.trigger,
-      presubmits: entry.presubmits,
-      postsubmits: entry.postsubmits,
-      ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
-      ...(inRepo?.enabled ? { inRepoConfig: inRepo } : {}),
-    };
+    return repoConfigOf(config, entry);
+  };
+}
+
+/** What a repository that no entry matches gets. */
+export const defaultRepoConfig = (config: Config, allPlugins: readonly string[]): RepoConfig =>
+  repoConfigOf(config, defaultEntry(config, allPlugins));
+
+const defaultEntry = (config: Config, allPlugins: readonly string[]): RepoEntry =>
+  repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
+
+function repoConfigOf(config: Config, entry: RepoEntry): RepoConfig {
+  const inRepo = entry.in_repo_config ?? config.in_repo_config;
+  return {
+    plugins: entry.plugins,
+    replyToUnknownCommands: config.reply_to_unknown_commands,
+    approve: entry.approve,
+    lgtm: entry.lgtm,
+    owners: entry.owners,
+    trigger: entry.trigger,
+    presubmits: entry.presubmits,
+    postsubmits: entry.postsubmits,
+    ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
+    ...(inRepo?.enabled ? { inRepoConfig: inRepo } : {}),
   };
 }
 

@@ -67,6 +67,7 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type RepoEntry = z.infer<typeof repoEntrySchema>;
 export type ApproveConfig = z.infer<typeof approveSchema>;
 export type LgtmConfig = z.infer<typeof lgtmSchema>;
 export type OwnersConfig = z.infer<typeof ownersSchema>;

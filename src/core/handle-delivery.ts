@@ -4,6 +4,8 @@ import { dispatchEvent } from './dispatch-event.js';
 import type { Plugin } from './plugin.js';
 import type { ConfigSource } from '../config/config-source.js';
 import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
+import { configForEvent } from '../config/in-repo/config-for-event.js';
+import { RepoFileLoader } from '../config/in-repo/repo-file-loader.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
@@ -14,6 +16,8 @@ import type { Metrics } from '../server/metrics.js';
 export interface DeliveryHandlerDeps {
   /** read per event, so a reload applies to the next one */
   config: ConfigSource;
+  /** repositories' own configuration files, where the operator enables them (cached per sha) */
+  repoFiles?: RepoFileLoader;
   plugins: readonly Plugin[];
   forges: ForgeProvider;
   owners: OwnersResolver;
@@ -28,6 +32,7 @@ export interface DeliveryHandlerDeps {
 
 export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
   const configFor = liveRepoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
+  const repoFiles = deps.repoFiles ?? new RepoFileLoader();
   return async (delivery) => {
     for (const event of delivery.events) {
       if (event.kind === 'runner') {
@@ -37,7 +42,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
       const forge = await deps.forges.forEvent(event);
       await dispatchEvent(event, {
         forge,
-        config: configFor(event.repo),
+        config: await configForEvent(event, forge, configFor(event.repo), repoFiles, deps.log),
         plugins: deps.plugins,
         owners: deps.owners,
         ci: deps.ci,
