@@ -95,6 +95,29 @@ describe('ci-orchestrator CLI', () => {
     assert.match(stderr, /^environment: GITLAB_TOKEN is set but GITLAB_WEBHOOK_SECRET is not/);
   });
 
+  it('check-config --repo-file checks a repository\'s file alone, or against the operator\'s allowlists', () => {
+    const repoFile = tempFile('ci-orchestrator.yaml', 'presubmits:\n  - {name: lint, runner: gpu}\nlgtm: {review_acts_as_lgtm: true}\n');
+    const alone = run(['check-config', '--repo-file', repoFile]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.match(alone.stdout, /OK \(on its own/);
+    const operator = tempFile('config.yaml', [
+      'runners: {jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}}',
+      'repos:',
+      '  acme/widgets: {plugins: [trigger], in_repo_config: {allowed_runners: [jenkins]}}',
+    ].join('\n'));
+    const checked = run(['check-config', '--repo-file', repoFile, '--config', operator, '--repo', 'acme/widgets']);
+    assert.equal(checked.code, 1);
+    assert.deepEqual(checked.stderr.trim().split('\n'), [
+      `${repoFile}:2: presubmits.0.runner: runner "gpu" is not allowed for this repository (allowed: jenkins)`,
+      `${repoFile}:3: lgtm: the operator does not let this repository set lgtm options (allowed: none)`,
+      `2 problems in ${repoFile}`,
+    ]);
+    const off = run(['check-config', '--repo-file', repoFile, '--config', operator, '--repo', 'acme/gadgets']);
+    assert.equal(off.code, 1);
+    assert.match(off.stderr, /in_repo_config: not enabled for acme\/gadgets/);
+    assert.equal(run(['serve', '--repo-file', repoFile]).code, 2, '--repo-file goes with check-config');
+  });
+
   it('check-config reads CONFIG_FILE and names a missing file', () => {
     const { code, stderr } = run(['check-config'], { CONFIG_FILE: '/nonexistent/config.yaml' });
     assert.equal(code, 1);
