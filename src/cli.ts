@@ -168,7 +168,8 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     throw err;
   }
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
-  // SIGHUP reloads the configuration (the outcome is logged); it no longer ends the process.
+  // SIGHUP reloads the configuration (the outcome is logged); it no longer ends the process, even
+  // while shutting down.
   const reload = () => {
     log.info({ signal: 'SIGHUP' }, 'reloading the configuration');
     service.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
@@ -178,7 +179,6 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  process.off('SIGHUP', reload);
   log.info({ signal }, 'shutting down: no new work; finishing what runs');
   const deadline = setTimeout(() => {
     log.error(`work still running after ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
