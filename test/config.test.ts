@@ -107,6 +107,13 @@ describe('configuration', () => {
     ]);
   });
 
+  it('names each unknown key of one map', () => {
+    assert.deepEqual(problems('repos:\n  acme/widgets:\n    plugins: []\n    pluginz: []\n    merge_queu: {}\n'), [
+      '4: repos.acme/widgets.pluginz: Unrecognized key: "pluginz"',
+      '5: repos.acme/widgets.merge_queu: Unrecognized key: "merge_queu"',
+    ]);
+  });
+
   it('names unknown plugins with the known ones', () => {
     assert.deepEqual(problems('default_plugins: [hold, lgtmm]'),
       ['1: default_plugins.1: unknown plugin "lgtmm" (known: help, hold)']);
