@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import minimist from 'minimist';
 import { EnvError, readEnv } from './config/env.js';
-import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem, loadConfigFile } from './config/load-config.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem } from './config/load-config.js';
 import { createLogger } from './core/logger.js';
 import { packageVersion } from './version.js';
 
@@ -12,7 +12,12 @@ const USAGE = `Usage: ci-orchestrator <command> [--config FILE]
 Commands:
   serve          start the HTTP server (GitHub and GitLab webhooks) and queue workers
   worker         process queued work from Redis (REDIS_URL), without an HTTP server
-  check-config   validate the configuration file and print every problem
+  check-config [--skip-env]
+                 validate the configuration file and print every problem, including the
+                 environment variables its runners need that are not set (--skip-env: not those)
+  check-config --repo-file FILE [--config FILE] [--repo OWNER/NAME]
+                 validate a repository's .github/ci-orchestrator.yaml; with --config, against
+                 what that file allows the repository (--repo: its entry; else the defaults)
   run JOB --repo OWNER/NAME --pr N [--forge github|gitlab] [--dry-run]
                  run a presubmit's command job here on a PR, as the bot would, printing its log
                  (--dry-run: print the dispatch document a runner would receive)
@@ -45,8 +50,8 @@ export async function main(argv: string[]): Promise<number> {
   let args: minimist.ParsedArgs;
   try {
     args = minimist(argv, {
-      string: ['config', 'repo', 'pr', 'forge'],
-      boolean: ['help', 'version', 'dry-run'],
+      string: ['config', 'repo', 'pr', 'forge', 'repo-file'],
+      boolean: ['help', 'version', 'dry-run', 'skip-env'],
       alias: { h: 'help', v: 'version' },
       unknown: (arg) => {
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
@@ -67,9 +72,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const operands = command === 'run' ? 1 : 0;
   if (rest.length > operands) return usageError(`unexpected argument ${rest[operands]}`);
-  if (command !== 'run' && (args.repo !== undefined || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
-    return usageError('--repo, --pr, --forge and --dry-run go with the run command');
+  const repoFileCheck = command === 'check-config' && args['repo-file'] !== undefined;
+  if (command !== 'run' && ((args.repo !== undefined && !repoFileCheck) || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
+    return usageError('--repo, --pr, --forge and --dry-run go with the run command (--repo also with check-config --repo-file)');
   }
+  if (command !== 'check-config' && (args['skip-env'] || args['repo-file'] !== undefined)) {
+    return usageError('--skip-env and --repo-file go with the check-config command');
+  }
+  if (args['repo-file'] === '') return usageError('--repo-file needs a file');
   if (args.config === '') return usageError('--config needs a file');
   if (args.config) process.env.CONFIG_FILE = args.config;
 
@@ -78,7 +88,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'worker':
       return runService(command);
     case 'check-config':
-      return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE);
+      if (repoFileCheck) return checkRepoFileCommand(args['repo-file'], args.config || process.env.CONFIG_FILE || undefined, args.repo);
+      return checkConfig(args.config || process.env.CONFIG_FILE || DEFAULT_CONFIG_FILE, !args['skip-env']);
     case 'run':
       return runCommand(rest[0], args);
     default:
@@ -91,17 +102,30 @@ function usageError(message: string): number {
   return 2;
 }
 
-async function checkConfig(file: string): Promise<number> {
-  try {
-    const { pluginNames } = await import('../plugins/index.js');
-    await loadConfigFile(file, pluginNames());
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) console.error(formatProblem(problem));
-    console.error(`${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file}`);
+async function checkConfig(file: string, withEnv: boolean): Promise<number> {
+  const [{ pluginNames }, { checkOperatorConfig }] = await Promise.all([import('../plugins/index.js'), import('./config/check-config.js')]);
+  // The environment serve would see, .env included.
+  if (withEnv && existsSync('.env')) process.loadEnvFile('.env');
+  const problems = await checkOperatorConfig({ file, knownPlugins: pluginNames(), ...(withEnv ? { env: process.env } : {}) });
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(formatProblem(problem));
+    console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${file}${withEnv ? ' and the environment' : ''}`);
     return 1;
   }
   console.log(`${file}: OK`);
+  return 0;
+}
+
+async function checkRepoFileCommand(repoFile: string, operatorFile: string | undefined, repo: string | undefined): Promise<number> {
+  if (repo !== undefined && !/^[^\s/]+(?:\/[^\s/]+)*\/[^\s/]+$/.test(repo)) return usageError('--repo needs OWNER/NAME');
+  const [{ pluginNames }, { checkRepoFile }] = await Promise.all([import('../plugins/index.js'), import('./config/check-config.js')]);
+  const problems = await checkRepoFile({ repoFile, knownPlugins: pluginNames(), ...(operatorFile ? { operatorFile } : {}), ...(repo ? { repo } : {}) });
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(formatProblem(problem));
+    console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${repoFile}`);
+    return 1;
+  }
+  console.log(`${repoFile}: OK${operatorFile ? ` (what ${operatorFile} allows ${repo ?? 'repositories without an entry'})` : ' (on its own: --config checks it against the operator\'s allowlists)'}`);
   return 0;
 }
 
@@ -147,7 +171,7 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  let service: { close(): Promise<void> };
+  let service: { reload(): Promise<unknown>; close(): Promise<void> };
   try {
     service = command === 'serve' ? await serve(options, log) : await runWorker(options, log);
   } catch (err) {
@@ -163,6 +187,13 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     throw err;
   }
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  // SIGHUP reloads the configuration (the outcome is logged); it no longer ends the process, even
+  // while shutting down.
+  const reload = () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+    service.reload().catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
+  };
+  process.on('SIGHUP', reload);
   const signal = await signalled;
   log.info({ signal }, 'shutting down: no new work; finishing what runs');
   const deadline = setTimeout(() => {

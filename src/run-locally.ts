@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { Probot } from 'probot';
 import { pluginNames } from '../plugins/index.js';
 import { EnvError, type Options } from './config/env.js';
-import { durationSeconds, type RunnerConfig } from './config/jobs-schema.js';
+import { formatProblem } from './config/config-problem.js';
+import { RepoFileLoader } from './config/in-repo/repo-file-loader.js';
+import { durationSeconds, type Presubmit, type RunnerConfig } from './config/jobs-schema.js';
 import { repoConfigResolver } from './config/resolve-repo-config.js';
 import { createForgeProvider } from './forge/forge-provider.js';
 import { ForgeOctokit } from './forge/github/forge-octokit.js';
@@ -31,12 +33,12 @@ export class RunLocallyError extends Error {}
 export async function runLocally(args: RunLocallyArgs, options: Options, log: Logger, out: NodeJS.WritableStream): Promise<number> {
   const config = await loadConfig(options, log);
   const repo = parseRepoFullName(args.forge, args.repo);
-  const { presubmits } = repoConfigResolver(config, pluginNames())(repo);
-  const job = presubmits.find((j) => j.name === args.job);
-  if (!job) {
-    throw new RunLocallyError(`${args.repo} has no presubmit "${args.job}"${presubmits.length > 0 ? ` (it has: ${presubmits.map((j) => j.name).join(', ')})` : ''}`);
-  }
-  const runner: RunnerConfig | undefined = config.runners[job.runner];
+  const operator = repoConfigResolver(config, pluginNames())(repo);
+  const noSuchJob = (presubmits: readonly Presubmit[]) => new RunLocallyError(
+    `${args.repo} has no presubmit "${args.job}"${presubmits.length > 0 ? ` (it has: ${presubmits.map((j) => j.name).join(', ')})` : ''}`);
+  // A job of the repository's own file is known once its default branch is read, below.
+  let job = operator.presubmits.find((j) => j.name === args.job);
+  if (!job && !operator.inRepoConfig) throw noSuchJob(operator.presubmits);
 
   let probot: Probot | undefined;
   let installationId: number | undefined;
@@ -49,6 +51,13 @@ export async function runLocally(args: RunLocallyArgs, options: Options, log: Lo
     throw new EnvError('reading a GitLab MR needs GITLAB_TOKEN (and GITLAB_URL, GITLAB_WEBHOOK_SECRET)');
   }
   const forge = await createForgeProvider({ probot, gitlab: options.gitlab }).forRepo(repo, installationId);
+  if (!job) {
+    const { config: withFile, problems } = await new RepoFileLoader().effective(forge, repo, operator);
+    for (const problem of problems ?? []) log.warn(`repository configuration file set aside: ${formatProblem(problem)}`);
+    job = withFile.presubmits.find((j) => j.name === args.job);
+    if (!job) throw noSuchJob(withFile.presubmits);
+  }
+  const runner: RunnerConfig | undefined = config.runners[job.runner];
   const change = await forge.getChange({ repo, number: args.pr });
   const run = newRun({
     type: 'presubmit', job, repo, installationId,

@@ -4,9 +4,12 @@ import { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { allPlugins, pluginNames } from '../plugins/index.js';
 import type { Options } from './config/env.js';
+import { FileConfigSource, type ReloadOutcome } from './config/config-source.js';
 import { DEFAULT_CONFIG_FILE, embeddedConfig, loadConfigFile } from './config/load-config.js';
 import type { Config } from './config/schema.js';
+import { runnerEnvironmentOf, type RunnerEnvironment } from './config/runner-env.js';
 import { createDeliveryHandler } from './core/handle-delivery.js';
+import { RepoFileLoader } from './config/in-repo/repo-file-loader.js';
 import { createCi, type Ci } from './jobs/create-ci.js';
 import { createMergeQueue, type MergeQueue } from './merge-queue/merge-queue.js';
 import { createForgeProvider } from './forge/forge-provider.js';
@@ -21,7 +24,8 @@ export interface Runtime {
   options: Options;
   log: Logger;
   metrics: Metrics;
-  config: Config;
+  /** the configuration in force; reload() replaces it */
+  config: FileConfigSource;
   queue: EventQueue;
   probot?: Probot;
   ci: Ci;
@@ -31,12 +35,20 @@ export interface Runtime {
   listeningOn(url: string): void;
   /** starts this process's workers: deliveries, CI tasks, command jobs and merge-queue syncs */
   work(concurrency: number): void;
+  /** reads the configuration file again (SIGHUP); an invalid one is logged and not used */
+  reload(): Promise<ReloadOutcome>;
   /** stops taking work and finishes what runs */
   close(): Promise<void>;
 }
 
+/** The configuration file named by the options (else config.yaml if present, else none). */
+export function configFileOf(options: Options): string | undefined {
+  return options.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+}
+
+/** The configuration file, read once (`ci-orchestrator run`). */
 export async function loadConfig(options: Options, log: Logger): Promise<Config> {
-  const file = options.configFile ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const file = configFileOf(options);
   if (!file) {
     log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
     return embeddedConfig();
@@ -46,9 +58,22 @@ export async function loadConfig(options: Options, log: Logger): Promise<Config>
   return config;
 }
 
+/**
+ * The configuration of a long-running process: checked with what its runners need from the
+ * environment (check-config runs the same check, so a file it accepts, serve accepts), reloaded
+ * on SIGHUP and when the file changes.
+ */
+export async function loadConfigSource(options: Options, log: Logger, environment: RunnerEnvironment): Promise<FileConfigSource> {
+  const file = configFileOf(options);
+  if (!file) log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
+  const source = await FileConfigSource.load({ ...(file ? { file } : {}), knownPlugins: pluginNames(), environment, log }, embeddedConfig);
+  if (file) log.info({ file }, 'configuration loaded');
+  return source;
+}
+
 export async function createRuntime(options: Options, log: Logger): Promise<Runtime> {
   const metrics = new Metrics();
-  const config = await loadConfig(options, log);
+  const config = await loadConfigSource(options, log, runnerEnvironmentOf(options));
   let queue: EventQueue;
   if (options.redisUrl) {
     const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, prefix: options.redisPrefix, log });
@@ -74,6 +99,7 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   let listeningUrl = `http://localhost:${options.port}`;
   const publicUrl = () => options.publicUrl ?? listeningUrl;
   const owners = new OwnersResolver();
+  const repoFiles = new RepoFileLoader();
   // The queue acts on a test's end at once rather than at its next periodic sync.
   let mergeQueue: MergeQueue | undefined;
   const ci = await createCi({
@@ -82,10 +108,10 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
       if (run.type === 'batch') mergeQueue?.nudge(run.repo, run.installationId).catch((err: unknown) => log.warn({ err }, 'merge queue: nudge failed'));
     },
   });
-  const queueOfMerges = createMergeQueue({ options, config, pluginNames: pluginNames(), forges, owners, ci: ci.jobs, log: log.child({ name: 'merge-queue' }), publicUrl });
+  const queueOfMerges = createMergeQueue({ options, config, pluginNames: pluginNames(), forges, owners, repoFiles, ci: ci.jobs, log: log.child({ name: 'merge-queue' }), publicUrl });
   mergeQueue = queueOfMerges;
   const handleDelivery = createDeliveryHandler({
-    config, plugins: allPlugins, forges, owners, ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
+    config, repoFiles, plugins: allPlugins, forges, owners, ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
     afterEvent: (event) => queueOfMerges.nudge(event.repo, event.installationId),
   });
   return {
@@ -94,11 +120,14 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
       listeningUrl = url;
     },
     work(concurrency) {
+      config.watch();
       queue.work(handleDelivery, { concurrency });
       ci.work();
       queueOfMerges.work().catch((err: unknown) => log.error({ err }, 'merge queue: could not start syncing'));
     },
+    reload: () => config.reload('signal'),
     async close() {
+      await config.close();
       await queue.close();
       await queueOfMerges.close();
       await ci.close();

@@ -10,6 +10,8 @@ export const WORKER_CONCURRENCY = 10;
 
 export interface RunningServer {
   url: string;
+  /** reads the configuration file again; an invalid one is logged and the current one kept */
+  reload(): Promise<unknown>;
   /** stops taking requests, then finishes the work in flight */
   close(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function serve(options: Options, log: Logger): Promise<RunningServe
     : 'GitLab: off (set GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET to turn it on)');
   return {
     url,
+    reload: () => runtime.reload(),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

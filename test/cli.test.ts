@@ -100,6 +100,59 @@ describe('ci-orchestrator CLI', () => {
     assert.match(stderr, /3 problems in/);
   });
 
+  it('check-config reports what serve would refuse about the environment, unless --skip-env', () => {
+    const file = tempFile('runners.yaml', [
+      'runners:',
+      '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}',
+      '  other: {type: webhook, url: "https://ci.test/y", secret_env: OTHER_KEY}',
+    ].join('\n'));
+    const expected = [
+      `${file}:2: runners.jenkins.secret_env: the environment variable JENKINS_KEY is not set`,
+      `${file}:3: runners.other.secret_env: the environment variable OTHER_KEY is not set`,
+    ];
+    const checked = run(['check-config', '--config', file]);
+    assert.equal(checked.code, 1);
+    assert.deepEqual(checked.stderr.trim().split('\n'), [...expected, `2 problems in ${file} and the environment`]);
+    assert.equal(run(['check-config', '--config', file], { JENKINS_KEY: 'k', OTHER_KEY: 'k' }).code, 0);
+    const skipped = run(['check-config', '--skip-env', '--config', file]);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stdout, /OK/);
+    // serve refuses the same file with the same lines: one check for both.
+    const served = run(['serve', '--config', file], { PORT: '0' });
+    assert.equal(served.code, 1);
+    assert.deepEqual(served.stdout.trim().split('\n').map((line) => JSON.parse(line).msg), expected);
+  });
+
+  it('check-config names invalid environment settings', () => {
+    const file = tempFile('ok.yaml', 'default_plugins: [hold]\n');
+    const { code, stderr } = run(['check-config', '--config', file], { GITLAB_TOKEN: 'x' });
+    assert.equal(code, 1);
+    assert.match(stderr, /^environment: GITLAB_TOKEN is set but GITLAB_WEBHOOK_SECRET is not/);
+  });
+
+  it('check-config --repo-file checks a repository\'s file alone, or against the operator\'s allowlists', () => {
+    const repoFile = tempFile('ci-orchestrator.yaml', 'presubmits:\n  - {name: lint, runner: gpu}\nlgtm: {review_acts_as_lgtm: true}\n');
+    const alone = run(['check-config', '--repo-file', repoFile]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.match(alone.stdout, /OK \(on its own/);
+    const operator = tempFile('config.yaml', [
+      'runners: {jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}}',
+      'repos:',
+      '  acme/widgets: {plugins: [trigger], in_repo_config: {allowed_runners: [jenkins]}}',
+    ].join('\n'));
+    const checked = run(['check-config', '--repo-file', repoFile, '--config', operator, '--repo', 'acme/widgets']);
+    assert.equal(checked.code, 1);
+    assert.deepEqual(checked.stderr.trim().split('\n'), [
+      `${repoFile}:2: presubmits.0.runner: runner "gpu" is not allowed for this repository (allowed: jenkins)`,
+      `${repoFile}:3: lgtm: the operator does not let this repository set lgtm options (allowed: none)`,
+      `2 problems in ${repoFile}`,
+    ]);
+    const off = run(['check-config', '--repo-file', repoFile, '--config', operator, '--repo', 'acme/gadgets']);
+    assert.equal(off.code, 1);
+    assert.match(off.stderr, /in_repo_config: not enabled for acme\/gadgets/);
+    assert.equal(run(['serve', '--repo-file', repoFile]).code, 2, '--repo-file goes with check-config');
+  });
+
   it('check-config reads CONFIG_FILE and names a missing file', () => {
     const { code, stderr } = run(['check-config'], { CONFIG_FILE: '/nonexistent/config.yaml' });
     assert.equal(code, 1);

@@ -92,6 +92,12 @@ for (const harness of forgeHarnesses) {
       assert.deepEqual((await h.forge.listTree(h.repo, 'main')).sort(), ['OWNERS', 'src/OWNERS']);
     });
 
+    it('names the default branch', async () => {
+      assert.equal(await h.forge.defaultBranch(h.repo), 'main');
+      h.state.repo(full).defaultBranch = 'trunk';
+      assert.equal(await h.forge.defaultBranch(h.repo), 'trunk');
+    });
+
     it('gives the sha a branch points at, and a ForgeError 404 for an unknown branch', async () => {
       assert.equal(await h.forge.branchSha(h.repo, 'main'), BASE);
       assert.equal(await h.forge.branchSha(h.repo, 'release/1.0'), '5'.repeat(40));

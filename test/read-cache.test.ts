@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BRANCH_HEAD_TTL_MS, branchHead, changedFiles, rememberBranchHead } from '../src/forge/read-cache.js';
+import { BRANCH_HEAD_TTL_MS, DEFAULT_BRANCH_TTL_MS, branchHead, changedFiles, defaultBranch, rememberBranchHead } from '../src/forge/read-cache.js';
 import { ForgeState } from './fakes/forge-state.js';
 import { MemoryForge } from './fakes/memory-forge.js';
 
@@ -56,5 +56,19 @@ describe('read cache', () => {
     b.state.setBranch('acme/widgets', 'main', '2'.repeat(40));
     assert.equal(await branchHead(a.forge, REPO, 'main'), '1'.repeat(40));
     assert.equal(await branchHead(b.forge, REPO, 'main'), '2'.repeat(40));
+  });
+
+  it('keeps a repository\'s default branch for a few minutes', async () => {
+    const { state, forge } = counting();
+    let asked = 0;
+    const read = forge.defaultBranch.bind(forge);
+    forge.defaultBranch = (repo) => (asked++, read(repo));
+    const now = Date.now();
+    assert.equal(await defaultBranch(forge, REPO, now), 'main');
+    state.repo('acme/widgets').defaultBranch = 'trunk';
+    assert.equal(await defaultBranch(forge, REPO, now + 1000), 'main');
+    assert.equal(asked, 1);
+    assert.equal(await defaultBranch(forge, REPO, now + DEFAULT_BRANCH_TTL_MS + 1), 'trunk');
+    assert.equal(asked, 2);
   });
 });

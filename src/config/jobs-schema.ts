@@ -3,6 +3,7 @@
 // Runner endpoints and secrets' env var names live only here, in the operator's file: never in a
 // repository (reliability-security.md T7).
 import { z } from 'zod';
+import { keyedRecord } from './keyed-record.js';
 
 /** Prow's job-name alphabet. */
 export const JOB_NAME = /^[A-Za-z0-9._-]+$/;
@@ -16,7 +17,7 @@ export const duration = z.string().regex(DURATION, 'must be a duration such as "
   .refine((s) => s !== '', 'must not be empty');
 
 /** Job parameters: strings by name. Their meaning depends on the runner (docs/configuration.md). */
-const params = z.record(z.string().regex(PARAM_NAME, 'must be a letter or _ followed by letters, digits or _'), z.string());
+const params = keyedRecord(PARAM_NAME, 'must be a letter or _ followed by letters, digits or _', z.string());
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _)');
 

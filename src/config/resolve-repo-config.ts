@@ -1,6 +1,8 @@
 // Which configuration applies to a repo: an exact "owner/name" entry, else "owner/*", else the
 // defaults. The most specific entry wins whole; entries are not merged, so what a repo gets is
-// readable from one place in the file.
+// readable from one place in the file. (in_repo_config and reporting: the entry's block, else the
+// top-level one.)
+import type { ConfigSource } from './config-source.js';
 import { repoEntrySchema, type Config, type RepoConfig, type RepoEntry, type ReportingConfig } from './schema.js';
 import { repoFullName, type RepoRef } from '../forge/types.js';
 
@@ -19,19 +21,39 @@ export function reportingResolver(config: Config): (repo: RepoRef) => ReportingC
 /** Indexes the config once; the returned function answers per event. */
 export function repoConfigResolver(config: Config, allPlugins: readonly string[]): (repo: RepoRef) => RepoConfig {
   const entryOf = entryResolver(config);
-  const fallback = repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
+  const fallback = defaultEntry(config, allPlugins);
+  return (repo) => repoConfigOf(config, entryOf(repo) ?? fallback);
+}
+
+/** What a repository that no entry matches gets. */
+export const defaultRepoConfig = (config: Config, allPlugins: readonly string[]): RepoConfig =>
+  repoConfigOf(config, defaultEntry(config, allPlugins));
+
+const defaultEntry = (config: Config, allPlugins: readonly string[]): RepoEntry =>
+  repoEntrySchema.parse({ plugins: config.default_plugins ?? [...allPlugins] });
+
+function repoConfigOf(config: Config, entry: RepoEntry): RepoConfig {
+  const inRepo = entry.in_repo_config ?? config.in_repo_config;
+  return {
+    plugins: entry.plugins,
+    replyToUnknownCommands: config.reply_to_unknown_commands,
+    approve: entry.approve,
+    lgtm: entry.lgtm,
+    owners: entry.owners,
+    trigger: entry.trigger,
+    presubmits: entry.presubmits,
+    postsubmits: entry.postsubmits,
+    ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
+    ...(inRepo?.enabled ? { inRepoConfig: inRepo } : {}),
+  };
+}
+
+/** The resolver of the configuration in force, indexed again only when a reload replaces it. */
+export function liveRepoConfigResolver(source: ConfigSource, allPlugins: readonly string[]): (repo: RepoRef) => RepoConfig {
+  let built: { config: Config; resolve: (repo: RepoRef) => RepoConfig } | undefined;
   return (repo) => {
-    const entry = entryOf(repo) ?? fallback;
-    return {
-      plugins: entry.plugins,
-      replyToUnknownCommands: config.reply_to_unknown_commands,
-      approve: entry.approve,
-      lgtm: entry.lgtm,
-      owners: entry.owners,
-      trigger: entry.trigger,
-      presubmits: entry.presubmits,
-      postsubmits: entry.postsubmits,
-      ...(entry.merge_queue ? { mergeQueue: entry.merge_queue } : {}),
-    };
+    const config = source.current();
+    if (built?.config !== config) built = { config, resolve: repoConfigResolver(config, allPlugins) };
+    return built.resolve(repo);
   };
 }

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { postsubmitSchema, presubmitSchema, runnerSchema, triggerSchema, type Postsubmit, type Presubmit, type TriggerConfig } from './jobs-schema.js';
 import { mergeQueueSchema, repoMergeQueueSchema, type RepoMergeQueueConfig } from './merge-queue-schema.js';
+import { inRepoConfigSchema, type InRepoConfigSettings } from './in-repo/settings.js';
+import { keyedRecord } from './keyed-record.js';
 
 /** "owner/name" or "owner/*"; GitLab owners may be nested groups ("group/sub/name"). */
 const REPO_KEY = /^[^\s/*]+(?:\/[^\s/*]+)*\/(?:[^\s/*]+|\*)$/;
@@ -54,6 +56,8 @@ export const repoEntrySchema = z.strictObject({
   merge_queue: repoMergeQueueSchema.optional(),
   /** how the repo's runs show; absent: the top-level `reporting` */
   reporting: reportingSchema.optional(),
+  /** read the repository's own .github/ci-orchestrator.yaml; absent: the top-level block applies */
+  in_repo_config: inRepoConfigSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -62,23 +66,22 @@ export const configSchema = z.strictObject({
   /** answer commands no enabled plugin knows with a short help (default true) */
   reply_to_unknown_commands: z.boolean().default(true),
   /** where jobs run, by name; jobs refer to them with `runner:` */
-  runners: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'must use only letters, digits, ".", "_" and "-"'), runnerSchema).default({}),
-  repos: z.record(
-    z.string().regex(REPO_KEY, 'must be "owner/name" or "owner/*"'),
-    repoEntrySchema,
-  ).default({}),
+  runners: keyedRecord(/^[A-Za-z0-9._-]+$/, 'must use only letters, digits, ".", "_" and "-"', runnerSchema).default({}),
+  repos: keyedRecord(REPO_KEY, 'must be "owner/name" or "owner/*"', repoEntrySchema).default({}),
   /** settings of the merge queue as a whole */
   merge_queue: mergeQueueSchema.default(mergeQueueSchema.parse({})),
   /** how runs show on repos whose entry does not say */
   reporting: reportingSchema.default(reportingSchema.parse({})),
+  /** configuration kept in repositories, for repos whose entry has no in_repo_config; absent: off */
+  in_repo_config: inRepoConfigSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
+export type RepoEntry = z.infer<typeof repoEntrySchema>;
 export type ApproveConfig = z.infer<typeof approveSchema>;
 export type LgtmConfig = z.infer<typeof lgtmSchema>;
 export type OwnersConfig = z.infer<typeof ownersSchema>;
 export type ReportingConfig = z.infer<typeof reportingSchema>;
-export type RepoEntry = z.infer<typeof repoEntrySchema>;
 
 /** The configuration that applies to one repository. */
 export interface RepoConfig {
@@ -92,4 +95,6 @@ export interface RepoConfig {
   postsubmits: Postsubmit[];
   /** undefined: the merge queue is off for the repo */
   mergeQueue?: RepoMergeQueueConfig;
+  /** undefined: the repository's own file is not read */
+  inRepoConfig?: InRepoConfigSettings;
 }

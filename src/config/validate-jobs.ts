@@ -1,13 +1,13 @@
 // Checks of the job configuration that span fields or entries, which the schema cannot express:
 // Prow's job validation rules (prow-semantics.md §5.1, §1.3), plus the rule that every pattern
 // must match in bounded time, since comments and paths are attacker-controlled text
-// (reliability-security.md R13).
+// (reliability-security.md R13). They run over the file's raw data, one job at a time, so a job
+// is checked whenever it is valid on its own, whatever else in the file is wrong.
 import { FilterPatternError, compileFilterPattern } from '../owners/filter-regex.js';
 import { branchMatches } from '../jobs/select-jobs.js';
-import { contextOf, type Postsubmit, type Presubmit } from './jobs-schema.js';
-import type { Config } from './schema.js';
+import { contextOf, postsubmitSchema, presubmitSchema, type Postsubmit, type Presubmit } from './jobs-schema.js';
 
-export interface JobProblem {
+export interface PathProblem {
   /** where in the file, e.g. ['repos', 'acme/widgets', 'presubmits', 0, 'runner'] */
   path: Array<string | number>;
   message: string;
@@ -15,33 +15,58 @@ export interface JobProblem {
 
 type Job = Presubmit | Postsubmit;
 type Brancher = Pick<Job, 'branches' | 'skip_branches'>;
+export type JobKind = 'presubmits' | 'postsubmits';
 
-export function validateJobs(config: Config): JobProblem[] {
-  const problems: JobProblem[] = [];
-  const runners = Object.keys(config.runners);
-  for (const [repo, entry] of Object.entries(config.repos)) {
+/** Judges a job's `runner`: a message when it may not be used, else undefined. */
+export type RunnerCheck = (runner: string) => string | undefined;
+
+/** The operator's file: any key of the top-level runners map. */
+export const knownRunner = (runners: readonly string[]): RunnerCheck => (runner) => {
+  if (runners.includes(runner)) return undefined;
+  return runners.length > 0
+    ? `unknown runner "${runner}" (known: ${runners.join(', ')})`
+    : `unknown runner "${runner}": the top-level runners map is empty`;
+};
+
+export const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+
+/** The job lists of every repos entry of the operator's file, as raw data. */
+export function validateJobs(data: unknown): PathProblem[] {
+  const root = asRecord(data);
+  const runners = knownRunner(Object.keys(asRecord(root?.runners) ?? {}));
+  const problems: PathProblem[] = [];
+  for (const [repo, entry] of Object.entries(asRecord(root?.repos) ?? {})) {
     for (const kind of ['presubmits', 'postsubmits'] as const) {
-      const valid: Array<{ job: Job; index: number }> = [];
-      entry[kind].forEach((job: Job, index: number) => {
-        const report = (path: Array<string | number>, message: string) =>
-          problems.push({ path: ['repos', repo, kind, index, ...path], message });
-        if (checkJob(job, runners, report)) valid.push({ job, index });
-      });
-      problems.push(...overlaps(valid, repo, kind));
+      problems.push(...validateJobList(asRecord(entry)?.[kind], kind, runners, ['repos', repo, kind]));
     }
   }
   return problems;
 }
 
+/** One raw list of jobs at `at`; entries the schema rejects are left to the schema's report. */
+export function validateJobList(list: unknown, kind: JobKind, runners: RunnerCheck, at: Array<string | number>): PathProblem[] {
+  if (!Array.isArray(list)) return [];
+  const schema = kind === 'presubmits' ? presubmitSchema : postsubmitSchema;
+  const problems: PathProblem[] = [];
+  const valid: Array<{ job: Job; index: number }> = [];
+  list.forEach((raw: unknown, index: number) => {
+    const report = (path: Array<string | number>, message: string) => problems.push({ path: [...at, index, ...path], message });
+    // The runner is judged even on a job the schema rejects for another reason.
+    const runner = asRecord(raw)?.runner;
+    const runnerProblem = typeof runner === 'string' && runner !== '' ? runners(runner) : undefined;
+    if (runnerProblem) report(['runner'], runnerProblem);
+    const parsed = schema.safeParse(raw);
+    if (parsed.success && checkJob(parsed.data, report)) valid.push({ job: parsed.data, index });
+  });
+  problems.push(...overlaps(valid, at, kind));
+  return problems;
+}
+
 type Report = (path: Array<string | number>, message: string) => void;
 
-/** Reports the job's own problems; answers whether its patterns compile (so it can be compared). */
-function checkJob(job: Job, runners: readonly string[], report: Report): boolean {
-  if (!runners.includes(job.runner)) {
-    report(['runner'], runners.length > 0
-      ? `unknown runner "${job.runner}" (known: ${runners.join(', ')})`
-      : `unknown runner "${job.runner}": the top-level runners map is empty`);
-  }
+/** Reports the job's own problems but its runner's; answers whether its patterns compile (so it can be compared). */
+function checkJob(job: Job, report: Report): boolean {
   if (job.always_run && job.run_if_changed) report(['run_if_changed'], 'always_run and run_if_changed are mutually exclusive');
   if (job.always_run && job.skip_if_only_changed) report(['skip_if_only_changed'], 'always_run and skip_if_only_changed are mutually exclusive');
   if (job.run_if_changed && job.skip_if_only_changed) report(['skip_if_only_changed'], 'run_if_changed and skip_if_only_changed are mutually exclusive');
@@ -74,17 +99,17 @@ function checkJob(job: Job, runners: readonly string[], report: Report): boolean
 }
 
 /** Jobs of one list that share a name, or (presubmits) a status context, on a branch they both run on. */
-function overlaps(jobs: ReadonlyArray<{ job: Job; index: number }>, repo: string, kind: 'presubmits' | 'postsubmits'): JobProblem[] {
-  const problems: JobProblem[] = [];
+function overlaps(jobs: ReadonlyArray<{ job: Job; index: number }>, at: Array<string | number>, kind: JobKind): PathProblem[] {
+  const problems: PathProblem[] = [];
   jobs.forEach(({ job, index }, n) => {
     const earlier = jobs.slice(0, n).filter((other) => branchesIntersect(other.job, job));
     const sameName = earlier.find((other) => other.job.name === job.name);
     const sameContext = earlier.find((other) => contextOf(other.job) === contextOf(job));
     if (sameName) {
-      problems.push({ path: ['repos', repo, kind, index, 'name'], message: `job "${job.name}" is already defined for the same branches by ${kind}.${sameName.index}` });
+      problems.push({ path: [...at, index, 'name'], message: `job "${job.name}" is already defined for the same branches by ${kind}.${sameName.index}` });
     } else if (kind === 'presubmits' && sameContext) {
       problems.push({
-        path: ['repos', repo, kind, index, job.context ? 'context' : 'name'],
+        path: [...at, index, job.context ? 'context' : 'name'],
         message: `context "${contextOf(job)}" is already reported on the same branches by ${kind}.${sameContext.index} ("${sameContext.job.name}")`,
       });
     }

@@ -2,8 +2,10 @@
 import type { Logger } from 'pino';
 import { dispatchEvent } from './dispatch-event.js';
 import type { Plugin } from './plugin.js';
-import type { Config } from '../config/schema.js';
-import { repoConfigResolver } from '../config/resolve-repo-config.js';
+import type { ConfigSource } from '../config/config-source.js';
+import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
+import { configForEvent } from '../config/in-repo/config-for-event.js';
+import { RepoFileLoader } from '../config/in-repo/repo-file-loader.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { OwnersResolver } from '../owners/index.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
@@ -12,7 +14,10 @@ import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
 
 export interface DeliveryHandlerDeps {
-  config: Config;
+  /** read per event, so a reload applies to the next one */
+  config: ConfigSource;
+  /** repositories' own configuration files, where the operator enables them (cached per sha) */
+  repoFiles?: RepoFileLoader;
   plugins: readonly Plugin[];
   forges: ForgeProvider;
   owners: OwnersResolver;
@@ -26,7 +31,8 @@ export interface DeliveryHandlerDeps {
 }
 
 export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
-  const configFor = repoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
+  const configFor = liveRepoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
+  const repoFiles = deps.repoFiles ?? new RepoFileLoader();
   return async (delivery) => {
     for (const event of delivery.events) {
       if (event.kind === 'runner') {
@@ -36,7 +42,7 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandle
       const forge = await deps.forges.forEvent(event);
       await dispatchEvent(event, {
         forge,
-        config: configFor(event.repo),
+        config: await configForEvent(event, forge, configFor(event.repo), repoFiles, deps.log),
         plugins: deps.plugins,
         owners: deps.owners,
         ci: deps.ci,

@@ -128,6 +128,8 @@ export interface Forge {
   listTree(repo: RepoRef, ref: string): Promise<string[]>;
   /** The sha a branch points at now. An unknown branch fails with a ForgeError of status 404. */
   branchSha(repo: RepoRef, branch: string): Promise<string>;
+  /** The repository's default branch (where its own configuration file is read). */
+  defaultBranch(repo: RepoRef): Promise<string>;
 
   /** Adds a label, creating it on the repo (with a colour) when missing. */
   addLabel(ref: ChangeRef, label: string): Promise<void>;

@@ -19,8 +19,8 @@ const LOG_FLUSH_MS = 500;
 export interface CommandWorkerDeps {
   jobs: JobService;
   store: RunStore;
-  /** command runners by name */
-  runners: ReadonlyMap<string, CommandRunnerConfig>;
+  /** command runners by name (looked up each time: a reload may replace them) */
+  runners: Pick<ReadonlyMap<string, CommandRunnerConfig>, 'get'>;
   /** where mirrors and worktrees live */
   workRoot: string;
   /** the git Authorization header for a repo's clone URL, if it needs one */

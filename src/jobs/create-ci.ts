@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Probot } from 'probot';
 import type { Options } from '../config/env.js';
 import type { CommandRunnerConfig } from '../config/jobs-schema.js';
+import type { ConfigSource } from '../config/config-source.js';
 import type { Config } from '../config/schema.js';
 import { reportingResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
@@ -26,7 +27,8 @@ export const TASK_CONCURRENCY = 50;
 
 export interface CiOptions {
   options: Options;
-  config: Config;
+  /** the runners are built from it, and built again when a reload changes it */
+  config: ConfigSource;
   probot?: Probot;
   forges: ForgeProvider;
   log: Logger;
@@ -75,25 +77,35 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     commandTasks = new MemoryTaskQueue({ backoffMs, onFailed });
   }
 
-  const runners = createRunners(o.config.runners, {
-    env: process.env, gitlabUrl: options.gitlab?.url, probot: o.probot, commandQueue: commandTasks, publicUrl: o.publicUrl,
+  // Runners are looked up by name when a run needs one, so a reload's runners serve the next
+  // dispatch; runs in flight keep their callbacks (tokens do not depend on the runner).
+  const build = (config: Config) => ({
+    runners: createRunners(config.runners, {
+      env: process.env, gitlabUrl: options.gitlab?.url, probot: o.probot, commandQueue: commandTasks, publicUrl: o.publicUrl,
+    }),
+    commandRunners: new Map(Object.entries(config.runners)
+      .filter((entry): entry is [string, CommandRunnerConfig] => entry[1].type === 'command')),
+    reportingOf: reportingResolver(config),
   });
-  const reportingOf = reportingResolver(o.config);
+  let built = build(o.config.current());
+  const stopListening = o.config.onChange((config) => {
+    built = build(config);
+  });
   jobs = new JobService({
-    store, tasks, statusTasks, runners, forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
-    reportsCheckRuns: (repo) => reportingOf(repo).github === 'checks',
+    store, tasks, statusTasks, runners: { get: (name) => built.runners.get(name) },
+    forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
+    reportsCheckRuns: (repo) => built.reportingOf(repo).github === 'checks',
     onFinished: (run) => {
       o.metrics.runsFinished.inc({ state: run.state });
       o.onRunFinished?.(run);
     },
   });
-  const commandRunners = new Map(Object.entries(o.config.runners)
-    .filter((entry): entry is [string, CommandRunnerConfig] => entry[1].type === 'command'));
   const runCommand = createCommandWorker({
-    jobs, store, runners: commandRunners, workRoot: options.workDir, publicUrl: o.publicUrl, log: log.child({ name: 'command' }),
+    jobs, store, runners: { get: (name) => built.commandRunners.get(name) },
+    workRoot: options.workDir, publicUrl: o.publicUrl, log: log.child({ name: 'command' }),
     gitAuth: (forge, installationId) => gitAuthHeader(forge, installationId, o.probot, options.gitlab?.token),
   });
-  if (!options.redisUrl && options.commandConcurrency === 0 && commandRunners.size > 0) {
+  if (!options.redisUrl && options.commandConcurrency === 0 && built.commandRunners.size > 0) {
     log.warn('COMMAND_CONCURRENCY is 0 and there is no REDIS_URL for workers to share: command jobs will never run');
   }
   const service = jobs;
@@ -106,6 +118,7 @@ export async function createCi(o: CiOptions): Promise<Ci> {
       if (options.commandConcurrency > 0) commandTasks.work(runCommand, { concurrency: options.commandConcurrency });
     },
     async close() {
+      stopListening();
       await Promise.all([tasks.close(), statusTasks.close(), commandTasks.close()]);
       await store.close();
       await redis?.quit().catch(() => {});

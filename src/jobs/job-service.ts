@@ -41,8 +41,8 @@ export interface JobServiceDeps {
    * second apart, as GitHub asks), and waiting writes must not hold up dispatches
    */
   statusTasks: TaskQueue;
-  /** by the name the configuration gives them */
-  runners: ReadonlyMap<string, Runner>;
+  /** by the name the configuration gives them (looked up each time: a reload may replace them) */
+  runners: Pick<ReadonlyMap<string, Runner>, 'get'>;
   forges: ForgeProvider;
   /** where runners reach this server (the callback URL's base) */
   publicUrl: () => string;

@@ -6,7 +6,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Options } from '../config/env.js';
 import { durationSeconds } from '../config/jobs-schema.js';
-import { repoConfigResolver } from '../config/resolve-repo-config.js';
+import type { ConfigSource } from '../config/config-source.js';
+import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
+import { formatProblem } from '../config/config-problem.js';
+import { RepoFileLoader } from '../config/in-repo/repo-file-loader.js';
 import type { Config, RepoConfig } from '../config/schema.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
@@ -24,7 +27,8 @@ export const NUDGE_DELAY_MS = 1000;
 
 export interface MergeQueueDeps {
   options: Options;
-  config: Config;
+  /** read per sync; a reload's sync_period applies to the schedule at once */
+  config: ConfigSource;
   /** every plugin's name: repos no entry matches get the default plugins, but never the queue */
   pluginNames: readonly string[];
   forges: ForgeProvider;
@@ -33,6 +37,8 @@ export interface MergeQueueDeps {
   log: Logger;
   /** the server's public base URL: the `merge-queue` status links to its page there */
   publicUrl: () => string;
+  /** repositories' own configuration files (shared with the delivery handler: one cache) */
+  repoFiles?: RepoFileLoader;
 }
 
 export interface MergeQueue {
@@ -47,8 +53,10 @@ export interface MergeQueue {
 
 export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
   const { options, log } = deps;
-  const configFor = repoConfigResolver(deps.config, deps.pluginNames);
-  const periodMs = durationSeconds(deps.config.merge_queue.sync_period) * 1000;
+  const configFor = liveRepoConfigResolver(deps.config, deps.pluginNames);
+  const repoFiles = deps.repoFiles ?? new RepoFileLoader();
+  const periodOf = (config: Config) => durationSeconds(config.merge_queue.sync_period) * 1000;
+  const periodMs = periodOf(deps.config.current());
   let redis: Redis | undefined;
   let store: PoolStore;
   let known: KnownRepos;
@@ -65,6 +73,11 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
     schedule = new TimerSyncSchedule({ periodMs, log });
   }
 
+  const stopListening = deps.config.onChange((config, previous) => {
+    if (periodOf(config) === periodOf(previous)) return;
+    schedule.setPeriod(periodOf(config)).catch((err: unknown) => log.error({ err }, 'merge queue: could not change the sync period'));
+  });
+
   const queueConfig = (repo: RepoRef): (RepoConfig & { mergeQueue: NonNullable<RepoConfig['mergeQueue']> }) | undefined => {
     const config = configFor(repo);
     return config.mergeQueue ? { ...config, mergeQueue: config.mergeQueue } : undefined;
@@ -72,9 +85,25 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
 
   /** Syncs every pool of one repo: one per branch that open changes target. */
   async function syncRepo(entry: KnownRepo): Promise<void> {
-    const config = queueConfig(entry.repo);
-    if (!config) return;
+    const operator = queueConfig(entry.repo);
+    if (!operator) return;
     const forge = await deps.forges.forRepo(entry.repo, entry.installationId);
+    // The repository's own jobs count as required too. A file set aside could drop a required
+    // job, so nothing merges until it is fixed (Prow's tide drops changes whose jobs cannot be loaded).
+    let effective;
+    try {
+      effective = await repoFiles.effective(forge, entry.repo, operator);
+    } catch (err) {
+      log.error({ err, repo: knownRepoKey(entry.repo) }, 'merge queue: cannot read the repository\'s configuration file');
+      return;
+    }
+    const { config: withFile, problems } = effective;
+    if (problems) {
+      log.error({ repo: knownRepoKey(entry.repo), problems: problems.map(formatProblem) },
+        'merge queue: the repository\'s configuration file is set aside; nothing merges there until it is fixed');
+      return;
+    }
+    const config = { ...withFile, mergeQueue: operator.mergeQueue };
     const branches = [...new Set((await forge.searchChanges(entry.repo, {})).map((c) => c.baseRef))].sort();
     for (const branch of branches) {
       try {
@@ -110,6 +139,7 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
       return records.filter((r): r is { pool: string; record: PoolRecord } => r.record !== undefined);
     },
     async close() {
+      stopListening();
       await schedule.close();
       await store.close();
       await redis?.quit().catch(() => {});

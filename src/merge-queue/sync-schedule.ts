@@ -16,6 +16,8 @@ export interface SyncSchedule {
   nudge(repo: string, delayMs: number): Promise<void>;
   /** Starts the periodic sync and the nudged ones in this process. */
   start(handler: SyncHandler): Promise<void>;
+  /** Changes the period of the periodic sync (a configuration reload). */
+  setPeriod(periodMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,11 @@ export class BullMqSyncSchedule implements SyncSchedule {
   #worker?: Worker<SyncJob>;
   #workerConnection?: Redis;
 
+  #periodMs: number;
+  #started = false;
+
   constructor(private readonly options: { redisUrl: string; prefix: string; periodMs: number; log: Logger }) {
+    this.#periodMs = options.periodMs;
     this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
     this.#connection.on('error', (err) => options.log.warn({ err }, 'redis (merge queue) error'));
     this.#queue = new Queue<SyncJob>(QUEUE, {
@@ -48,13 +54,23 @@ export class BullMqSyncSchedule implements SyncSchedule {
   }
 
   async start(handler: SyncHandler): Promise<void> {
-    // Upserting from every process is fine: there is one scheduler per id, whoever wrote it last.
-    await this.#queue.upsertJobScheduler(SCHEDULER, { every: this.options.periodMs }, { name: 'sync-all', data: { kind: 'all' } });
+    this.#started = true;
+    await this.#upsertScheduler();
     this.#workerConnection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     this.#worker = new Worker<SyncJob>(QUEUE, (job) => handler(job.data), {
       connection: this.#workerConnection, prefix: this.options.prefix, concurrency: CONCURRENCY,
     });
     this.#worker.on('error', (err) => this.options.log.warn({ err }, 'merge queue worker error'));
+  }
+
+  async setPeriod(periodMs: number): Promise<void> {
+    this.#periodMs = periodMs;
+    if (this.#started) await this.#upsertScheduler();
+  }
+
+  // Upserting from every process is fine: there is one scheduler per id, whoever wrote it last.
+  #upsertScheduler(): Promise<unknown> {
+    return this.#queue.upsertJobScheduler(SCHEDULER, { every: this.#periodMs }, { name: 'sync-all', data: { kind: 'all' } });
   }
 
   async close(): Promise<void> {
@@ -71,7 +87,11 @@ export class TimerSyncSchedule implements SyncSchedule {
   readonly #nudged = new Map<string, NodeJS.Timeout>();
   readonly #running = new Set<Promise<void>>();
 
-  constructor(private readonly options: { periodMs: number; log: Logger }) {}
+  #periodMs: number;
+
+  constructor(private readonly options: { periodMs: number; log: Logger }) {
+    this.#periodMs = options.periodMs;
+  }
 
   async nudge(repo: string, delayMs: number): Promise<void> {
     if (this.#nudged.has(repo)) return;
@@ -83,7 +103,19 @@ export class TimerSyncSchedule implements SyncSchedule {
 
   async start(handler: SyncHandler): Promise<void> {
     this.#handler = handler;
-    this.#interval = setInterval(() => this.#run({ kind: 'all' }), this.options.periodMs).unref();
+    this.#startInterval();
+  }
+
+  async setPeriod(periodMs: number): Promise<void> {
+    this.#periodMs = periodMs;
+    if (this.#interval) {
+      clearInterval(this.#interval);
+      this.#startInterval();
+    }
+  }
+
+  #startInterval(): void {
+    this.#interval = setInterval(() => this.#run({ kind: 'all' }), this.#periodMs).unref();
   }
 
   #run(job: SyncJob): void {

@@ -256,6 +256,8 @@ const routes: [method: string, pattern: string, handler: Handler][] = [
     account: userJson(state, req.params.owner!), permissions: {}, events: [], repository_selection: 'all',
   })],
 
+  ['GET', '/repos/:owner/:repo', (state, req) => json(200, repoJson(state, repoOf(state, req)))],
+
   // pull requests
   ['GET', '/repos/:owner/:repo/pulls', (state, req) => {
     const repo = repoOf(state, req);

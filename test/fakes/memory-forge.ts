@@ -75,6 +75,10 @@ export class MemoryForge implements Forge {
     return [...this.state.tree(repoFullName(repo), ref).keys()].sort();
   }
 
+  async defaultBranch(repo: RepoRef): Promise<string> {
+    return this.state.repo(repoFullName(repo)).defaultBranch;
+  }
+
   async addLabel(ref: ChangeRef, label: string): Promise<void> {
     this.#change(ref);
     this.state.addLabel(repoFullName(ref.repo), ref.number, label);

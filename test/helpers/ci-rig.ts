@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import { readEnv } from '../../src/config/env.js';
+import { fixedConfig } from '../../src/config/config-source.js';
 import { configSchema } from '../../src/config/schema.js';
 import { presubmitSchema } from '../../src/config/jobs-schema.js';
 import type { PresubmitStart } from '../../src/jobs/ci-jobs.js';
@@ -54,7 +55,7 @@ export async function createCiRig(options: CiRigOptions) {
     ...(options.reporting ? { reporting: options.reporting } : {}),
   });
   const ci: Ci = await createCi({
-    options: env, config, forges, log, metrics, publicUrl: () => publicUrl, backoffMs: 20,
+    options: env, config: fixedConfig(config), forges, log, metrics, publicUrl: () => publicUrl, backoffMs: 20,
   });
   app.use(jobRoutes({ jobs: ci.jobs, log, metrics }));
   const server = app.listen(0, '127.0.0.1');

@@ -156,6 +156,11 @@ export class GitHubForge implements Forge {
     return data.commit.sha;
   }
 
+  async defaultBranch(repo: RepoRef): Promise<string> {
+    const { data } = await this.#call(`get repository ${repo.owner}/${repo.name}`, () => this.octokit.rest.repos.get(this.#repo(repo)));
+    return data.default_branch;
+  }
+
   async addLabel(ref: ChangeRef, label: string): Promise<void> {
     const key = `${ref.repo.owner}/${ref.repo.name}\n${label}`;
     if (!this.#knownLabels.has(key)) {

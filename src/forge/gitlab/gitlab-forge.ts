@@ -201,6 +201,11 @@ export class GitLabForge implements Forge {
     return (found.commit as { id: string }).id;
   }
 
+  async defaultBranch(repo: RepoRef): Promise<string> {
+    const project = await this.#call(`GET /projects/${repoFullName(repo)}`, () => this.#api.Projects.show(repoFullName(repo)));
+    return (project as unknown as { default_branch: string }).default_branch;
+  }
+
   async addLabel(ref: ChangeRef, label: string): Promise<void> {
     const project = repoFullName(ref.repo);
     const key = `${project}\0${label}`;
