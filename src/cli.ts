@@ -1,7 +1,7 @@
 // The command line: serve | worker | check-config | help. Usage errors exit 2.
-import { existsSync } from 'node:fs';
 import minimist from 'minimist';
 import { pluginNames } from '../plugins/index.js';
+import { loadCredentialsFile } from './config/credentials-file.js';
 import { EnvError, readEnv } from './config/env.js';
 import { ConfigError, formatProblem, loadConfigFile } from './config/load-config.js';
 import { createLogger } from './core/logger.js';
@@ -26,7 +26,7 @@ Options:
   --config FILE  configuration file (default: $CONFIG_FILE, else ${DEFAULT_CONFIG_FILE} if present)
   -h, --help     print this help
 
-Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL,
+Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, DATA_DIR, GHE_HOST, GHE_PROTOCOL, GH_ORG,
 GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, REDIS_PREFIX, PORT, HOST, LOG_LEVEL, CONFIG_FILE,
 PUBLIC_URL, WORK_DIR, COMMAND_CONCURRENCY, WORKER_LOCK_SECONDS.
 See README.md and docs/configuration.md.`;
@@ -102,10 +102,11 @@ async function runCommand(job: string | undefined, args: minimist.ParsedArgs): P
   if (!Number.isInteger(pr) || pr < 1) return usageError('run needs --pr N, a PR (MR) number');
   const forge = args.forge ?? 'github';
   if (forge !== 'github' && forge !== 'gitlab') return usageError('--forge is github or gitlab');
-  if (existsSync('.env')) process.loadEnvFile('.env');
   try {
+    const loaded = loadCredentialsFile();
     const options = readEnv();
     const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+    for (const warning of [...loaded.warnings, ...options.warnings]) log.warn(warning);
     return await runLocally({ job, repo: args.repo, pr, forge, dryRun: !!args['dry-run'] }, options, log, process.stdout);
   } catch (err) {
     if (err instanceof EnvError || err instanceof RunLocallyError) return usageError(err.message);
@@ -118,19 +119,26 @@ async function runCommand(job: string | undefined, args: minimist.ParsedArgs): P
 }
 
 async function runService(command: 'serve' | 'worker'): Promise<number> {
-  // Credentials written by the GitHub App registration flow land in .env.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Credentials written by the GitHub App registration pages land in $DATA_DIR/.env.
   let options;
+  let loaded;
   try {
+    loaded = loadCredentialsFile();
     options = readEnv();
   } catch (err) {
     if (err instanceof EnvError) return usageError(err.message);
     throw err;
   }
   const log = createLogger(options.logLevel);
+  if (loaded.file) log.info({ file: loaded.file }, `credentials read from ${loaded.file}`);
+  for (const warning of [...loaded.warnings, ...options.warnings]) log.warn(warning);
+  const rereadOptions = () => {
+    loadCredentialsFile();
+    return readEnv();
+  };
   let service: { close(): Promise<void> };
   try {
-    service = command === 'serve' ? await serve(options, log) : await runWorker(options, log);
+    service = command === 'serve' ? await serve(options, log, rereadOptions) : await runWorker(options, log);
   } catch (err) {
     if (err instanceof EnvError) return usageError(err.message);
     if (err instanceof ConfigError) {
