@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { credentialsPath } from './config/credentials-file.js';
 import type { Options } from './config/env.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { createHttpApp } from './server.js';
@@ -56,7 +57,7 @@ export async function serve(options: Options, log: Logger, rereadOptions?: () =>
   log.info(`runner callbacks go to ${base}${options.publicUrl ? '' : ' (set PUBLIC_URL to the address runners reach)'}`);
   log.info(options.github
     ? `GitHub: App ${options.github.appId}, webhooks at ${base}/api/github/webhooks (API ${options.github.baseUrl})`
-    : `GitHub: no App credentials (APP_ID, PRIVATE_KEY): open ${base}/probot to register the GitHub App from app.yml; its credentials will be saved in ${options.dataDir}`);
+    : `GitHub: no App credentials (APP_ID, PRIVATE_KEY): open ${base}/probot to register the GitHub App from app.yml; its credentials will be saved in ${credentialsPath(options.dataDir)}`);
   log.info(options.gitlab
     ? `GitLab: ${options.gitlab.url}, webhooks at ${base}/api/gitlab/webhooks`
     : 'GitLab: off (set GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET to turn it on)');

@@ -165,7 +165,7 @@ export function parsePrivateKey(text: string, what: string): string {
   if (/^["']/.test(value)) {
     throw new EnvError(`${what} starts with a quote but does not end with one: a multi-line value was cut at its first line (docker --env-file reads one line per variable); write the key on one line with \\n between its lines, or use PRIVATE_KEY_PATH`);
   }
-  let pem = value.includes('\\n') ? value.replace(/\\r?\\n/g, '\n') : value;
+  let pem = value.includes('\\n') ? value.replace(/(?:\\r)?\\n/g, '\n') : value;
   if (!pem.includes('-----BEGIN')) {
     const decoded = /^[A-Za-z0-9+/=\s]+$/.test(pem) ? Buffer.from(pem, 'base64').toString('utf8') : '';
     if (!decoded.includes('-----BEGIN')) {

@@ -11,7 +11,12 @@ export function rootPage(options: Options): RequestHandler {
   return (req, res) => {
     const base = requestBaseUrl(req, options.publicUrl);
     const lines = facts(options, base);
+    // curl's */* gets the text; browsers ask for HTML.
+    const text = () => {
+      res.type('text/plain').send(`ci-orchestrator: a Prow-style chat-ops CI bot.\n${lines.map((l) => `${l.label}: ${l.text}`).join('\n')}\n`);
+    };
     res.format({
+      'text/plain': text,
       html: () => {
         const item = (l: Fact) => `<dt>${escapeHtml(l.label)}</dt><dd>${l.html}</dd>`;
         res.send(htmlPage('ci-orchestrator', `<div class="card">
@@ -19,9 +24,7 @@ export function rootPage(options: Options): RequestHandler {
 <p>A Prow-style chat-ops CI bot: commands such as <code>/hold</code> and <code>/test</code> in pull request comments.</p>
 ${installedNote(req)}<dl>${lines.map(item).join('\n')}</dl></div>`));
       },
-      default: () => {
-        res.type('text/plain').send(`ci-orchestrator: a Prow-style chat-ops CI bot.\n${lines.map((l) => `${l.label}: ${l.text}`).join('\n')}\n`);
-      },
+      default: text,
     });
   };
 }
