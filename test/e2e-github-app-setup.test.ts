@@ -134,7 +134,7 @@ describe('e2e: registering the GitHub App from /probot, then using it', () => {
     const saved = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
     assert.deepEqual(Object.keys(saved).sort(), ['APP_ID', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET', 'PRIVATE_KEY', 'WEBHOOK_SECRET']);
     assert.equal(saved.APP_ID, String(app.id));
-    assert.equal(saved.PRIVATE_KEY!.replace(/\\n/g, '\n'), app.pem.trim());
+    assert.equal(saved.PRIVATE_KEY!.replace(/\\n/g, '\n'), app.pem);
     assert.equal(saved.WEBHOOK_SECRET, app.webhookSecret);
     assert.equal(saved.GITHUB_CLIENT_ID, app.clientId);
     assert.equal(saved.GITHUB_CLIENT_SECRET, app.clientSecret);
@@ -163,6 +163,18 @@ describe('e2e: registering the GitHub App from /probot, then using it', () => {
     await waitFor(() => !labels().includes(HOLD), 'the hold label removed after the restart');
     const wrong = await postGitHub(bot.url, 'issue_comment', unhold, { 'x-hub-signature-256': signGitHub('not-the-secret', unhold) });
     assert.equal(wrong.status, 401);
+  });
+
+  it('takes the credentials as `docker run --env-file` gives them: quotes kept, warned about', async () => {
+    assert.equal(await bot.stop(), 0);
+    const app = [...github.apps.values()][0]!;
+    // A .env written with PRIVATE_KEY="...\n..." (as Probot writes it) reaches the process verbatim.
+    const quoted = `"${app.pem.replace(/\n/g, '\\n')}"`;
+    bot = await startServerProcess({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'ci-orchestrator-data-')), APP_ID: String(app.id), PRIVATE_KEY: quoted, WEBHOOK_SECRET: app.webhookSecret });
+    assert.ok(bot.logs.some((l) => l.level === 40 && /^PRIVATE_KEY is wrapped in quotes \(docker --env-file keeps quotes/.test(String(l.msg))));
+    const hold = JSON.stringify(githubPrComment('/hold'));
+    await postGitHub(bot.url, 'issue_comment', hold, { 'x-hub-signature-256': signGitHub(app.webhookSecret, hold) });
+    await waitFor(() => labels().includes(HOLD), 'the hold label, with the unquoted key');
   });
 });
 

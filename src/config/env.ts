@@ -186,7 +186,7 @@ export function parsePrivateKey(text: string, what: string): string {
     throw new EnvError(`${what} is not a valid private key${lines}: ${reason}`);
   }
   if (type !== 'rsa') throw new EnvError(`${what} is a ${type ?? 'unknown'} key; GitHub App keys are RSA`);
-  return pem;
+  return `${pem.trim()}\n`;
 }
 
 function readGitLab(env: NodeJS.ProcessEnv): GitLabOptions | undefined {
