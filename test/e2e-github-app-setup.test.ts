@@ -5,13 +5,13 @@
 // after a restart too. The fake checks the App's JWTs against the key it issued.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitHubApi } from './fakes/github-api.js';
-import { startServerProcess, waitFor, type ServerProcess } from './helpers/server-process.js';
+import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
 import { githubPrComment, postGitHub, signGitHub } from './helpers/webhooks.js';
 
 const HOLD = 'do-not-merge/hold';
@@ -199,6 +199,56 @@ describe('e2e: registration with a DATA_DIR the server cannot write', () => {
       assert.match(await res.text(), /not writable/);
       assert.ok(github.appManifests.has(back.searchParams.get('code')!), 'the code is still unused');
       assert.equal(github.apps.size, 0);
+    } finally {
+      assert.equal(await bot.stop(), 0);
+      await api.close();
+    }
+  });
+});
+
+describe('e2e: /probot/import, the credentials of an App made by hand', () => {
+  it('checks them with GitHub as the App, saves them and uses them; a wrong key is refused', async () => {
+    const github = new ForgeState();
+    github.addChange('acme/widgets', { number: 7, author: 'alice' });
+    const api = await startGitHubApi(github);
+    const app = {
+      id: 2000, slug: 'handmade', name: 'handmade', manifest: {}, pem: testPrivateKey(),
+      webhookSecret: 'handmade-secret', clientId: 'Iv1.x', clientSecret: 'y',
+    };
+    github.apps.set(app.id, app);
+    github.botLogin = 'handmade[bot]';
+    const dataDir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-data-'));
+    const bot = await startServerProcess({ GHE_HOST: new URL(api.url).host, GHE_PROTOCOL: 'http', DATA_DIR: dataDir });
+    const submit = (body: Record<string, unknown>) => fetch(`${bot.url}/probot/import`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    try {
+      const page = await (await fetch(`${bot.url}/probot/import`)).text();
+      const state = /name="state" value="([0-9a-f]+)"/.exec(page)?.[1];
+      assert.ok(state);
+      const form = { state, appId: String(app.id), webhook_secret: app.webhookSecret, pem: app.pem };
+
+      const forged = await submit({ ...form, state: 'forged' });
+      assert.equal(forged.status, 400);
+      const wrongKey = await submit({ ...form, pem: testPrivateKey() });
+      assert.equal(wrongKey.status, 400);
+      assert.match(((await wrongKey.json()) as { error: string }).error, /GitHub refused App ID 2000 with this private key \(401\)/);
+      const notAKey = await submit({ ...form, pem: 'hello' });
+      assert.match(((await notAKey.json()) as { error: string }).error, /^the private key is neither a PEM private key/);
+      assert.ok(!existsSync(join(dataDir, '.env')), 'nothing saved yet');
+
+      const res = await submit(form);
+      const answer = await res.json() as { message: string; install_url: string };
+      assert.equal(res.status, 200, answer.message);
+      assert.match(answer.message, /The server is using them now/);
+      assert.equal(answer.install_url, 'https://github.com/apps/handmade/installations/new');
+      const saved = parseEnv(readFileSync(join(dataDir, '.env'), 'utf8')) as Record<string, string>;
+      assert.deepEqual([saved.APP_ID, saved.WEBHOOK_SECRET], ['2000', app.webhookSecret]);
+      assert.equal(statSync(join(dataDir, '.env')).mode & 0o777, 0o600);
+
+      const hold = JSON.stringify(githubPrComment('/hold'));
+      assert.equal((await postGitHub(bot.url, 'issue_comment', hold, { 'x-hub-signature-256': signGitHub(app.webhookSecret, hold) })).status, 200);
+      await waitFor(() => github.change('acme/widgets', 7).labels.includes(HOLD), 'the hold label, as the imported App');
     } finally {
       assert.equal(await bot.stop(), 0);
       await api.close();

@@ -131,6 +131,7 @@ describe('the credentials file, DATA_DIR/.env', () => {
   it('says why a directory cannot take it', () => {
     const dir = tempDir();
     assert.equal(unwritableReason(join(dir, 'new')), undefined, 'created when missing');
+    assert.match(unwritableReason(join(dir, 'no', 'such')) ?? '', /: ENOENT$/, 'but not its parents');
     const file = join(dir, 'file');
     writeFileSync(file, '');
     assert.match(unwritableReason(file) ?? '', new RegExp(`^DATA_DIR ${file} is not writable by this process .*: (EEXIST|ENOTDIR)`));

@@ -29,13 +29,13 @@ export function loadCredentialsFile(env: NodeJS.ProcessEnv = process.env): { fil
 }
 
 /**
- * Why this process cannot write credentials into `dir` (created if missing), or undefined if it
+ * Why this process cannot write credentials into `dir` (created if missing, not its parents), or undefined if it
  * can. Tried for real with a probe file: permission bits do not tell (root, read-only mounts).
  */
 export function unwritableReason(dir: string): string | undefined {
   const probe = join(dir, `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ensureDirectory(dir);
     writeFileSync(probe, '', { mode: 0o600 });
     rmSync(probe);
     return undefined;
@@ -58,7 +58,7 @@ export function saveCredentials(dir: string, values: Record<string, string>): st
     if (/[#"'`]|^\s|\s$/.test(line)) throw new Error(`${key} cannot be written to ${file} unquoted`);
     lines.push(`${key}=${line}`);
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDirectory(dir);
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     writeFileSync(temporary, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
@@ -69,6 +69,18 @@ export function saveCredentials(dir: string, values: Record<string, string>): st
     throw err;
   }
   return file;
+}
+
+/**
+ * Creates the directory itself if missing, not its parents: a DATA_DIR whose parent is missing is a
+ * typo to report (and a recursive mkdir spins forever on some paths, such as under /proc).
+ */
+function ensureDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /** The file's lines less those assigning `keys` (and the rest of a quoted multi-line value). */

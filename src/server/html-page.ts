@@ -13,7 +13,7 @@ h2{font-size:16px;font-weight:600;margin:24px 0 8px}
 p{margin:8px 0}
 .muted{color:#59636e}
 a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}
-code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff2f5;border-radius:6px;padding:2px 6px;word-break:break-all}
+code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff2f5;border-radius:6px;padding:2px 6px;overflow-wrap:anywhere}
 .btn{display:inline-block;font:inherit;font-weight:500;padding:6px 16px;border-radius:6px;border:1px solid rgba(31,35,40,.15);background:#1f883d;color:#fff;cursor:pointer}
 .btn:hover{background:#1a7f37;text-decoration:none}
 .btn[disabled]{background:#94d3a2;cursor:not-allowed}
