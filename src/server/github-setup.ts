@@ -115,7 +115,7 @@ ${manifestError ? `<div class="flash flash-error"><b>No manifest.</b> ${escapeHt
     // Before the code is spent: GitHub hands out the private key once.
     const unwritable = unwritableFor(options.dataDir, log);
     if (unwritable) {
-      return send(res, 503, 'Registration', `<h1>Cannot save credentials</h1><div class="flash flash-error">${escapeHtml(unwritable)}.</div><p>GitHub's code has not been used. Make the directory writable (or set <code>DATA_DIR</code> and restart), then reload this page within the hour.</p>`);
+      return send(res, 503, 'Registration', `<h1>Cannot save credentials</h1><div class="flash flash-error">${escapeHtml(unwritable)}.</div><p>GitHub's code has not been used: make the directory writable, then reload this page within the hour. (A restart forgets this registration: then delete the App GitHub created, in <a href="${escapeHtml(options.githubWebUrl)}/settings/apps">its settings</a>, and register again.)</p>`);
     }
     registration = 'busy';
     let app: ManifestConversion;
