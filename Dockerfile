@@ -20,7 +20,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends git ca-certific
     && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    DATA_DIR=/data
+# The GitHub App registration writes its credentials to $DATA_DIR/.env: a volume the user can write.
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

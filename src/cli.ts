@@ -1,7 +1,8 @@
-// The command line: serve | worker | check-config | run | help | version. Usage errors exit 2.
-// The long-running commands are imported when run, so `help`, `version` and `check-config` start fast.
-import { existsSync } from 'node:fs';
+// The command line: serve | worker | check-config | import-prow | run | help | version. Usage errors
+// exit 2. The long-running commands are imported when run, so `help`, `version` and `check-config`
+// start fast.
 import minimist from 'minimist';
+import { loadCredentialsFile } from './config/credentials-file.js';
 import { EnvError, readEnv } from './config/env.js';
 import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem } from './config/load-config.js';
 import { createLogger } from './core/logger.js';
@@ -31,7 +32,7 @@ Options:
   -h, --help     print this help
   -v, --version  print the version
 
-Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, GHE_PROTOCOL,
+Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, DATA_DIR, GHE_HOST, GHE_PROTOCOL, GH_ORG,
 GITLAB_URL, GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, REDIS_URL, REDIS_PREFIX, PORT, HOST, LOG_LEVEL, CONFIG_FILE,
 PUBLIC_URL, WORK_DIR, COMMAND_CONCURRENCY, WORKER_LOCK_SECONDS.
 See README.md and docs/configuration.md.`;
@@ -105,7 +106,7 @@ function usageError(message: string): number {
 async function checkConfig(file: string, withEnv: boolean): Promise<number> {
   const [{ pluginNames }, { checkOperatorConfig }] = await Promise.all([import('../plugins/index.js'), import('./config/check-config.js')]);
   // The environment serve would see, .env included.
-  if (withEnv && existsSync('.env')) process.loadEnvFile('.env');
+  if (withEnv) loadCredentialsFile();
   const problems = await checkOperatorConfig({ file, knownPlugins: pluginNames(), ...(withEnv ? { env: process.env } : {}) });
   if (problems.length > 0) {
     for (const problem of problems) console.error(formatProblem(problem));
@@ -136,11 +137,12 @@ async function runCommand(job: string | undefined, args: minimist.ParsedArgs): P
   if (!Number.isInteger(pr) || pr < 1) return usageError('run needs --pr N, a PR (MR) number');
   const forge = args.forge ?? 'github';
   if (forge !== 'github' && forge !== 'gitlab') return usageError('--forge is github or gitlab');
-  if (existsSync('.env')) process.loadEnvFile('.env');
   const { runLocally, RunLocallyError } = await import('./run-locally.js');
   try {
+    const loaded = loadCredentialsFile();
     const options = readEnv();
     const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+    for (const warning of [...loaded.warnings, ...options.warnings]) log.warn(warning);
     return await runLocally({ job, repo: args.repo, pr, forge, dryRun: !!args['dry-run'] }, options, log, process.stdout);
   } catch (err) {
     if (err instanceof EnvError || err instanceof RunLocallyError) return usageError(err.message);
@@ -153,16 +155,23 @@ async function runCommand(job: string | undefined, args: minimist.ParsedArgs): P
 }
 
 async function runService(command: 'serve' | 'worker'): Promise<number> {
-  // Credentials written by the GitHub App registration flow land in .env.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // Credentials written by the GitHub App registration pages land in $DATA_DIR/.env.
   let options;
+  let loaded;
   try {
+    loaded = loadCredentialsFile();
     options = readEnv();
   } catch (err) {
     if (err instanceof EnvError) return usageError(err.message);
     throw err;
   }
   const log = createLogger(options.logLevel);
+  if (loaded.file) log.info({ file: loaded.file }, `credentials read from ${loaded.file}`);
+  for (const warning of [...loaded.warnings, ...options.warnings]) log.warn(warning);
+  const rereadOptions = () => {
+    loadCredentialsFile();
+    return readEnv();
+  };
   const [{ serve }, { runWorker }, { RunnerSetupError }] = await Promise.all([
     import('./serve.js'), import('./worker.js'), import('./runners/create-runners.js'),
   ]);
@@ -173,7 +182,7 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
   });
   let service: { reload(): Promise<unknown>; close(): Promise<void> };
   try {
-    service = command === 'serve' ? await serve(options, log) : await runWorker(options, log);
+    service = command === 'serve' ? await serve(options, log, rereadOptions) : await runWorker(options, log);
   } catch (err) {
     if (err instanceof EnvError) return usageError(err.message);
     if (err instanceof ConfigError) {

@@ -1,17 +1,21 @@
 // The HTTP server: GitHub webhooks through Probot's middleware (mounted before any body parser),
-// GitLab webhooks, /healthz, /metrics, the runners' API and the merge queue's pages.
+// GitLab webhooks, /healthz, /metrics, the runners' API, the merge queue's pages, a root page, and
+// without GitHub App credentials the App's registration pages.
 import express, { type Express } from 'express';
 import { createNodeMiddleware, type Probot } from 'probot';
 import type { Logger } from 'pino';
 import { createGitHubApp } from './app.js';
 import type { Options } from './config/env.js';
 import type { EventQueue } from './queue/event-queue.js';
-import { createGitHubSetupHandler } from './server/github-setup.js';
+import { SETUP_PATHS } from './server/github-app-manifest.js';
+import { githubSetupRoutes } from './server/github-setup.js';
 import { GITHUB_WEBHOOK_PATH, verifyGitHubWebhook } from './server/github-webhook-route.js';
 import { GITLAB_WEBHOOK_PATH, gitlabWebhookRoute } from './server/gitlab-webhook-route.js';
 import { createIngest } from './server/ingest.js';
 import { jobRoutes } from './server/job-routes.js';
 import { mergeQueueRoutes } from './server/merge-queue-routes.js';
+import { misdirectedWebhooks } from './server/misdirected-webhook.js';
+import { rootPage } from './server/root-page.js';
 import type { Ci } from './jobs/create-ci.js';
 import type { MergeQueue } from './merge-queue/merge-queue.js';
 import type { Metrics } from './server/metrics.js';
@@ -25,6 +29,8 @@ export interface HttpDeps {
   mergeQueue: MergeQueue;
   /** present when the GitHub App is configured */
   probot?: Probot;
+  /** without an App: takes the credentials the registration pages saved into use */
+  onGitHubRegistered?: () => Promise<void>;
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<Express> {
@@ -42,6 +48,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<Express> {
     next();
   });
 
+  app.use(misdirectedWebhooks(log, metrics));
+  app.get('/', rootPage(options));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', queue: queue.kind, durable: queue.durable, github: !!probot, gitlab: !!options.gitlab });
   });
@@ -61,17 +69,16 @@ export async function createHttpApp(deps: HttpDeps): Promise<Express> {
   }
 
   if (probot && options.github) {
+    // The registration pages are gone once the App is configured (a page kept open, a reload).
+    app.get(Object.values(SETUP_PATHS), (_req, res) => res.redirect(303, '/'));
     app.post(GITHUB_WEBHOOK_PATH, ...verifyGitHubWebhook(options.github.webhookSecret, log, metrics));
     const middleware = await createNodeMiddleware(createGitHubApp(ingest), { probot, webhooksPath: GITHUB_WEBHOOK_PATH });
     app.use((req, res, next) => void middleware(req, res, next));
   } else {
     app.post(GITHUB_WEBHOOK_PATH, (_req, res) => {
-      res.status(404).json({ error: 'the GitHub App is not configured yet: register it at /probot' });
+      res.status(404).json({ error: `the GitHub App is not configured yet: register it at ${SETUP_PATHS.register}` });
     });
-    const setup = await createGitHubSetupHandler({ host: options.host, port: options.port, log });
-    app.use(async (req, res, next) => {
-      if (!(await setup(req, res))) next();
-    });
+    app.use(githubSetupRoutes({ options, log, onRegistered: deps.onGitHubRegistered }));
   }
   return app;
 }

@@ -165,6 +165,17 @@ describe('ci-orchestrator CLI', () => {
     assert.match(stderr, /WEBHOOK_SECRET is not/);
   });
 
+  it('refuses to serve with a bad private key, saying what is wrong and not printing it', () => {
+    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';
+    const { code, stderr } = run(['serve'], { APP_ID: '1', WEBHOOK_SECRET: 's', PRIVATE_KEY: key, PORT: '0' });
+    assert.equal(code, 2);
+    assert.match(stderr, /^ci-orchestrator: PRIVATE_KEY is not a valid private key: /);
+    assert.ok(!stderr.includes('MIIBOgIBAAJBAKj34'), 'the key is not printed');
+    const cut = run(['serve'], { APP_ID: '1', WEBHOOK_SECRET: 's', PRIVATE_KEY: '"-----BEGIN RSA PRIVATE KEY-----', PORT: '0' });
+    assert.equal(cut.code, 2);
+    assert.match(cut.stderr, /PRIVATE_KEY starts with a quote but does not end with one: a multi-line value was cut at its first line \(docker --env-file reads one line per variable\)/);
+  });
+
   it('refuses to serve GitLab without a webhook secret', () => {
     const { code, stderr } = run(['serve'], { GITLAB_TOKEN: 'x', PORT: '0' });
     assert.equal(code, 2);

@@ -1,7 +1,7 @@
 // Prometheus metrics: webhook deliveries by forge, event and outcome, and handler latency.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type DeliveryOutcome = 'queued' | 'duplicate' | 'ignored' | 'unauthorized' | 'malformed' | 'error';
+export type DeliveryOutcome = 'queued' | 'duplicate' | 'ignored' | 'unauthorized' | 'malformed' | 'misdirected' | 'error';
 
 export class Metrics {
   readonly registry = new Registry();

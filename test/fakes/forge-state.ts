@@ -72,6 +72,19 @@ export interface FakeCheckRun {
   completedAt: string | null;
 }
 
+/** A GitHub App registered through the manifest flow. */
+export interface FakeApp {
+  id: number;
+  slug: string;
+  name: string;
+  manifest: Record<string, unknown>;
+  /** PEM, as GitHub hands it out once */
+  pem: string;
+  webhookSecret: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface FakeRepo {
   owner: string;
   name: string;
@@ -139,6 +152,10 @@ export class ForgeState {
   appId = 1;
   #clock = 0;
   readonly #stamps = new WeakMap<CommitStatus, string>();
+  /** GitHub only: manifests posted to "create an App", by the one-time code handed back for them. */
+  readonly appManifests = new Map<string, Record<string, unknown>>();
+  /** GitHub only: Apps created from a manifest, by id, with the credentials GitHub issued. */
+  readonly apps = new Map<number, FakeApp>();
 
   repo(fullName: string): FakeRepo {
     let repo = this.repos.get(fullName.toLowerCase());

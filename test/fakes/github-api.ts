@@ -3,10 +3,11 @@
 // path), so a real Probot finds it through GHE_HOST=127.0.0.1:PORT and GHE_PROTOCOL=http.
 // Responses follow GitHub's shapes and status codes for the fields our code reads; the rest is
 // filled in plausibly, not exhaustively.
+import { createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CheckRunConclusion, CheckRunStatus, CommitStatus, Permission, StatusState } from '../../src/forge/types.js';
-import type { CheckRunFields, FakeChange, FakeCheckRun, FakeComment, FakeRepo, ForgeState } from './forge-state.js';
+import type { CheckRunFields, FakeApp, FakeChange, FakeCheckRun, FakeComment, FakeRepo, ForgeState } from './forge-state.js';
 
 const PREFIX = '/api/v3';
 const WEB = 'https://github.com';
@@ -183,7 +184,9 @@ function checkRunFields(body: Record<string, unknown>, creating: boolean): Check
   };
 }
 
-const isReply = (value: CheckRunFields | Reply): value is Reply => 'status' in value && typeof value.status === 'number';
+/** A reply made early (an error), as opposed to what the request carried (a check run's fields, the App of a JWT). */
+const isReply = (value: unknown): value is Reply =>
+  !!value && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'number';
 
 /** GitHub's legacy `permission` field knows only admin/write/read/none. */
 const LEGACY_PERMISSION: Record<Permission, string> = {
@@ -243,14 +246,90 @@ function treeEntries(state: ForgeState, req: Request, ref: string, recursive: bo
     .map((e) => ({ ...e, mode: e.type === 'blob' ? '100644' : '040000', sha: idOf(`${ref}:${e.path}`).toString(16).padStart(40, '0') }));
 }
 
+// --- GitHub Apps ---
+
+/**
+ * The App a JWT (Authorization: Bearer) claims to be, if it is one created from a manifest here:
+ * `undefined` for any other issuer (tests that configure APP_ID 1 with a key of their own), else the
+ * App, or a 401 if the signature is not the App's key.
+ */
+function appFromJwt(state: ForgeState, req: Request): FakeApp | Reply | undefined {
+  const [header, payload, signature] = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.split('.') ?? [];
+  if (!header || !payload || !signature) return undefined;
+  let iss: unknown;
+  try {
+    iss = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown }).iss;
+  } catch {
+    return json(401, { message: 'A JSON web token could not be decoded' });
+  }
+  const app = state.apps.get(Number(iss));
+  if (!app) return undefined;
+  const valid = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey(app.pem), Buffer.from(signature, 'base64url'));
+  return valid ? app : json(401, { message: 'A JSON web token could not be decoded' });
+}
+
+/** github.com/settings/apps/new: the browser posts the manifest; GitHub redirects with a code. */
+function createAppFromManifest(state: ForgeState, form: URLSearchParams, query: URLSearchParams): Reply {
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = JSON.parse(form.get('manifest') ?? '') as Record<string, unknown>;
+  } catch {
+    return { status: 400, text: 'Invalid GitHub App configuration: the manifest is not JSON' };
+  }
+  const hook = manifest.hook_attributes as { url?: unknown } | undefined;
+  if (typeof manifest.url !== 'string' || typeof hook?.url !== 'string' || typeof manifest.redirect_url !== 'string') {
+    return { status: 422, text: 'Invalid GitHub App configuration: url, hook_attributes.url and redirect_url are required' };
+  }
+  const code = randomBytes(10).toString('hex');
+  state.appManifests.set(code, manifest);
+  const back = new URL(manifest.redirect_url);
+  back.searchParams.set('code', code);
+  const stateParam = query.get('state');
+  if (stateParam) back.searchParams.set('state', stateParam);
+  return { status: 302, headers: { location: back.toString() }, text: '' };
+}
+
 const routes: [method: string, pattern: string, handler: Handler][] = [
+  // the last step of the App manifest flow: the code for the App's credentials, once
+  ['POST', '/app-manifests/:code/conversions', (state, req) => {
+    const manifest = state.appManifests.get(req.params.code!);
+    if (!manifest) return notFound();
+    state.appManifests.delete(req.params.code!);
+    const id = 1000 + state.apps.size;
+    const name = String(manifest.name ?? `app-${id}`);
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const app: FakeApp = {
+      id, slug, name, manifest,
+      pem: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+      webhookSecret: randomBytes(20).toString('hex'),
+      clientId: `Iv1.${randomBytes(8).toString('hex')}`,
+      clientSecret: randomBytes(20).toString('hex'),
+    };
+    state.apps.set(id, app);
+    state.botLogin = `${slug}[bot]`;
+    return json(201, {
+      id, slug, node_id: `A_${id}`, name, owner: userJson(state, 'acme'), description: manifest.description ?? '',
+      external_url: manifest.url, html_url: `${WEB}/apps/${slug}`, created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
+      permissions: manifest.default_permissions ?? {}, events: manifest.default_events ?? [],
+      client_id: app.clientId, client_secret: app.clientSecret, webhook_secret: app.webhookSecret, pem: app.pem,
+    });
+  }],
   // Probot's app authentication
-  ['POST', '/app/installations/:id/access_tokens', () => json(201, {
-    token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-    permissions: { contents: 'read', issues: 'write', pull_requests: 'write', statuses: 'write', checks: 'write' },
-    repository_selection: 'all',
-  })],
-  ['GET', '/app', (state) => json(200, appJson(state, state.appId))],
+  ['POST', '/app/installations/:id/access_tokens', (state, req) => {
+    const app = appFromJwt(state, req);
+    if (isReply(app)) return app;
+    return json(201, {
+      token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      permissions: { contents: 'read', issues: 'write', pull_requests: 'write', statuses: 'write', checks: 'write' },
+      repository_selection: 'all',
+    });
+  }],
+  ['GET', '/app', (state, req) => {
+    const app = appFromJwt(state, req);
+    if (isReply(app)) return app;
+    if (!app) return json(200, appJson(state, state.appId));
+    return json(200, { ...appJson(state, app.id), slug: app.slug, name: app.name, html_url: `${WEB}/apps/${app.slug}` });
+  }],
   ['GET', '/repos/:owner/:repo/installation', (state, req) => json(200, {
     id: 1, app_id: state.appId, app_slug: state.botLogin.replace(/\[bot\]$/, ''), target_type: 'Organization',
     account: userJson(state, req.params.owner!), permissions: {}, events: [], repository_selection: 'all',
@@ -550,6 +629,10 @@ export async function startGitHubApi(state: ForgeState): Promise<{ url: string; 
     const method = req.method ?? 'GET';
     const path = url.pathname.startsWith(`${PREFIX}/`) ? url.pathname.slice(PREFIX.length) : url.pathname;
     const text = await readBody(req);
+    if (method === 'POST' && /^(\/organizations\/[^/]+)?\/settings\/apps\/new$/.test(url.pathname)) {
+      state.calls.push({ method, path: url.pathname, body: text });
+      return send(res, createAppFromManifest(state, new URLSearchParams(text), url.searchParams));
+    }
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
