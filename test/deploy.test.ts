@@ -4,12 +4,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REDIS_URL, testPrefix } from './helpers/redis.js';
-import { startProcess } from './helpers/server-process.js';
+import { startProcess, waitFor } from './helpers/server-process.js';
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -79,17 +79,23 @@ describe('deploy/ci-orchestrator.service', () => {
     assert.equal(result.status, 0, result.stderr);
   });
 
-  it('starts the server as the unit would, and stops it with the unit\'s signal', async () => {
+  it('starts the server as the unit would, reloads its configuration on the unit\'s reload, and stops on the unit\'s signal', async () => {
     const workingDirectory = directive('WorkingDirectory')[0]!;
     const execStart = directive('ExecStart')[0] ?? '';
     assert.ok(execStart.includes(workingDirectory), 'ExecStart runs the installed copy');
     const environment = Object.fromEntries(directive('Environment').flatMap((l) => l.split(' ')).map((kv) => kv.split('=') as [string, string]));
     const state = mkdtempSync(join(tmpdir(), 'ci-orchestrator-state-'));
     const command = execStart.replaceAll(workingDirectory, ROOT).replace(/^\/usr\/bin\/node /, `${process.execPath} `);
+    const configFile = join(state, 'config.yaml');
+    writeFileSync(configFile, 'default_plugins: [hold]\n');
     const started = await startProcess(command, {
-      ...environment, DATA_DIR: state, WORK_DIR: join(state, 'work'), HOST: '127.0.0.1',
+      ...environment, DATA_DIR: state, WORK_DIR: join(state, 'work'), HOST: '127.0.0.1', CONFIG_FILE: configFile,
     });
     assert.equal((await fetch(`${started.url}/healthz`)).status, 200);
+    assert.deepEqual(directive('ExecReload'), ['/bin/kill -HUP $MAINPID']);
+    started.child.kill('SIGHUP');
+    await waitFor(() => started.logs.some((l) => l.msg === 'configuration reloaded'), 'the reload');
+    assert.equal((await fetch(`${started.url}/healthz`)).status, 200, 'still serving after the reload');
     assert.deepEqual(directive('KillSignal'), ['SIGTERM']);
     assert.equal(await started.stop(), 0);
   });
