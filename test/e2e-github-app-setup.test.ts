@@ -18,11 +18,11 @@ const HOLD = 'do-not-merge/hold';
 
 /** What the browser would post: the form's action and its manifest field. */
 function registrationForm(html: string): { action: string; manifest: string; disabled: boolean } {
-  const unescape = (text: string) => text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
+  const unescapeHtml = (text: string) => text.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
   const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
   const manifest = /<input type="hidden" name="manifest" value="([^"]*)">/.exec(html)?.[1];
   assert.ok(action && manifest !== undefined, 'the page has the registration form');
-  return { action: unescape(action), manifest: unescape(manifest), disabled: /<button class="btn" type="submit" disabled>/.test(html) };
+  return { action: unescapeHtml(action), manifest: unescapeHtml(manifest), disabled: /<button class="btn" type="submit" disabled>/.test(html) };
 }
 
 /** Posts the manifest to the fake GitHub as the browser does, and returns where GitHub sends it back. */

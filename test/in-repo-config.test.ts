@@ -9,7 +9,7 @@ import { parseRepoFile } from '../src/config/in-repo/repo-file.js';
 import { RepoFileLoader } from '../src/config/in-repo/repo-file-loader.js';
 import { reportRepoFileProblems } from '../src/config/in-repo/report-repo-file-problems.js';
 import { REPO_FILE_PATH } from '../src/config/in-repo/settings.js';
-import { ConfigError, parseConfig } from '../src/config/load-config.js';
+import { type ConfigError, parseConfig } from '../src/config/load-config.js';
 import { repoConfigResolver } from '../src/config/resolve-repo-config.js';
 import type { RepoConfig } from '../src/config/schema.js';
 import { ForgeState } from './fakes/forge-state.js';
@@ -145,7 +145,10 @@ describe('in-repo configuration: reading the file', () => {
     const forge = new MemoryForge(state);
     const reads: string[] = [];
     const readFile = forge.readFile.bind(forge);
-    forge.readFile = (repo, path, ref) => (reads.push(`${path}@${ref}`), readFile(repo, path, ref));
+    forge.readFile = (repo, path, ref) => {
+      reads.push(`${path}@${ref}`);
+      return readFile(repo, path, ref);
+    };
     return { state, forge, reads, loader: new RepoFileLoader() };
   }
 

@@ -62,7 +62,10 @@ describe('read cache', () => {
     const { state, forge } = counting();
     let asked = 0;
     const read = forge.defaultBranch.bind(forge);
-    forge.defaultBranch = (repo) => (asked++, read(repo));
+    forge.defaultBranch = (repo) => {
+      asked++;
+      return read(repo);
+    };
     const now = Date.now();
     assert.equal(await defaultBranch(forge, REPO, now), 'main');
     state.repo('acme/widgets').defaultBranch = 'trunk';
