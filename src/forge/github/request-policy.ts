@@ -23,9 +23,19 @@ export interface PolicyOptions {
   writeSpacingMs?: number;
   /** a retry's backoff unit (ms): the n-th retry waits n² units */
   retryBaseMs?: number;
+  /** where the time and the waits come from; tests pass a manual clock to check the pacing exactly */
+  clock?: PolicyClock;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export interface PolicyClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: PolicyClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * How long to wait before trying a failed call again, or undefined to give up. `attempt` counts the
@@ -57,36 +67,38 @@ export function retryDelay(err: unknown, attempt: number, now: number, retryBase
 
 const bounded = (ms: number): number | undefined => (ms <= MAX_RATE_LIMIT_WAIT_MS ? ms : undefined);
 
-/** Per installation (or the App itself): when its next write may go. */
-const nextWriteAt = new Map<string, number>();
+/** Per clock, per installation (or the App itself): when its next write may go. */
+const nextWriteAt = new WeakMap<PolicyClock, Map<string, number>>();
 
 /** Waits for the installation's turn to write; writes go in the order they asked. */
-async function writeTurn(key: string, spacingMs: number): Promise<void> {
-  const now = Date.now();
-  const at = Math.max(now, nextWriteAt.get(key) ?? 0);
-  nextWriteAt.set(key, at + spacingMs);
-  if (at > now) await sleep(at - now);
+async function writeTurn(clock: PolicyClock, key: string, spacingMs: number): Promise<void> {
+  let lanes = nextWriteAt.get(clock);
+  if (!lanes) nextWriteAt.set(clock, lanes = new Map());
+  const now = clock.now();
+  const at = Math.max(now, lanes.get(key) ?? 0);
+  lanes.set(key, at + spacingMs);
+  if (at > now) await clock.sleep(at - now);
 }
 
 const isWrite = (method: string | undefined) => method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
 
 /** An Octokit plugin: retries transient failures and rate limits, and spaces writes. */
 export function requestPolicy(octokit: Octokit, octokitOptions: { auth?: unknown; requestPolicy?: PolicyOptions }): void {
-  const { writeSpacingMs = WRITE_SPACING_MS, retryBaseMs = 1000 } = octokitOptions.requestPolicy ?? {};
+  const { writeSpacingMs = WRITE_SPACING_MS, retryBaseMs = 1000, clock = realClock } = octokitOptions.requestPolicy ?? {};
   const auth = octokitOptions.auth as { installationId?: number | string } | undefined;
   const writer = `installation:${auth?.installationId ?? 'app'}`;
   octokit.hook.wrap('request', async (request, requestOptions) => {
     // GraphQL POSTs are queries; only REST writes create content.
     const write = isWrite(requestOptions.method) && !String(requestOptions.url).endsWith('/graphql');
     for (let attempt = 1; ; attempt++) {
-      if (write && writeSpacingMs > 0) await writeTurn(writer, writeSpacingMs);
+      if (write && writeSpacingMs > 0) await writeTurn(clock, writer, writeSpacingMs);
       try {
         return await request(requestOptions);
       } catch (err) {
-        const delay = retryDelay(err, attempt, Date.now(), retryBaseMs);
+        const delay = retryDelay(err, attempt, clock.now(), retryBaseMs);
         if (delay === undefined) throw err;
         octokit.log.warn(`GitHub ${requestOptions.method} ${requestOptions.url} failed (${(err as RequestFailure).status ?? 'no answer'}); trying again in ${delay} ms`);
-        await sleep(delay);
+        await clock.sleep(delay);
       }
     }
   });
