@@ -118,12 +118,12 @@ repos:
     workers.push(await startServerProcess({ ...env, WORK_DIR: work1 }, 'worker', /^worker started/));
     const res = await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote('/test build', { username: 'alice' })), { 'x-gitlab-token': GITLAB_SECRET });
     assert.equal(res.status, 200);
-    await waitFor(() => status(gitlab, 'build')?.description?.startsWith('Running on'), 'the run to start on worker 1', 20_000);
+    await waitFor(() => status(gitlab, 'build')?.description?.startsWith('Running on'), 'the run to start on worker 1');
     workers[0]!.child.kill('SIGKILL');
 
     const work2 = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-w2-')), 'work');
     workers.push(await startServerProcess({ ...env, WORK_DIR: work2 }, 'worker', /^worker started/));
-    await waitFor(() => status(gitlab, 'build')?.state === 'success', 'worker 2 to finish the run', 30_000);
+    await waitFor(() => status(gitlab, 'build')?.state === 'success', 'worker 2 to finish the run');
     const logUrl = status(gitlab, 'build')!.targetUrl!;
     assert.match(logUrl, /\/jobs\/r[0-9a-f]{24}$/);
     const log = await (await fetch(logUrl.replace(/^http:\/\/localhost/, 'http://127.0.0.1'))).text();

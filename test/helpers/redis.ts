@@ -32,11 +32,4 @@ after(async () => {
   await Promise.all(clients.map((c) => c.quit().catch(() => {})));
 });
 
-/** Waits until `check` answers true (it may be async). */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'a condition'): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from './wait.js';

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PATIENCE_MS } from './wait.js';
 
 /** package.json's scripts, run through `exec` so signals reach the process itself, not npm. */
 const SCRIPTS = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -30,7 +31,8 @@ export async function startServerProcess(env: Record<string, string>, script = '
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   let buffered = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start in 20 s\n${stderr}`)), 20_000);
+    // Only a hang guard: a busy machine may take many seconds to start it.
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in ${PATIENCE_MS / 1000} s\n${stderr}`)), PATIENCE_MS);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline;
@@ -64,12 +66,4 @@ export async function startServerProcess(env: Record<string, string>, script = '
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from './wait.js';
