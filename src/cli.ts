@@ -10,6 +10,7 @@ import { serve } from './serve.js';
 import { runWorker } from './worker.js';
 import { runLocally, RunLocallyError } from './run-locally.js';
 import { RunnerSetupError } from './runners/create-runners.js';
+import { RedisUnavailableError } from './queue/bullmq-queue.js';
 
 const USAGE = `Usage: ci-orchestrator <command> [--config FILE]
 
@@ -137,7 +138,7 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
       for (const problem of err.problems) log.error(formatProblem(problem));
       return 1;
     }
-    if (err instanceof RunnerSetupError) {
+    if (err instanceof RunnerSetupError || err instanceof RedisUnavailableError) {
       log.error(err.message);
       return 1;
     }
