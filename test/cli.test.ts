@@ -1,18 +1,53 @@
-// The command line as a user meets it: the installed bin, exit codes and messages.
+// The command line as a user meets it: exit codes and messages. Most cases run main() here, as the
+// installed bin does, with exactly the environment given and the console captured (a process per
+// case cost about 3 s of CPU each); the bin itself runs for help and for a serve that fails at start.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
+import { main } from '../src/cli.js';
 
 const BIN = new URL('../bin/ci-orchestrator.js', import.meta.url).pathname;
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8', timeout: 20_000,
+interface Ran { code: number | null; stdout: string; stderr: string }
+
+/** main(args) in this process, the environment being PATH, HOME and `env` only, the console captured. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  const saved = { ...process.env };
+  const console_ = { log: console.log, error: console.error };
+  let stdout = '';
+  let stderr = '';
+  const setEnv = (values: Record<string, string | undefined>) => {
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, values);
+  };
+  setEnv({ PATH: saved.PATH, HOME: saved.HOME, ...env });
+  console.log = (...parts: unknown[]) => { stdout += `${format(...parts)}\n`; };
+  console.error = (...parts: unknown[]) => { stderr += `${format(...parts)}\n`; };
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    Object.assign(console, console_);
+    setEnv(saved);
+  }
+}
+
+/** The installed bin in a child process; the test's signal stops it if the test is cancelled. */
+function runBin(args: string[], env: Record<string, string>, signal: AbortSignal): Promise<Ran> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal,
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => { stdout += chunk; });
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 function tempFile(name: string, text: string): string {
@@ -22,42 +57,42 @@ function tempFile(name: string, text: string): string {
 }
 
 describe('ci-orchestrator CLI', () => {
-  it('prints help', () => {
+  it('prints help', async (t) => {
     for (const args of [['help'], ['--help'], ['-h'], []]) {
-      const { code, stdout } = run(args);
+      const { code, stdout } = args.length === 0 ? await runBin(args, {}, t.signal) : await run(args);
       assert.equal(code, 0);
       assert.match(stdout, /Usage: ci-orchestrator <command>/);
       assert.match(stdout, /check-config/);
     }
   });
 
-  it('rejects an unknown command with exit 2', () => {
-    const { code, stderr } = run(['frobnicate']);
+  it('rejects an unknown command with exit 2', async () => {
+    const { code, stderr } = await run(['frobnicate']);
     assert.equal(code, 2);
     assert.match(stderr, /unknown command "frobnicate"/);
     assert.match(stderr, /Usage:/);
   });
 
-  it('rejects an unknown flag with exit 2', () => {
-    const { code, stderr } = run(['serve', '--prot', '80']);
+  it('rejects an unknown flag with exit 2', async () => {
+    const { code, stderr } = await run(['serve', '--prot', '80']);
     assert.equal(code, 2);
     assert.match(stderr, /unknown option --prot/);
   });
 
-  it('rejects a stray argument with exit 2', () => {
-    assert.equal(run(['check-config', 'extra']).code, 2);
+  it('rejects a stray argument with exit 2', async () => {
+    assert.equal((await run(['check-config', 'extra'])).code, 2);
   });
 
-  it('check-config accepts a valid file', () => {
+  it('check-config accepts a valid file', async () => {
     const file = tempFile('ok.yaml', 'default_plugins: [help, hold]\nrepos:\n  acme/*:\n    plugins: [hold]\n');
-    const { code, stdout } = run(['check-config', '--config', file]);
+    const { code, stdout } = await run(['check-config', '--config', file]);
     assert.equal(code, 0);
     assert.match(stdout, /OK/);
   });
 
-  it('check-config prints every error with file, line, path and reason, and exits non-zero', () => {
+  it('check-config prints every error with file, line, path and reason, and exits non-zero', async () => {
     const file = tempFile('bad.yaml', 'default_plugins: [hold, nope]\nrepos:\n  acme/widgets:\n    plugin: [hold]\n');
-    const { code, stderr } = run(['check-config', '--config', file]);
+    const { code, stderr } = await run(['check-config', '--config', file]);
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`${file}:4: repos\\.acme/widgets\\.plugin: .*[Uu]nrecognized`));
     assert.match(stderr, new RegExp(`${file}:3: repos\\.acme/widgets\\.plugins: required`));
@@ -65,33 +100,33 @@ describe('ci-orchestrator CLI', () => {
     assert.match(stderr, /3 problems in/);
   });
 
-  it('check-config reads CONFIG_FILE and names a missing file', () => {
-    const { code, stderr } = run(['check-config'], { CONFIG_FILE: '/nonexistent/config.yaml' });
+  it('check-config reads CONFIG_FILE and names a missing file', async () => {
+    const { code, stderr } = await run(['check-config'], { CONFIG_FILE: '/nonexistent/config.yaml' });
     assert.equal(code, 1);
     assert.match(stderr, /\/nonexistent\/config\.yaml: \(top level\): cannot read/);
   });
 
-  it('refuses to serve GitHub without a webhook secret', () => {
-    const { code, stderr } = run(['serve'], { APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----', PORT: '0' });
+  it('refuses to serve GitHub without a webhook secret', async () => {
+    const { code, stderr } = await run(['serve'], { APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----', PORT: '0' });
     assert.equal(code, 2);
     assert.match(stderr, /WEBHOOK_SECRET is not/);
   });
 
-  it('refuses to serve GitLab without a webhook secret', () => {
-    const { code, stderr } = run(['serve'], { GITLAB_TOKEN: 'x', PORT: '0' });
+  it('refuses to serve GitLab without a webhook secret', async () => {
+    const { code, stderr } = await run(['serve'], { GITLAB_TOKEN: 'x', PORT: '0' });
     assert.equal(code, 2);
     assert.match(stderr, /GITLAB_WEBHOOK_SECRET is not/);
   });
 
-  it('refuses to start a worker without Redis', () => {
-    const { code, stderr } = run(['worker']);
+  it('refuses to start a worker without Redis', async () => {
+    const { code, stderr } = await run(['worker']);
     assert.equal(code, 2);
     assert.match(stderr, /set REDIS_URL/);
   });
 
-  it('does not start on a malformed config, naming the problem', () => {
+  it('does not start on a malformed config, naming the problem', async (t) => {
     const file = tempFile('bad.yaml', 'repos: [1]\n');
-    const { code, stdout } = run(['serve', '--config', file], { PORT: '0' });
+    const { code, stdout } = await runBin(['serve', '--config', file], { PORT: '0' }, t.signal);
     assert.equal(code, 1);
     assert.match(stdout, /bad\.yaml:1: repos: /);
   });
