@@ -17,10 +17,10 @@ import { RunnerEndpoint } from './helpers/runner-endpoint.js';
 import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
 import { until } from './helpers/wait.js';
 import { githubPullRequest, gitlabMergeRequestOpened, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
+import { REDIS_URL } from './helpers/redis.js';
 
 const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `e2e-mq-${randomUUID()}`;
 const FULL = 'acme/widgets';
 const BASE = 'e'.repeat(40);

@@ -16,10 +16,10 @@ import { createGitRepo, type GitRepo } from './helpers/git-repo.js';
 import { RunnerEndpoint } from './helpers/runner-endpoint.js';
 import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
 import { githubPullRequest, gitlabMergeRequestOpened, gitlabMrNote, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
+import { REDIS_URL } from './helpers/redis.js';
 
 const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `e2e-ci-${randomUUID()}`;
 
 describe('e2e: CI jobs through the real server and workers', () => {

@@ -10,8 +10,8 @@ import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import type { Delivery, EventQueue } from '../src/queue/event-queue.js';
 import { commentEvent } from './helpers/events.js';
 import { until } from './helpers/wait.js';
+import { REDIS_URL } from './helpers/redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
 const prefixes: string[] = [];
 

@@ -2,7 +2,9 @@
 // reads its JSON log to learn the port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PATIENCE_MS } from './wait.js';
 
 /** package.json's scripts, run through `exec` so signals reach the process itself, not npm. */
@@ -22,8 +24,10 @@ export const testPrivateKey = (): string =>
 
 /** Runs `npm start` (or another npm script) and waits for the log line that says it is ready. */
 export async function startServerProcess(env: Record<string, string>, script = 'start', ready = /^listening/): Promise<ServerProcess> {
+  // A WORK_DIR of its own: the default is shared by every process on the machine, other test files' included.
+  const workDir = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-e2e-work-')), 'work');
   const child = spawn('sh', ['-c', `exec ${SCRIPTS[script]}`], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', WORK_DIR: workDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
