@@ -2,28 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
-import { redisUrlForLog } from '../../src/queue/bullmq-queue.js';
+import { REDIS_URL, requireRedis } from './require-redis.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/**
- * Fails the test file at once, saying what to do, when no Redis answers: ioredis would otherwise
- * retry without end and every test would hang.
- */
-async function requireRedis(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 3000, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  let firstError: Error | undefined;
-  probe.on('error', (err: Error) => { firstError ??= err; });
-  try {
-    await probe.connect();
-    await probe.ping();
-  } catch (err) {
-    const reason = (firstError ?? (err as Error)).message;
-    throw new Error(`Redis not reachable at ${redisUrlForLog(url)} (${reason}): start one (bash .ci/run starts one), or set REDIS_URL`);
-  } finally {
-    probe.disconnect();
-  }
-}
+export { REDIS_URL };
 
 await requireRedis(REDIS_URL);
 
