@@ -172,8 +172,8 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     loadCredentialsFile();
     return readEnv();
   };
-  const [{ serve }, { runWorker }, { RunnerSetupError }] = await Promise.all([
-    import('./serve.js'), import('./worker.js'), import('./runners/create-runners.js'),
+  const [{ serve }, { runWorker }, { RunnerSetupError }, { RedisUnavailableError }] = await Promise.all([
+    import('./serve.js'), import('./worker.js'), import('./runners/create-runners.js'), import('./queue/bullmq-queue.js'),
   ]);
   // Listened for from the start: a stop asked for while starting takes effect once started.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
@@ -189,7 +189,7 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
       for (const problem of err.problems) log.error(formatProblem(problem));
       return 1;
     }
-    if (err instanceof RunnerSetupError) {
+    if (err instanceof RunnerSetupError || err instanceof RedisUnavailableError) {
       log.error(err.message);
       return 1;
     }

@@ -77,7 +77,11 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   let queue: EventQueue;
   if (options.redisUrl) {
     const bullmq = new BullMqQueue({ redisUrl: options.redisUrl, prefix: options.redisPrefix, log });
-    await bullmq.ready();
+    // Without Redis there is nothing to serve: stop trying to connect, and let the caller say why.
+    await bullmq.ready().catch(async (err: unknown) => {
+      await bullmq.close().catch(() => {});
+      throw err;
+    });
     queue = bullmq;
     log.info('queue: BullMQ on Redis (durable, shared with any `ci-orchestrator worker`)');
   } else {

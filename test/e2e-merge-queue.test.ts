@@ -15,11 +15,12 @@ import { startGitHubApi } from './fakes/github-api.js';
 import { startGitLabApi } from './fakes/gitlab-api.js';
 import { RunnerEndpoint } from './helpers/runner-endpoint.js';
 import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
+import { until } from './helpers/wait.js';
 import { githubPullRequest, gitlabMergeRequestOpened, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
+import { REDIS_URL } from './helpers/redis.js';
 
 const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `e2e-mq-${randomUUID()}`;
 const FULL = 'acme/widgets';
 const BASE = 'e'.repeat(40);
@@ -121,9 +122,7 @@ repos:
         return api.pools.find((p) => p.pool === `${forge}/${FULL}:main`)?.recent.filter((h) => h.action === 'merge').map((h) => h.pulls).reverse();
       };
       let seen = await merges();
-      for (const until = Date.now() + 10_000; (seen?.length ?? 0) < 2 && Date.now() < until; seen = await merges()) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(async () => ((seen = await merges())?.length ?? 0) >= 2, 'both merges in the pool\'s record');
       assert.deepEqual(seen, [[1], [2]]);
       const page = await (await fetch(`${bot.url}/merge-queue`)).text();
       assert.match(page, new RegExp(`${forge}/acme/widgets:main`));

@@ -16,10 +16,10 @@ import { startGitHubApi } from './fakes/github-api.js';
 import { startGitLabApi } from './fakes/gitlab-api.js';
 import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
 import { githubPrComment, githubStar, gitlabMrNote, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
+import { REDIS_URL } from './helpers/redis.js';
 
 const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HOLD = 'do-not-merge/hold';
 const BASE_HEAD = 'e'.repeat(40);
 const REDIS_PREFIX = `e2e-${randomUUID()}`;

@@ -9,8 +9,9 @@ import { BullMqQueue } from '../src/queue/bullmq-queue.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import type { Delivery, EventQueue } from '../src/queue/event-queue.js';
 import { commentEvent } from './helpers/events.js';
+import { until } from './helpers/wait.js';
+import { REDIS_URL } from './helpers/redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
 const prefixes: string[] = [];
 
@@ -29,18 +30,6 @@ function bullmq(prefix = `test-${randomUUID()}`): BullMqQueue {
 }
 
 const delivery = (id: string = randomUUID()): Delivery => ({ forge: 'github', deliveryId: id, events: [commentEvent('/hold')] });
-
-function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error('timed out waiting'));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 const kinds: Array<[string, () => Promise<EventQueue>]> = [
   ['embedded', async () => new EmbeddedQueue()],
@@ -120,7 +109,7 @@ describe('EventQueue: bullmq across processes', () => {
       if (attempts === 1) throw new Error('transient');
     }, { concurrency: 1 });
     await queue.enqueue(delivery());
-    await until(() => attempts === 2, 15_000);
+    await until(() => attempts === 2);
     await queue.close();
   });
 

@@ -5,18 +5,24 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ForgeOctokit } from '../src/forge/github/forge-octokit.js';
-import { retryDelay } from '../src/forge/github/request-policy.js';
+import { retryDelay, type PolicyOptions } from '../src/forge/github/request-policy.js';
+import { ManualClock } from './helpers/manual-clock.js';
 
 interface Answer { status: number; headers?: Record<string, string>; body?: unknown }
 
 let server: Server;
 let base = '';
 let script: Answer[] = [];
-let seen: Array<{ method: string; at: number }> = [];
+/** the requests the server saw: who sent them (the token), and when by the test's clock */
+let seen: Array<{ method: string; token: string; at: number }> = [];
+let arrivals: Array<{ count: number; arrived(): void }> = [];
+/** The policy's clock; by default every wait ends at once, and is recorded. */
+let clock: ManualClock;
 
 before(async () => {
   server = createServer((req, res) => {
-    seen.push({ method: req.method!, at: performance.now() });
+    seen.push({ method: req.method!, token: req.headers.authorization?.replace(/^token /, '') ?? '', at: clock.now() });
+    arrivals = arrivals.filter((a) => (a.count <= seen.length ? a.arrived() : true));
     const answer = script.shift() ?? { status: 200, body: {} };
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.body ?? { message: `HTTP ${answer.status}` }));
@@ -28,11 +34,19 @@ after(() => new Promise<void>((resolve) => { server.closeAllConnections(); serve
 beforeEach(() => {
   script = [];
   seen = [];
+  arrivals = [];
+  clock = new ManualClock({ autoAdvance: true });
+});
+
+/** Resolves once the server has seen `count` requests in all. */
+const requests = (count: number) => new Promise<void>((arrived) => {
+  if (seen.length >= count) arrived();
+  else arrivals.push({ count, arrived });
 });
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const octokit = (installationId: number, writeSpacingMs = 0) => new ForgeOctokit({
-  auth: { token: 't', installationId }, baseUrl: base, log: silent, requestPolicy: { writeSpacingMs, retryBaseMs: 1 },
+const octokit = (installationId: number, policy: PolicyOptions = {}) => new ForgeOctokit({
+  auth: { token: `t${installationId}`, installationId }, baseUrl: base, log: silent, requestPolicy: { writeSpacingMs: 0, clock, ...policy },
 });
 const get = (o: InstanceType<typeof ForgeOctokit>) => o.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'widgets' });
 const post = (o: InstanceType<typeof ForgeOctokit>) =>
@@ -44,12 +58,14 @@ describe('GitHub request policy', () => {
     script = [{ status: 502 }, { status: 503 }];
     assert.equal(await statusOf(get(octokit(1))), 200);
     assert.equal(seen.length, 3);
+    assert.deepEqual(clock.sleeps, [1000, 4000], 'quadratic backoff');
   });
 
   it('gives up on a 5xx after three retries', async () => {
     script = Array.from({ length: 5 }, () => ({ status: 500 }));
     assert.equal(await statusOf(get(octokit(1))), 500);
     assert.equal(seen.length, 4);
+    assert.deepEqual(clock.sleeps, [1000, 4000, 9000]);
   });
 
   for (const status of [400, 401, 404, 409, 422]) {
@@ -57,12 +73,14 @@ describe('GitHub request policy', () => {
       script = [{ status }];
       assert.equal(await statusOf(get(octokit(1))), status);
       assert.equal(seen.length, 1);
+      assert.deepEqual(clock.sleeps, []);
     });
   }
 
   it('waits out a rate limit once, then retries', async () => {
-    script = [{ status: 429, headers: { 'retry-after': '0' } }];
+    script = [{ status: 429, headers: { 'retry-after': '7' } }];
     assert.equal(await statusOf(get(octokit(1))), 200);
+    assert.deepEqual(clock.sleeps, [7000], 'as long as Retry-After says');
     script = [{ status: 403, headers: { 'retry-after': '0' } }, { status: 403, headers: { 'retry-after': '0' } }];
     seen = [];
     assert.equal(await statusOf(get(octokit(1))), 403);
@@ -89,16 +107,20 @@ describe('GitHub request policy', () => {
   });
 
   it('spaces one installation\'s writes, but not its reads or another installation\'s writes', async () => {
-    const spacing = 200; // wide enough that a loaded machine's scheduling jitter cannot pass for spacing
-    const [a, b] = [octokit(101, spacing), octokit(102, spacing)];
-    await Promise.all([post(a), post(a), post(a), get(a), get(a), post(b)]);
-    const posts = seen.filter((s) => s.method === 'POST').map((s) => s.at);
-    const gets = seen.filter((s) => s.method === 'GET').map((s) => s.at);
-    const first = Math.min(...seen.map((s) => s.at));
-    // a's three writes need at least two gaps; b's write and the reads go at once.
-    assert.ok(Math.max(...posts) - first >= 2 * spacing - 5, `writes were not spaced: ${posts.map((t) => (t - first).toFixed(0))}`);
-    assert.equal(posts.filter((t) => t - first < spacing / 2).length, 2, 'one write per installation goes at once');
-    assert.ok(gets.every((t) => t - first < spacing / 2), 'reads wait for nothing');
+    clock = new ManualClock(); // moves only when told, so "at once" and "later" are exact
+    const [a, b] = [octokit(101, { writeSpacingMs: 1000 }), octokit(102, { writeSpacingMs: 1000 })];
+    const calls = Promise.all([post(a), post(a), post(a), get(a), get(a), post(b)]);
+    // a's first write, its reads and b's write go at once; a's other writes wait one and two gaps.
+    await requests(4);
+    assert.deepEqual(clock.pending(), [1000, 2000]);
+    clock.advanceTo(1000);
+    await requests(5);
+    assert.deepEqual(clock.pending(), [2000]);
+    clock.advanceTo(2000);
+    await calls;
+    assert.deepEqual(seen.map((s) => `${s.at} ${s.token} ${s.method}`).sort(), [
+      '0 t101 GET', '0 t101 GET', '0 t101 POST', '0 t102 POST', '1000 t101 POST', '2000 t101 POST',
+    ]);
   });
 });
 

@@ -3,7 +3,7 @@
 // fenced by the token, so the sync loop is the same with either store.
 import { randomUUID } from 'node:crypto';
 import {
-  checkTtl, recordFromStore, recordToStore, type PoolLock, type PoolRecord, type PoolStore,
+  checkTtl, intervalRenewal, recordFromStore, recordToStore, type PoolLock, type PoolRecord, type PoolStore, type RenewalTimer,
 } from './pool-store.js';
 
 interface Held {
@@ -13,7 +13,7 @@ interface Held {
 }
 
 class MemoryPoolLock implements PoolLock {
-  #timer: NodeJS.Timeout | undefined;
+  #stopRenewal: (() => void) | undefined;
   #held = true;
 
   constructor(
@@ -22,10 +22,10 @@ class MemoryPoolLock implements PoolLock {
     readonly token: string,
     private readonly locks: Map<string, Held>,
     ttlMs: number,
+    renewal: RenewalTimer,
     private readonly onEnd: (lock: MemoryPoolLock) => void,
   ) {
-    this.#timer = setInterval(() => this.#renew(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
-    this.#timer.unref();
+    this.#stopRenewal = renewal(() => this.#renew(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
   }
 
   /** True while the lock is this one's and has not expired; marks it lost otherwise. */
@@ -49,8 +49,8 @@ class MemoryPoolLock implements PoolLock {
 
   lost(): void {
     this.#held = false;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stopRenewal?.();
+    this.#stopRenewal = undefined;
     this.onEnd(this);
   }
 
@@ -63,6 +63,11 @@ export class MemoryPoolStore implements PoolStore {
   readonly #records = new Map<string, PoolRecord>();
   readonly #locks = new Map<string, Held>();
   readonly #mine = new Set<MemoryPoolLock>();
+  readonly #renewal: RenewalTimer;
+
+  constructor(options: { renewal?: RenewalTimer } = {}) {
+    this.#renewal = options.renewal ?? intervalRenewal;
+  }
 
   async lock(pool: string, ttlMs: number): Promise<PoolLock | undefined> {
     const ttl = checkTtl(ttlMs);
@@ -71,7 +76,7 @@ export class MemoryPoolStore implements PoolStore {
     if (existing && existing.expiresAt > now) return undefined;
     const token = randomUUID();
     this.#locks.set(pool, { token, expiresAt: now + ttl });
-    const lock = new MemoryPoolLock(this, pool, token, this.#locks, ttl, (ended) => this.#mine.delete(ended));
+    const lock = new MemoryPoolLock(this, pool, token, this.#locks, ttl, this.#renewal, (ended) => this.#mine.delete(ended));
     this.#mine.add(lock);
     return lock;
   }
@@ -96,8 +101,9 @@ export class MemoryPoolStore implements PoolStore {
     await Promise.all([...this.#mine].map((lock) => lock.release()));
   }
 
-  /** For tests: the pool's lock lapses now, as if its holder had stopped renewing past the TTL. */
-  expire(pool: string): void {
-    this.#locks.delete(pool);
+  /** For tests: the pool's lock lapses in `inMs` (now by default), as if its holder had stopped renewing. */
+  expire(pool: string, inMs = 0): void {
+    const held = this.#locks.get(pool);
+    if (held) held.expiresAt = Date.now() + inMs;
   }
 }

@@ -94,6 +94,18 @@ export function recordFromStore(stored: Partial<PoolRecord> & Pick<PoolRecord, '
   return { ...stored, runs: stored.runs ?? {}, written: stored.written ?? {}, history: stored.history ?? [] };
 }
 
+/**
+ * Calls `renew` every `everyMs` until the function it answers is called. The stores take one so a
+ * test can renew a lock when it says, rather than when a busy machine gets round to a timer.
+ */
+export type RenewalTimer = (renew: () => Promise<void> | void, everyMs: number) => () => void;
+
+export const intervalRenewal: RenewalTimer = (renew, everyMs) => {
+  const timer = setInterval(() => void renew(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 /** The ttl a lock accepts: a whole number of ms, at least 3 so renewal has a period. */
 export function checkTtl(ttlMs: number): number {
   if (!Number.isFinite(ttlMs) || ttlMs < 3) throw new RangeError(`pool lock ttl must be at least 3 ms, got ${ttlMs}`);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
-  checkTtl, recordFromStore, recordToStore, type PoolLock, type PoolRecord, type PoolStore,
+  checkTtl, intervalRenewal, recordFromStore, recordToStore, type PoolLock, type PoolRecord, type PoolStore, type RenewalTimer,
 } from './pool-store.js';
 
 // KEYS: lock; ARGV: token, ttl ms
@@ -32,7 +32,7 @@ redis.call('SADD', KEYS[3], ARGV[3])
 return 1`;
 
 class RedisPoolLock implements PoolLock {
-  #timer: NodeJS.Timeout | undefined;
+  #stopRenewal: (() => void) | undefined;
   #held = true;
 
   constructor(
@@ -42,10 +42,10 @@ class RedisPoolLock implements PoolLock {
     readonly token: string,
     private readonly redis: Redis,
     ttlMs: number,
+    renewal: RenewalTimer,
     private readonly onEnd: (lock: RedisPoolLock) => void,
   ) {
-    this.#timer = setInterval(() => void this.#renew(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
-    this.#timer.unref();
+    this.#stopRenewal = renewal(() => this.#renew(ttlMs), Math.max(1, Math.floor(ttlMs / 3)));
   }
 
   /** False once this process knows the lock is gone (released, closed, or a renewal found another token). */
@@ -69,12 +69,13 @@ class RedisPoolLock implements PoolLock {
 
   lost(): void {
     this.#held = false;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stopRenewal?.();
+    this.#stopRenewal = undefined;
     this.onEnd(this);
   }
 
   async #renew(ttlMs: number): Promise<void> {
+    if (!this.#held) return;
     try {
       const renewed = await this.redis.eval(RENEW, 1, this.redisKey, this.token, String(ttlMs));
       if (renewed !== 1) this.lost();
@@ -90,8 +91,11 @@ export class RedisPoolStore implements PoolStore {
   readonly #ownsClient: boolean;
   readonly #locks = new Set<RedisPoolLock>();
 
+  readonly #renewal: RenewalTimer;
+
   /** With a URL the store makes its own client and quits it on close; a client passed in stays open. */
-  constructor(redis: Redis | string, private readonly prefix: string) {
+  constructor(redis: Redis | string, private readonly prefix: string, options: { renewal?: RenewalTimer } = {}) {
+    this.#renewal = options.renewal ?? intervalRenewal;
     this.#ownsClient = typeof redis === 'string';
     this.#redis = typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: 3 }) : redis;
   }
@@ -105,7 +109,7 @@ export class RedisPoolStore implements PoolStore {
     const key = this.#key('lock', pool);
     const token = randomUUID();
     if (await this.#redis.set(key, token, 'PX', ttl, 'NX') !== 'OK') return undefined;
-    const lock = new RedisPoolLock(this, pool, key, token, this.#redis, ttl, (ended) => this.#locks.delete(ended));
+    const lock = new RedisPoolLock(this, pool, key, token, this.#redis, ttl, this.#renewal, (ended) => this.#locks.delete(ended));
     this.#locks.add(lock);
     return lock;
   }

@@ -12,6 +12,28 @@ export interface BullMqQueueOptions {
   /** key prefix in Redis (REDIS_PREFIX); tests use a unique one */
   prefix?: string;
   queueName?: string;
+  /** how long ready() waits for Redis to answer before it gives up (ms) */
+  readyTimeoutMs?: number;
+}
+
+/** A Redis on the local network answers in milliseconds; a start that waits longer would look hung. */
+const READY_TIMEOUT_MS = 3_000;
+
+/** Redis did not answer at start: the service cannot run, and the message says where it looked. */
+export class RedisUnavailableError extends Error {}
+
+/** The URL without its user and password, for messages. */
+export function redisUrlForLog(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '';
+      parsed.password = '';
+    }
+    return parsed.toString();
+  } catch {
+    return 'REDIS_URL (not a URL)';
+  }
 }
 
 export class BullMqQueue implements EventQueue {
@@ -23,6 +45,8 @@ export class BullMqQueue implements EventQueue {
   readonly #options: BullMqQueueOptions;
   #worker?: Worker<Delivery>;
   #workerConnection?: Redis;
+  /** Until Redis has answered once, its errors are ready()'s to report, not one log line per reconnect. */
+  #wasReady = false;
 
   constructor(options: BullMqQueueOptions) {
     this.#options = options;
@@ -30,7 +54,9 @@ export class BullMqQueue implements EventQueue {
     // The webhook path fails fast when Redis is away (the route answers 503 and the forge may
     // redeliver) instead of holding requests past the forge's 10 s deadline.
     this.#producer = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    this.#producer.on('error', (err) => options.log.warn({ err }, 'redis (producer) error'));
+    this.#producer.on('error', (err) => {
+      if (this.#wasReady) options.log.warn({ err }, 'redis (producer) error');
+    });
     this.#queue = new Queue<Delivery>(options.queueName ?? 'deliveries', {
       connection: this.#producer,
       prefix: this.#prefix,
@@ -41,25 +67,34 @@ export class BullMqQueue implements EventQueue {
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     });
-    this.#queue.on('error', (err) => options.log.warn({ err }, 'queue error'));
+    this.#queue.on('error', (err) => {
+      if (this.#wasReady) options.log.warn({ err }, 'queue error');
+    });
   }
 
-  /** Connects, so a wrong REDIS_URL fails at start rather than on the first webhook. */
+  /**
+   * Connects, so a wrong REDIS_URL fails at start rather than on the first webhook. Rejects with a
+   * RedisUnavailableError when Redis refuses, or does not answer within readyTimeoutMs.
+   */
   async ready(): Promise<void> {
+    const timeoutMs = this.#options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const where = `Redis at ${redisUrlForLog(this.#options.redisUrl)} (REDIS_URL)`;
     if (this.#producer.status !== 'ready') {
       await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error) => {
-          this.#producer.off('ready', onReady);
-          reject(new Error(`cannot reach Redis at REDIS_URL: ${err.message}`));
+        const settle = (err?: Error) => {
+          clearTimeout(timer);
+          this.#producer.off('ready', onReady).off('error', onError);
+          if (err) reject(err);
+          else resolve();
         };
-        const onReady = () => {
-          this.#producer.off('error', onError);
-          resolve();
-        };
+        const onReady = () => settle();
+        const onError = (err: Error) => settle(new RedisUnavailableError(`cannot reach ${where}: ${err.message}`, { cause: err }));
+        const timer = setTimeout(() => settle(new RedisUnavailableError(`${where} did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
         this.#producer.once('ready', onReady).once('error', onError);
       });
     }
     await this.#queue.waitUntilReady();
+    this.#wasReady = true;
   }
 
   async enqueue(delivery: Delivery): Promise<EnqueueOutcome> {

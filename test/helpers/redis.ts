@@ -2,8 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
+import { REDIS_URL, requireRedis } from './require-redis.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
+
+await requireRedis(REDIS_URL);
 
 const prefixes: string[] = [];
 const clients: Redis[] = [];
@@ -32,11 +35,4 @@ after(async () => {
   await Promise.all(clients.map((c) => c.quit().catch(() => {})));
 });
 
-/** Waits until `check` answers true (it may be async). */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'a condition'): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from './wait.js';

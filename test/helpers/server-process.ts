@@ -2,7 +2,10 @@
 // reads its JSON log to learn the port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PATIENCE_MS } from './wait.js';
 
 /** package.json's scripts, run through `exec` so signals reach the process itself, not npm. */
 const SCRIPTS = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -26,8 +29,10 @@ export async function startServerProcess(env: Record<string, string>, script = '
 
 /** Runs a shell command line (as a unit file or a container would) and waits for its ready log line. */
 export async function startProcess(command: string, env: Record<string, string>, ready = /^listening/): Promise<ServerProcess> {
+  // A WORK_DIR of its own: the default is shared by every process on the machine, other test files' included.
+  const workDir = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-e2e-work-')), 'work');
   const child = spawn('sh', ['-c', `exec ${command}`], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'info', WORK_DIR: workDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
@@ -35,7 +40,8 @@ export async function startProcess(command: string, env: Record<string, string>,
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   let buffered = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} did not start in 20 s\n${stderr}`)), 20_000);
+    // Only a hang guard: a busy machine may take many seconds to start it.
+    const timer = setTimeout(() => reject(new Error(`${command} did not start in ${PATIENCE_MS / 1000} s\n${stderr}`)), PATIENCE_MS);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let newline;
@@ -69,12 +75,4 @@ export async function startProcess(command: string, env: Record<string, string>,
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from './wait.js';

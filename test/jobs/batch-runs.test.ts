@@ -73,7 +73,7 @@ for (const backend of ['redis', 'memory'] as const) {
       rig.ci.work();
       const outcomes = await rig.ci.jobs.start([batch(), batch({ name: 'lint', context: 'ci/lint', params: { LEVEL: 'strict' } })]);
       assert.deepEqual(outcomes.map((o) => [o.job, o.outcome]), [['unit', 'started'], ['lint', 'started']]);
-      await until(() => rig.endpoint.received.length === 2, 5000, 'both dispatches');
+      await until(() => rig.endpoint.received.length === 2, 'both dispatches');
       for (const [i, job] of [['unit', 'unit', {}], ['lint', 'ci/lint', { LEVEL: 'strict' }]].entries()) {
         const [name, context, params] = job as [string, string, Record<string, string>];
         const received = rig.endpoint.received.find((r) => r.doc.job.name === name)!;
@@ -94,8 +94,7 @@ for (const backend of ['redis', 'memory'] as const) {
         assert.ok(!JSON.stringify(stored).includes(doc.callback.token));
         assert.ok(!JSON.stringify(stored).includes('hook-secret'));
       }
-      await until(async () => (await rig.ci.jobs.runStates(outcomes.map((o) => o.runId))).every((s) => s?.state === 'pending'),
-        5000, 'both pending');
+      await until(async () => (await rig.ci.jobs.runStates(outcomes.map((o) => o.runId))).every((s) => s?.state === 'pending'), 'both pending');
       await settle();
       assert.deepEqual(statuses, [], 'no status for a batch');
     });
@@ -113,7 +112,7 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.notEqual(other?.runId, both[0]!.runId);
       // A presubmit of one of the pulls is not held by the batch either.
       assert.equal((await rig.ci.jobs.start([rig.presubmit()]))[0]?.outcome, 'started');
-      await until(() => rig.endpoint.received.length === 3, 5000, 'three dispatches');
+      await until(() => rig.endpoint.received.length === 3, 'three dispatches');
       await settle();
       assert.equal(rig.endpoint.received.length, 3);
 
@@ -127,7 +126,7 @@ for (const backend of ['redis', 'memory'] as const) {
       const statuses = recordStatuses(rig);
       rig.ci.work();
       const [run] = await rig.ci.jobs.start([batch({ context: 'ci/unit' })]);
-      await until(() => rig.endpoint.received.length === 1, 5000, 'the dispatch');
+      await until(() => rig.endpoint.received.length === 1, 'the dispatch');
       const { doc } = rig.endpoint.received[0]!;
       assert.deepEqual((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console' })).body,
         { run: run!.runId, state: 'running', changed: true });
@@ -148,7 +147,7 @@ for (const backend of ['redis', 'memory'] as const) {
       // A presubmit's status goes through the same status queue: once it is written, the queue has
       // had every chance to write the batch's.
       await rig.ci.jobs.start([rig.presubmit({ context: 'ci/unit' })]);
-      await until(() => rig.status('ci/unit')?.state === 'pending', 5000, 'the presubmit\'s status');
+      await until(() => rig.status('ci/unit')?.state === 'pending', 'the presubmit\'s status');
       await settle();
       assert.ok(statuses.length > 0);
       assert.deepEqual(statuses.filter((s) => s.sha !== HEAD), [], 'nothing on the base sha');
@@ -163,8 +162,7 @@ for (const backend of ['redis', 'memory'] as const) {
       rig.ci.work();
       const [refused] = await rig.ci.jobs.start([batch()]);
       const [late] = await rig.ci.jobs.start([batch({ name: 'slow', timeout: '1s' })]);
-      await until(async () => (await rig.ci.jobs.runStates([refused!.runId, late!.runId])).every((s) => s?.state === 'error'),
-        5000, 'both errors');
+      await until(async () => (await rig.ci.jobs.runStates([refused!.runId, late!.runId])).every((s) => s?.state === 'error'), 'both errors');
       const [a, b] = await rig.ci.jobs.runStates([refused!.runId, late!.runId]);
       assert.match(a!.description, /^Dispatch failed: .*400/);
       assert.match(b!.description, /^Timed out after 1s\./);
@@ -177,7 +175,7 @@ for (const backend of ['redis', 'memory'] as const) {
       rig.ci.work();
       const [b] = await rig.ci.jobs.start([batch()]);
       const [p] = await rig.ci.jobs.start([rig.presubmit({ name: 'lint' })]);
-      await until(() => rig.endpoint.received.length === 2, 5000, 'the dispatches');
+      await until(() => rig.endpoint.received.length === 2, 'the dispatches');
       await until(async () => (await rig.ci.jobs.runStates([b!.runId, p!.runId])).every((s) => s?.state === 'pending'));
       await RunnerEndpoint.report(dispatchOf(rig, p!.runId)!, { state: 'failure', description: '3 tests failed.' });
       const lint = {
@@ -204,7 +202,7 @@ for (const backend of ['redis', 'memory'] as const) {
       rig.ci.work();
       const [unit, lint] = await rig.ci.jobs.start([batch(), batch({ name: 'lint' })]);
       const [pre] = await rig.ci.jobs.start([rig.presubmit({ name: 'e2e' })]);
-      await until(() => rig.endpoint.received.length === 3, 5000, 'the dispatches');
+      await until(() => rig.endpoint.received.length === 3, 'the dispatches');
       await RunnerEndpoint.report(dispatchOf(rig, lint!.runId)!, { state: 'success' });
 
       const ids = [unit!.runId, lint!.runId, pre!.runId, UNKNOWN_ID, unit!.runId];
@@ -218,7 +216,7 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.equal(await rig.ci.jobs.abortRuns(ids, 'again'), 0);
       assert.equal(await rig.ci.jobs.abortRuns([], 'nothing'), 0);
       // The presubmit shows it aborted (as a failure, as Prow); the batch shows nothing.
-      await until(() => rig.status('e2e')?.state === 'failure', 5000, 'the presubmit\'s aborted status');
+      await until(() => rig.status('e2e')?.state === 'failure', 'the presubmit\'s aborted status');
       assert.match(rig.status('e2e')!.description!, /^Aborted: the queue moved on\. BaseSHA:/);
       await settle();
       assert.deepEqual(statuses.filter((s) => s.status.context !== 'e2e'), []);
@@ -231,12 +229,12 @@ for (const backend of ['redis', 'memory'] as const) {
       rig.ci.work();
       const [first] = await rig.ci.jobs.start([batch({ max_concurrency: 1 })]);
       const [second] = await rig.ci.jobs.start([batch({ max_concurrency: 1 }, 'acme/widgets:main:1')]);
-      await until(() => rig.endpoint.received.length === 1, 5000, 'the first dispatch');
+      await until(() => rig.endpoint.received.length === 1, 'the first dispatch');
       await settle();
       assert.equal(rig.endpoint.received.length, 1, 'the second waits');
       assert.equal(rig.endpoint.received[0]!.doc.job.id, first!.runId);
       assert.equal(await rig.ci.jobs.abortRuns([first!.runId], 'superseded'), 1);
-      await until(() => rig.endpoint.received.length === 2, 5000, 'the second dispatch');
+      await until(() => rig.endpoint.received.length === 2, 'the second dispatch');
       assert.equal(rig.endpoint.received[1]!.doc.job.id, second!.runId);
     });
   });
@@ -277,8 +275,8 @@ for (const backend of ['redis', 'memory'] as const) {
       statusTasks.work((t, a) => jobs.runTask(t, a), { concurrency: 4 });
 
       const [unit, lint, later] = await jobs.start([batch(), batch({ name: 'lint' }), batch({ name: 'later', runner: 'nowhere' })]);
-      await until(() => dispatched.length === 2, 5000, 'the dispatches');
-      await until(async () => (await jobs.runStates([later!.runId]))[0]?.state === 'error', 5000, 'the undispatchable run');
+      await until(() => dispatched.length === 2, 'the dispatches');
+      await until(async () => (await jobs.runStates([later!.runId]))[0]?.state === 'error', 'the undispatchable run');
       await jobs.report(lint!.runId, { state: 'failure' });
 
       assert.equal(await jobs.abortRuns([unit!.runId, lint!.runId, later!.runId], 'superseded'), 1);

@@ -48,8 +48,8 @@ describe('runs as GitHub check runs (Redis)', () => {
     rig.ci.work();
     const [outcome] = await rig.ci.jobs.start([rig.presubmit({ context: 'ci/unit' })]);
     const runId = outcome!.runId;
-    await until(() => rig!.endpoint.received.length === 1, 5000, 'the dispatch');
-    await until(() => rig!.checkRuns()[0]?.output.title?.startsWith('Job pending.') ?? false, 5000, 'the pending check run');
+    await until(() => rig!.endpoint.received.length === 1, 'the dispatch');
+    await until(() => rig!.checkRuns()[0]?.output.title?.startsWith('Job pending.') ?? false, 'the pending check run');
     let [check] = rig.checkRuns();
     assert.deepEqual([check?.name, check?.status, check?.conclusion, check?.externalId, check?.detailsUrl],
       ['ci/unit', 'queued', null, runId, 'https://ci.test/job/1']);
@@ -57,9 +57,9 @@ describe('runs as GitHub check runs (Redis)', () => {
 
     const { doc } = rig.endpoint.received[0]!;
     await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console', description: 'Building.' });
-    await until(() => rig!.checkRuns()[0]?.status === 'in_progress', 5000, 'the running check run');
+    await until(() => rig!.checkRuns()[0]?.status === 'in_progress', 'the running check run');
     await RunnerEndpoint.report(doc, { state: 'success', description: 'All 12 tests passed.' });
-    await until(() => rig!.checkRuns()[0]?.status === 'completed', 5000, 'the completed check run');
+    await until(() => rig!.checkRuns()[0]?.status === 'completed', 'the completed check run');
 
     assert.equal(rig.checkRuns().length, 1, 'one check run for the run');
     [check] = rig.checkRuns();
@@ -93,11 +93,11 @@ describe('runs as GitHub check runs: endings and retries', () => {
     rig = await createCiRig({ backend: 'redis', reporting: CHECKS });
     rig.ci.work();
     await rig.ci.jobs.start([rig.presubmit({ name: 'unit' }), rig.presubmit({ name: 'slow', timeout: '1s' }, { number: 8, sha: 'd'.repeat(40) })]);
-    await until(() => rig!.endpoint.received.length === 2, 5000, 'the dispatches');
+    await until(() => rig!.endpoint.received.length === 2, 'the dispatches');
     await rig.ci.jobs.abortChange({ repo: { forge: 'github', owner: 'acme', name: 'widgets' }, number: 7 }, 'a new push');
-    await until(() => rig!.checkRuns()[0]?.status === 'completed', 5000, 'the aborted check run');
+    await until(() => rig!.checkRuns()[0]?.status === 'completed', 'the aborted check run');
     assert.deepEqual([rig.checkRuns()[0]?.conclusion, rig.checkRuns()[0]?.output.title], ['cancelled', `Aborted: a new push. BaseSHA:${BASE}`]);
-    await until(() => rig!.checkRuns('d'.repeat(40))[0]?.status === 'completed', 5000, 'the timed-out check run');
+    await until(() => rig!.checkRuns('d'.repeat(40))[0]?.status === 'completed', 'the timed-out check run');
     assert.equal(rig.checkRuns('d'.repeat(40))[0]?.conclusion, 'timed_out');
     assert.equal(rig.checkRuns().length + rig.checkRuns('d'.repeat(40)).length, 2);
   });
@@ -120,9 +120,9 @@ describe('runs as GitHub check runs: endings and retries', () => {
     });
     rig.ci.work();
     const [outcome] = await rig.ci.jobs.start([rig.presubmit()]);
-    await until(() => rig!.endpoint.received.length === 1, 5000, 'the dispatch');
+    await until(() => rig!.endpoint.received.length === 1, 'the dispatch');
     await RunnerEndpoint.report(rig.endpoint.received[0]!.doc, { state: 'success' });
-    await until(() => rig!.checkRuns()[0]?.conclusion === 'success', 5000, 'the completed check run');
+    await until(() => rig!.checkRuns()[0]?.conclusion === 'success', 'the completed check run');
     assert.equal(lose, 0, 'created once: the retry found it instead of creating again');
     assert.equal(rig.checkRuns().length, 1);
     assert.equal((await rig.ci.jobs.describe(outcome!.runId))?.checkRun?.id, rig.checkRuns()[0]!.id);
@@ -133,7 +133,7 @@ describe('runs as GitHub check runs: endings and retries', () => {
     rig.ci.work();
     const request = { ...rig.presubmit(), repo: { forge: 'gitlab' as const, owner: 'acme', name: 'widgets' } };
     const [outcome] = await rig.ci.jobs.start([request]);
-    await until(() => rig!.status()?.state === 'pending', 5000, 'the pending status');
+    await until(() => rig!.status()?.state === 'pending', 'the pending status');
     assert.equal((await rig.ci.jobs.describe(outcome!.runId))?.checkRun, undefined);
     assert.equal(rig.checkRuns().length, 0);
   });
@@ -142,7 +142,7 @@ describe('runs as GitHub check runs: endings and retries', () => {
     rig = await createCiRig({ backend: 'redis' });
     rig.ci.work();
     await rig.ci.jobs.start([rig.presubmit()]);
-    await until(() => rig!.status()?.state === 'pending', 5000, 'the pending status');
+    await until(() => rig!.status()?.state === 'pending', 'the pending status');
     assert.equal(rig.checkRuns().length, 0);
   });
 });
@@ -206,7 +206,7 @@ describe('check run creation under concurrent status writers (Redis)', () => {
     const s = await service(forge);
     try {
       void s.writeStatus(); // the writer that dies
-      await until(() => state.checkRuns('acme/widgets', HEAD).length === 1, 5000, 'the first creation');
+      await until(() => state.checkRuns('acme/widgets', HEAD).length === 1, 'the first creation');
       hang = false;
       await assert.rejects(s.writeStatus(), PostponeTask, 'a live claim is waited for');
       s.advance(CHECK_RUN_CLAIM_MS + 1);

@@ -6,34 +6,58 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { MemoryPoolStore } from '../../src/merge-queue/memory-pool-store.js';
 import { RedisPoolStore } from '../../src/merge-queue/redis-pool-store.js';
-import { addHistory, emptyRecord, HISTORY_LIMIT, type HistoryEntry, type PoolRecord, type PoolStore } from '../../src/merge-queue/pool-store.js';
+import {
+  addHistory, emptyRecord, HISTORY_LIMIT, type HistoryEntry, type PoolRecord, type PoolStore, type RenewalTimer,
+} from '../../src/merge-queue/pool-store.js';
 import { emptyMemory } from '../../src/merge-queue/types.js';
 import { REDIS_URL, redisClient, testPrefix } from '../helpers/redis.js';
 
 const SHA = 'a'.repeat(40);
 
-/** Two stores over one state (two processes for Redis; one store twice in memory), and a way to make a pool's lock lapse now. */
+/**
+ * Two stores over one state (two processes for Redis; one store twice in memory), renewing their
+ * locks only when the test calls renew(); a way to make a pool's lock lapse now, or in a few ms.
+ */
 interface Setup {
   a: PoolStore;
   b: PoolStore;
-  lapse(pool: string): Promise<void>;
+  renew(): Promise<void>;
+  lapse(pool: string, inMs?: number): Promise<void>;
+}
+
+/** A renewal timer that fires when the test says, for every lock still renewing. */
+function manualRenewal(): { timer: RenewalTimer; renew(): Promise<void> } {
+  const renewing = new Set<() => Promise<void> | void>();
+  return {
+    timer: (renew) => {
+      renewing.add(renew);
+      return () => renewing.delete(renew);
+    },
+    renew: async () => { await Promise.all([...renewing].map((renew) => renew())); },
+  };
 }
 
 const prefixes: string[] = [];
 
 const setups: Array<[string, () => Setup]> = [
   ['memory', () => {
-    const store = new MemoryPoolStore();
-    return { a: store, b: store, lapse: async (pool) => store.expire(pool) };
+    const renewal = manualRenewal();
+    const store = new MemoryPoolStore({ renewal: renewal.timer });
+    return { a: store, b: store, renew: renewal.renew, lapse: async (pool, inMs) => store.expire(pool, inMs) };
   }],
   ['redis', () => {
     const prefix = testPrefix();
     prefixes.push(prefix);
     const raw = redisClient();
+    const renewal = manualRenewal();
     return {
-      a: new RedisPoolStore(redisClient(), prefix),
-      b: new RedisPoolStore(redisClient(), prefix),
-      lapse: async (pool) => { await raw.del(`${prefix}:mq:lock:${pool}`); },
+      a: new RedisPoolStore(redisClient(), prefix, { renewal: renewal.timer }),
+      b: new RedisPoolStore(redisClient(), prefix, { renewal: renewal.timer }),
+      renew: renewal.renew,
+      lapse: async (pool, inMs) => {
+        const key = `${prefix}:mq:lock:${pool}`;
+        await (inMs ? raw.pexpire(key, inMs) : raw.del(key));
+      },
     };
   }],
 ];
@@ -55,12 +79,6 @@ function record(detail: string): PoolRecord {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Blocks the event loop, as a paused process would: no renewal timer can fire. */
-function freeze(ms: number): void {
-  const end = Date.now() + ms;
-  while (Date.now() < end) { /* paused */ }
-}
 
 for (const [name, setup] of setups) {
   describe(`PoolStore: ${name}`, () => {
@@ -86,11 +104,11 @@ for (const [name, setup] of setups) {
     });
 
     it('a holder paused past the TTL loses the lock to another, and its save is refused without overwriting', async () => {
-      const { a, b } = setup();
+      const { a, b, renew } = setup();
       const pool = newPool();
       const stale = await a.lock(pool, 60);
       assert.ok(stale);
-      freeze(250);
+      await sleep(120); // paused: no renewal, and the TTL runs out (a wait can only be longer, never shorter)
       const fresh = await b.lock(pool, 10_000);
       assert.ok(fresh, 'the lapsed lock can be taken');
       assert.equal(await b.save(fresh, record('new holder')), true);
@@ -98,7 +116,7 @@ for (const [name, setup] of setups) {
       assert.equal(await stale.held(), false);
       assert.equal((await b.load(pool))?.history[0]?.detail, 'new holder');
       // The old holder's renewal and release must not touch the new holder's lock.
-      await sleep(100);
+      await renew();
       await stale.release();
       assert.equal(await fresh.held(), true);
       assert.equal(await a.lock(pool, 10_000), undefined);
@@ -121,17 +139,19 @@ for (const [name, setup] of setups) {
     });
 
     it('renewal keeps a lock alive past its TTL while held', async () => {
-      const { a, b } = setup();
+      const { a, b, renew, lapse } = setup();
       const pool = newPool();
-      const lock = await a.lock(pool, 90);
+      const lock = await a.lock(pool, 10_000);
       assert.ok(lock);
-      await sleep(400);
+      await lapse(pool, 50); // its time nearly out, as if the TTL had almost passed
+      await renew();
+      await sleep(100); // past what it had left: only the renewal keeps it
       assert.equal(await lock.held(), true);
       assert.equal(await b.lock(pool, 10_000), undefined);
       assert.equal(await a.save(lock, record('renewed')), true);
       await lock.release();
       // Released: no renewal revives it, and it is free at once.
-      await sleep(100);
+      await renew();
       const next = await b.lock(pool, 10_000);
       assert.ok(next);
       await next.release();

@@ -77,14 +77,12 @@ describe('compileFilterPattern: rejected patterns', () => {
     });
   }
 
-  it('accepted worst cases stay fast on a long adversarial path', () => {
+  // How long they take is measured by bench/filter-regex.ts; here, that they answer. One that
+  // backtracked exponentially would not finish on this path, and the test would time out.
+  it('accepted worst cases answer on a long adversarial path', () => {
     const path = `${'a'.repeat(1000)}!`;
     for (const pattern of ['.*.*x', '.*x.*', '(ab|cd)*x', '^\\w+\\w+x', '^(foo|bar)+$', 'a{0,16}a{0,16}a{0,16}x', '^.*a.*x']) {
-      const re = compileFilterPattern(pattern);
-      const t = performance.now();
-      assert.equal(re.test(path), false);
-      const ms = performance.now() - t;
-      assert.ok(ms < 50, `${pattern} took ${ms} ms`);
+      assert.equal(compileFilterPattern(pattern).test(path), false, pattern);
     }
   });
 });

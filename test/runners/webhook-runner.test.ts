@@ -125,12 +125,10 @@ describe('WebhookRunner', () => {
   });
 
   it('gives up on a slow server, retryably', async () => {
-    reply = (_req, res) => { setTimeout(() => res.end('late'), 1000).unref(); };
-    const started = Date.now();
+    reply = () => {}; // never answers (the server drops the connection at the end): only the runner's timeout ends this
     const err = await refused(runner('/slow', 200));
     assert.equal(err.retryable, true);
     assert.match(err.message, /did not answer within 0.2s/);
-    assert.ok(Date.now() - started < 900);
   });
 
   it('a refused connection is retryable', async () => {

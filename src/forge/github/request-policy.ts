@@ -23,9 +23,19 @@ export interface PolicyOptions {
   writeSpacingMs?: number;
   /** a retry's backoff unit (ms): the n-th retry waits n² units */
   retryBaseMs?: number;
+  /** where the time and the waits come from; tests pass a manual clock to check the pacing exactly */
+  clock?: PolicyClock;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export interface PolicyClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: PolicyClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * How long to wait before trying a failed call again, or undefined to give up. `attempt` counts the
@@ -57,15 +67,17 @@ export function retryDelay(err: unknown, attempt: number, now: number, retryBase
 
 const bounded = (ms: number): number | undefined => (ms <= MAX_RATE_LIMIT_WAIT_MS ? ms : undefined);
 
-/** Per installation (or the App itself): when its next write may go. */
-const nextWriteAt = new Map<string, number>();
+/** Per clock, per installation (or the App itself): when its next write may go. */
+const nextWriteAt = new WeakMap<PolicyClock, Map<string, number>>();
 
 /** Waits for the installation's turn to write; writes go in the order they asked. */
-async function writeTurn(key: string, spacingMs: number): Promise<void> {
-  const now = Date.now();
-  const at = Math.max(now, nextWriteAt.get(key) ?? 0);
-  nextWriteAt.set(key, at + spacingMs);
-  if (at > now) await sleep(at - now);
+async function writeTurn(clock: PolicyClock, key: string, spacingMs: number): Promise<void> {
+  let lanes = nextWriteAt.get(clock);
+  if (!lanes) nextWriteAt.set(clock, lanes = new Map());
+  const now = clock.now();
+  const at = Math.max(now, lanes.get(key) ?? 0);
+  lanes.set(key, at + spacingMs);
+  if (at > now) await clock.sleep(at - now);
 }
 
 const isRateLimited = (err: unknown): boolean => [403, 429].includes((err as RequestFailure).status ?? 0);
@@ -77,7 +89,7 @@ const isWrite = (method: string | undefined) => method !== undefined && !['GET',
  * `request: { retries: 0 }` is tried again only after a rate limit.
  */
 export function requestPolicy(octokit: Octokit, octokitOptions: { auth?: unknown; requestPolicy?: PolicyOptions }): void {
-  const { writeSpacingMs = WRITE_SPACING_MS, retryBaseMs = 1000 } = octokitOptions.requestPolicy ?? {};
+  const { writeSpacingMs = WRITE_SPACING_MS, retryBaseMs = 1000, clock = realClock } = octokitOptions.requestPolicy ?? {};
   const auth = octokitOptions.auth as { installationId?: number | string } | undefined;
   const writer = `installation:${auth?.installationId ?? 'app'}`;
   octokit.hook.wrap('request', async (request, requestOptions) => {
@@ -87,14 +99,14 @@ export function requestPolicy(octokit: Octokit, octokitOptions: { auth?: unknown
     // was lost: only the caller can tell, so only a refusal for rate is tried again here.
     const onlyRateLimits = (requestOptions.request as { retries?: number } | undefined)?.retries === 0;
     for (let attempt = 1; ; attempt++) {
-      if (write && writeSpacingMs > 0) await writeTurn(writer, writeSpacingMs);
+      if (write && writeSpacingMs > 0) await writeTurn(clock, writer, writeSpacingMs);
       try {
         return await request(requestOptions);
       } catch (err) {
-        const delay = retryDelay(err, attempt, Date.now(), retryBaseMs);
+        const delay = retryDelay(err, attempt, clock.now(), retryBaseMs);
         if (delay === undefined || (onlyRateLimits && !isRateLimited(err))) throw err;
         octokit.log.warn(`GitHub ${requestOptions.method} ${requestOptions.url} failed (${(err as RequestFailure).status ?? 'no answer'}); trying again in ${delay} ms`);
-        await sleep(delay);
+        await clock.sleep(delay);
       }
     }
   });

@@ -30,6 +30,8 @@ export interface CommandJobOptions {
   signal?: AbortSignal;
   /** for the whole run, checkout included */
   timeoutMs: number;
+  /** a signal that fires when the run's time is up (default: after timeoutMs); tests fire their own at a chosen moment */
+  deadline?: (timeoutMs: number) => AbortSignal;
   killGraceMs?: number;
 }
 
@@ -62,7 +64,7 @@ export async function runCommandJob(
 ): Promise<CommandJobResult> {
   const runId = doc.job.id;
   if (!RUN_ID.test(runId)) return { state: 'error', description: `unusable run id "${runId}"` };
-  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const deadline = (options.deadline ?? AbortSignal.timeout)(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   const stopped = (): CommandJobResult => deadline.aborted
     ? { state: 'error', description: `timed out after ${formatDuration(options.timeoutMs)}` }
