@@ -37,7 +37,12 @@ describe('ci-orchestrator import-prow', () => {
 
     const written = readFileSync(out, 'utf8');
     assert.match(written, /^# Converted from Prow by `ci-orchestrator import-prow`/);
-    const check = run(['check-config', '--config', out]);
+    // The placeholder runner's secret is for the user to set: check-config names it, and passes once
+    // the environment is left out.
+    const withEnv = run(['check-config', '--config', out]);
+    assert.equal(withEnv.code, 1);
+    assert.match(withEnv.stderr, /runners\.jenkins\.secret_env: the environment variable JENKINS_HMAC_KEY is not set/);
+    const check = run(['check-config', '--skip-env', '--config', out]);
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stdout, /OK/);
   });
