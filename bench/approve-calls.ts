@@ -5,9 +5,9 @@ import { allPlugins } from '../plugins/index.js';
 import { repoEntrySchema } from '../src/config/schema.js';
 import { dispatchEvent } from '../src/core/dispatch-event.js';
 import { OwnersResolver } from '../src/owners/index.js';
-import { RecordingCi } from '../test/fakes/recording-ci.js';
 import { githubHarness } from '../test/fakes/github-harness.js';
 import { gitlabHarness } from '../test/fakes/gitlab-harness.js';
+import { RecordingCi } from '../test/fakes/recording-ci.js';
 import { commentEvent } from '../test/helpers/events.js';
 
 const OWNERS_FILES = Number(process.argv[2] ?? 200);
@@ -27,7 +27,12 @@ for (const harness of [githubHarness, gitlabHarness]) {
     h.state.addComment(FULL, 7, login, body);
     const before = h.state.calls.length;
     await dispatchEvent(commentEvent(body, { login, forge: forgeKind }), {
-      forge: h.forge, config, plugins: allPlugins, owners, ci: new RecordingCi(), log: pino({ level: 'silent' }),
+      forge: h.forge,
+      config,
+      plugins: allPlugins,
+      owners,
+      ci: new RecordingCi(),
+      log: pino({ level: 'silent' }),
     });
     return h.state.calls.slice(before).map((c) => `${c.method} ${c.path.replace(/\/(acme%2Fwidgets|repos\/acme\/widgets)/, '/…')}`);
   };

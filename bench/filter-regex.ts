@@ -30,5 +30,7 @@ for (const pattern of ACCEPTED_WORST_CASES) {
   times.sort((a, b) => a - b);
   const max = times.at(-1)!;
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(`${pattern.padEnd(26)} median ${median.toFixed(2).padStart(7)} ms  max ${max.toFixed(2).padStart(7)} ms${max > BUDGET_MS ? '  OVER BUDGET' : ''}`);
+  console.log(
+    `${pattern.padEnd(26)} median ${median.toFixed(2).padStart(7)} ms  max ${max.toFixed(2).padStart(7)} ms${max > BUDGET_MS ? '  OVER BUDGET' : ''}`,
+  );
 }

@@ -23,7 +23,7 @@ app.post('/api/github/webhooks', express.raw({ type: () => true, limit: '25mb' }
   const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   let valid = false;
   try {
-    valid = !!signature && await verify(secret, body, signature);
+    valid = !!signature && (await verify(secret, body, signature));
   } catch {
     valid = false;
   }

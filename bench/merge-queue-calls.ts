@@ -9,9 +9,9 @@ import { repoEntrySchema } from '../src/config/schema.js';
 import { MemoryPoolStore } from '../src/merge-queue/memory-pool-store.js';
 import { syncPool } from '../src/merge-queue/sync-pool.js';
 import { OwnersResolver } from '../src/owners/index.js';
-import { RecordingCi } from '../test/fakes/recording-ci.js';
 import { githubHarness } from '../test/fakes/github-harness.js';
 import { gitlabHarness } from '../test/fakes/gitlab-harness.js';
+import { RecordingCi } from '../test/fakes/recording-ci.js';
 
 const CANDIDATES = Number(process.argv[2] ?? 20);
 const SYNCS = 10;
@@ -32,12 +32,22 @@ for (const harness of [githubHarness, gitlabHarness]) {
   const entry = repoEntrySchema.parse({ plugins: [] });
   const unit = presubmitSchema.parse({ name: 'unit', runner: 'hook', always_run: true });
   const config = {
-    ...entry, replyToUnknownCommands: false, presubmits: [unit], postsubmits: [],
+    ...entry,
+    replyToUnknownCommands: false,
+    presubmits: [unit],
+    postsubmits: [],
     mergeQueue: repoMergeQueueSchema.parse({ max_tests_in_flight: 1 }),
   };
   const deps = {
-    forge: h.forge, owners: new OwnersResolver(), ci: new RecordingCi(), store: new MemoryPoolStore(), repo: h.repo,
-    branch: 'main', config, log: pino({ level: 'silent' }), now: () => Date.now(),
+    forge: h.forge,
+    owners: new OwnersResolver(),
+    ci: new RecordingCi(),
+    store: new MemoryPoolStore(),
+    repo: h.repo,
+    branch: 'main',
+    config,
+    log: pino({ level: 'silent' }),
+    now: () => Date.now(),
   };
   const perSync: number[] = [];
   for (let i = 0; i < SYNCS; i++) {
@@ -46,9 +56,12 @@ for (const harness of [githubHarness, gitlabHarness]) {
     perSync.push(h.state.calls.length - before);
   }
   const last = h.state.calls.slice(-perSync.at(-1)!);
-  const reads = last.filter((c) => c.method === "GET").length;
+  const reads = last.filter((c) => c.method === 'GET').length;
   const kinds = new Map<string, number>();
-  for (const c of last) { const k = `${c.method} ${c.path.replace(/[0-9a-f]{40}/g, "SHA").replace(/\d+/g, "N")}`; kinds.set(k, (kinds.get(k) ?? 0) + 1); }
+  for (const c of last) {
+    const k = `${c.method} ${c.path.replace(/[0-9a-f]{40}/g, 'SHA').replace(/\d+/g, 'N')}`;
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
   console.log(`\n${harness.name}: ${CANDIDATES} candidates, ${SYNCS} syncs with nothing changing`);
   console.log(`  calls per sync: ${perSync.join(', ')}`);
   console.log(`  the last sync: ${perSync.at(-1)} calls (${reads} reads); at one sync a minute, ${perSync.at(-1)! * 60} an hour`);

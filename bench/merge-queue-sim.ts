@@ -8,25 +8,33 @@
 import minimist from 'minimist';
 import { planPool, recordMerge } from '../src/merge-queue/plan.js';
 import type { MergePolicy } from '../src/merge-queue/types.js';
+import { boundsLine, type Row, scenarioLine, table } from './merge-queue-sim/report.js';
 import { SCENARIOS } from './merge-queue-sim/scenarios.js';
-import { simulate, type Engine } from './merge-queue-sim/simulate.js';
-import { boundsLine, scenarioLine, table, type Row } from './merge-queue-sim/report.js';
+import { type Engine, simulate } from './merge-queue-sim/simulate.js';
 
 const args = minimist(process.argv.slice(2), {
   string: ['scenario', 'policy'],
   boolean: ['json'],
   default: { scenario: 'S1,S2,S3,S6', policy: 'serial,tide,ours', seed: 1, days: 7, warmup: 1, batch: 8 },
 });
-const scenarioNames = String(args.scenario).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-const policies = String(args.policy).split(',').map((s) => s.trim()).filter(Boolean) as MergePolicy[];
+const scenarioNames = String(args.scenario)
+  .split(',')
+  .map((s) => s.trim().toUpperCase())
+  .filter(Boolean);
+const policies = String(args.policy)
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean) as MergePolicy[];
 const seed = Number(args.seed);
 const days = Number(args.days);
 const warmupDays = Number(args.warmup);
 const batchSize = Number(args.batch);
 
-for (const name of scenarioNames) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+for (const name of scenarioNames)
+  if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name} (known: ${Object.keys(SCENARIOS).join(', ')})`);
 for (const p of policies) if (!['serial', 'tide', 'ours'].includes(p)) throw new Error(`unknown policy ${p}`);
-if (!(days > warmupDays) || !(batchSize >= 1) || !Number.isFinite(seed)) throw new Error('need --days > --warmup, --batch >= 1 and a numeric --seed');
+if (!(days > warmupDays) || !(batchSize >= 1) || !Number.isFinite(seed))
+  throw new Error('need --days > --warmup, --batch >= 1 and a numeric --seed');
 
 // The engine, timed: the wall time of a run is mostly planPool's once the pool holds hundreds of PRs.
 let engineMs = 0;
@@ -65,4 +73,7 @@ for (const name of scenarioNames) {
 }
 const wallMs = performance.now() - started;
 if (args.json) console.log(JSON.stringify({ seed, days, warmupDays, batchSize, wallMs, engineMs, results: all }));
-else console.log(`\nwall time: ${(wallMs / 1000).toFixed(2)} s for ${all.length} runs, of which ${(engineMs / 1000).toFixed(2)} s in planPool`);
+else
+  console.log(
+    `\nwall time: ${(wallMs / 1000).toFixed(2)} s for ${all.length} runs, of which ${(engineMs / 1000).toFixed(2)} s in planPool`,
+  );

@@ -13,11 +13,11 @@
 //   resolver   forge calls of a cold OwnersResolver.load through the in-memory forge (one
 //              listTree plus one readFile per OWNERS file and the aliases file) and of a warm one
 import minimist from 'minimist';
+import { seededRandom } from '../src/core/seeded-random.js';
 import type { Forge, RepoRef } from '../src/forge/types.js';
 import { computeApprovalState, OwnersResolver, RepoOwners } from '../src/owners/index.js';
 import { ForgeState } from '../test/fakes/forge-state.js';
 import { MemoryForge } from '../test/fakes/memory-forge.js';
-import { seededRandom } from '../src/core/seeded-random.js';
 
 const args = minimist(process.argv.slice(2), { default: { owners: 2000, files: 5000, runs: 50, warmup: 10, seed: 1 } });
 const OWNERS_COUNT = Number(args.owners);
@@ -67,9 +67,13 @@ for (const dir of ownedDirs) {
     filtered++;
     lines.push(
       'filters:',
-      '  "\\\\.go$":', `    approvers: ${list(people(2))}`,
-      '  "\\\\.md$":', `    approvers: ${list(people(2))}`, '    labels: [kind/docs]',
-      '  ".*":', `    reviewers: ${list(people(3))}`,
+      '  "\\\\.go$":',
+      `    approvers: ${list(people(2))}`,
+      '  "\\\\.md$":',
+      `    approvers: ${list(people(2))}`,
+      '    labels: [kind/docs]',
+      '  ".*":',
+      `    reviewers: ${list(people(3))}`,
     );
   } else {
     lines.push(`approvers: ${list(people(dir === '' ? 4 : 2 + Math.floor(random() * 3)))}`);
@@ -79,7 +83,10 @@ for (const dir of ownedDirs) {
   }
   texts.set(path, `${lines.join('\n')}\n`);
 }
-texts.set('OWNERS_ALIASES', `aliases:\n${aliasNames.map((a) => `  ${a}:\n${Array.from({ length: 3 + Math.floor(random() * 6) }, () => `    - ${pick(users)}`).join('\n')}`).join('\n')}\n`);
+texts.set(
+  'OWNERS_ALIASES',
+  `aliases:\n${aliasNames.map((a) => `  ${a}:\n${Array.from({ length: 3 + Math.floor(random() * 6) }, () => `    - ${pick(users)}`).join('\n')}`).join('\n')}\n`,
+);
 
 // The change: files in existing directories and in new unowned subfolders.
 const exts = ['.go', '.go', '.go', '.md', '.yaml', '.txt'];
@@ -98,9 +105,11 @@ const ms = (t0: number) => performance.now() - t0;
 const fmt = (x: number) => `${x.toFixed(2)} ms`;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
-console.log(`synthetic repo: ${texts.size - 1} OWNERS files (${filtered} filtered, ${noParent} no_parent_owners, `
-  + `${autoApprove} auto_approve_unowned_subfolders), ${aliasNames.length} aliases, ${dirs.length} directories; `
-  + `change of ${changedFiles.length} files`);
+console.log(
+  `synthetic repo: ${texts.size - 1} OWNERS files (${filtered} filtered, ${noParent} no_parent_owners, ` +
+    `${autoApprove} auto_approve_unowned_subfolders), ${aliasNames.length} aliases, ${dirs.length} directories; ` +
+    `change of ${changedFiles.length} files`,
+);
 
 const buildTimes: number[] = [];
 let built!: ReturnType<typeof RepoOwners.build>;
@@ -129,11 +138,15 @@ for (let i = 0; i < RUNS; i++) {
 const median = quantile(times, 0.5);
 const p95 = quantile(times, 0.95);
 const unapproved = first.dirs.filter((d) => !d.approved).length;
-console.log(`approval: ${first.dirs.length} owners dirs after collapse, ${unapproved} unapproved, `
-  + `${first.suggested.length} suggested approvers, filesApproved=${first.filesApproved}`);
-console.log(`approval: first call (cold memo, cold JIT) ${fmt(firstMs)}; after ${WARMUP} warm-up calls, ${RUNS} runs: `
-  + `median ${fmt(median)}, p95 ${fmt(p95)}, max ${fmt(Math.max(...times))} `
-  + `(target <= ${TARGET_MS} ms: ${p95 <= TARGET_MS ? 'met' : 'MISSED'})`);
+console.log(
+  `approval: ${first.dirs.length} owners dirs after collapse, ${unapproved} unapproved, ` +
+    `${first.suggested.length} suggested approvers, filesApproved=${first.filesApproved}`,
+);
+console.log(
+  `approval: first call (cold memo, cold JIT) ${fmt(firstMs)}; after ${WARMUP} warm-up calls, ${RUNS} runs: ` +
+    `median ${fmt(median)}, p95 ${fmt(p95)}, max ${fmt(Math.max(...times))} ` +
+    `(target <= ${TARGET_MS} ms: ${p95 <= TARGET_MS ? 'met' : 'MISSED'})`,
+);
 const fresh = RepoOwners.build(texts).owners;
 t0 = performance.now();
 computeApprovalState(fresh, changedFiles, currentApprovers, { seed: 1234 });
@@ -167,7 +180,9 @@ const coldCalls = { ...calls };
 t0 = performance.now();
 await resolver.load(forge, repo, SHA);
 const warmMs = ms(t0);
-console.log(`resolver: tree of ${forgeState.tree('bench/repo', SHA).size} files; cold load ${fmt(coldMs)}, `
-  + `${coldCalls.listTree} listTree + ${coldCalls.readFile} readFile = ${coldCalls.listTree + coldCalls.readFile} forge calls `
-  + `(${cold.owners.ownersDirs().length} OWNERS dirs, ${cold.errors.length} errors)`);
+console.log(
+  `resolver: tree of ${forgeState.tree('bench/repo', SHA).size} files; cold load ${fmt(coldMs)}, ` +
+    `${coldCalls.listTree} listTree + ${coldCalls.readFile} readFile = ${coldCalls.listTree + coldCalls.readFile} forge calls ` +
+    `(${cold.owners.ownersDirs().length} OWNERS dirs, ${cold.errors.length} errors)`,
+);
 console.log(`resolver: warm load ${fmt(warmMs)}, ${calls.listTree + calls.readFile - coldCalls.listTree - coldCalls.readFile} forge calls`);

@@ -12,15 +12,15 @@
 //   fixed rate   open loop at R requests/s; latency is measured from each request's *scheduled*
 //                send time, so a server that falls behind is charged for the queueing it causes
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import minimist from 'minimist';
 
@@ -100,13 +100,17 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 // ---------------------------------------------------------------------------------------------
 // the delivery: GitHub's own issue_comment.created example, turned into a "/hold" comment on a PR
 
-interface Example { action?: string; issue: Record<string, unknown> & { number: number; html_url: string };
-  comment: Record<string, unknown>; repository: { full_name: string }; [key: string]: unknown }
+interface Example {
+  action?: string;
+  issue: Record<string, unknown> & { number: number; html_url: string };
+  comment: Record<string, unknown>;
+  repository: { full_name: string };
+  [key: string]: unknown;
+}
 
 function buildPayload(): Buffer {
   const require = createRequire(import.meta.url);
-  const definitions = require('@octokit/webhooks-examples/api.github.com/index.json') as
-    { name: string; examples: Example[] }[];
+  const definitions = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Example[] }[];
   const example = definitions.find((d) => d.name === 'issue_comment')?.examples.find((e) => e.action === 'created');
   if (!example) throw new Error('no issue_comment.created example in @octokit/webhooks-examples');
   const payload = structuredClone(example);
@@ -131,30 +135,36 @@ let deliverySeq = 0;
 // ---------------------------------------------------------------------------------------------
 // load generation
 
-interface Sample { latencyMs: number; status: number }
+interface Sample {
+  latencyMs: number;
+  status: number;
+}
 
 function post(url: URL, agent: http.Agent): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.request({
-      hostname: url.hostname,
-      port: url.port,
-      path: WEBHOOK_PATH,
-      method: 'POST',
-      agent,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': BODY.length,
-        'user-agent': 'GitHub-Hookshot/bench',
-        'x-github-event': 'issue_comment',
-        'x-github-delivery': `bench-${RUN_ID}-${++deliverySeq}`,
-        'x-github-hook-id': '1',
-        'x-hub-signature-256': SIGNATURE,
+    const req = http.request(
+      {
+        hostname: url.hostname,
+        port: url.port,
+        path: WEBHOOK_PATH,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': BODY.length,
+          'user-agent': 'GitHub-Hookshot/bench',
+          'x-github-event': 'issue_comment',
+          'x-github-delivery': `bench-${RUN_ID}-${++deliverySeq}`,
+          'x-github-hook-id': '1',
+          'x-hub-signature-256': SIGNATURE,
+        },
       },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', () => resolve(0));
-    });
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(BODY);
   });
@@ -170,7 +180,10 @@ interface PhaseResult {
   non2xx: number;
   /** status -> count, for the non-2xx ones (0: connection error) */
   statuses: Record<string, number>;
-  p50: number; p90: number; p99: number; max: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
   /** fixed rate only */
   offeredPerSecond?: number;
   maxInFlight?: number;
@@ -180,8 +193,8 @@ interface PhaseResult {
 
 function summarize(samples: Sample[], windowMs: number, okInWindow: number): PhaseResult {
   const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
-  const pct = (p: number) => latencies.length === 0 ? NaN
-    : latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
+  const pct = (p: number) =>
+    latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
   const statuses: Record<string, number> = {};
   let non2xx = 0;
   for (const s of samples) {
@@ -196,7 +209,10 @@ function summarize(samples: Sample[], windowMs: number, okInWindow: number): Pha
     requests: samples.length,
     non2xx,
     statuses,
-    p50: pct(50), p90: pct(90), p99: pct(99), max: latencies.at(-1) ?? NaN,
+    p50: pct(50),
+    p90: pct(90),
+    p99: pct(99),
+    max: latencies.at(-1) ?? NaN,
   };
 }
 
@@ -246,13 +262,15 @@ async function fixedRate(url: URL, rate: number, warmupMs: number, durationMs: n
     if (measured) offered++;
     inFlight++;
     if (measured) maxInFlight = Math.max(maxInFlight, inFlight);
-    pending.push(post(url, agent).then((status) => {
-      inFlight--;
-      const t1 = performance.now();
-      if (!measured) return;
-      samples.push({ latencyMs: t1 - scheduled, status });
-      if (t1 <= end && status >= 200 && status <= 299) ok++;
-    }));
+    pending.push(
+      post(url, agent).then((status) => {
+        inFlight--;
+        const t1 = performance.now();
+        if (!measured) return;
+        samples.push({ latencyMs: t1 - scheduled, status });
+        if (t1 <= end && status >= 200 && status <= 299) ok++;
+      }),
+    );
   };
   await new Promise<void>((resolve) => {
     let next = start;
@@ -291,7 +309,13 @@ interface Cost {
   otherCores?: number;
 }
 
-interface Snapshot { at: number; server?: number; redis?: { cpu: number; calls: number }; self: number; machine?: number }
+interface Snapshot {
+  at: number;
+  server?: number;
+  redis?: { cpu: number; calls: number };
+  self: number;
+  machine?: number;
+}
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
@@ -309,7 +333,11 @@ function processCpuSeconds(pid: number | undefined): number | undefined {
 /** CPU seconds the whole machine has spent busy since boot (Linux /proc/stat), or undefined. */
 function machineCpuSeconds(): number | undefined {
   try {
-    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLK_TCK;
   } catch {
     return undefined;
@@ -346,7 +374,10 @@ async function waitIdle(limit = 0.15, timeoutMs = 180_000): Promise<number | und
 }
 
 class Meter {
-  constructor(private readonly serverPid: number | undefined, private readonly redis: Redis | undefined) {}
+  constructor(
+    private readonly serverPid: number | undefined,
+    private readonly redis: Redis | undefined,
+  ) {}
 
   async snapshot(): Promise<Snapshot> {
     const at = performance.now();
@@ -370,7 +401,8 @@ class Meter {
       const d = (x?: number, y?: number) => (x !== undefined && y !== undefined ? y - x : undefined);
       const machine = d(a.machine, b.machine);
       const known = (d(a.server, b.server) ?? 0) + (d(a.redis?.cpu, b.redis?.cpu) ?? 0) + (b.self - a.self);
-      const per = (x?: number, y?: number, scale = 1e6) => (x !== undefined && y !== undefined && ok > 0 ? ((y - x) * scale) / ok : undefined);
+      const per = (x?: number, y?: number, scale = 1e6) =>
+        x !== undefined && y !== undefined && ok > 0 ? ((y - x) * scale) / ok : undefined;
       return {
         serverUs: per(a.server, b.server),
         serverCores: a.server !== undefined && b.server !== undefined ? (b.server - a.server) / seconds : undefined,
@@ -388,7 +420,12 @@ class Meter {
 
 const children = new Set<ChildProcess>();
 
-interface Started { child: ChildProcess; url: URL; logCounts: Record<string, number>; stderrTail: string[] }
+interface Started {
+  child: ChildProcess;
+  url: URL;
+  logCounts: Record<string, number>;
+  stderrTail: string[];
+}
 
 /** Spawns a server and resolves with the URL from its `{"url": ...}` JSON log line. */
 function startChild(name: string, nodeArgs: string[], env: NodeJS.ProcessEnv): Promise<Started> {
@@ -457,7 +494,12 @@ async function startGitHubStub(): Promise<{ host: string; close(): void; request
     // Enough for Probot to mint an installation token and learn the bot's login; {} otherwise.
     let body: unknown = {};
     if (/\/app\/installations\/\d+\/access_tokens$/.test(req.url ?? '')) {
-      body = { token: 'ghs_bench', expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: 'all' };
+      body = {
+        token: 'ghs_bench',
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: {},
+        repository_selection: 'all',
+      };
     } else if (/\/app$/.test(req.url ?? '')) {
       body = { id: 1, slug: 'bench-bot', name: 'bench-bot' };
     }
@@ -473,8 +515,10 @@ async function startGitHubStub(): Promise<{ host: string; close(): void; request
 
 async function queueBacklog(redis: Redis): Promise<number> {
   const [wait, active, prioritized, delayed] = await Promise.all([
-    redis.llen(`${QUEUE}:wait`), redis.llen(`${QUEUE}:active`),
-    redis.zcard(`${QUEUE}:prioritized`), redis.zcard(`${QUEUE}:delayed`),
+    redis.llen(`${QUEUE}:wait`),
+    redis.llen(`${QUEUE}:active`),
+    redis.zcard(`${QUEUE}:prioritized`),
+    redis.zcard(`${QUEUE}:delayed`),
   ]);
   return wait + active + prioritized + delayed;
 }
@@ -517,24 +561,36 @@ async function benchTarget(name: string, started: Started, redis?: Redis, drainQ
   const { url } = started;
   const warmupMs = opts.warmup * 1000;
   const meter = new Meter(started.child.pid, redis);
-  console.log(`  ${name}: loadavg before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `  ${name}: loadavg before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (opts.waitIdle) await waitIdle();
   process.stdout.write(`  ${name}: closed loop, ${opts.concurrency} connections, ${opts.warmup} s warm-up + ${opts.seconds} s ... `);
   const closed = await closedLoop(url, opts.concurrency, warmupMs, opts.seconds * 1000, meter);
   console.log(`${closed.okPerSecond.toFixed(0)}/s, p99 ${closed.p99.toFixed(1)} ms`);
   const drainClosed = redis && drainQueue ? await drain(redis) : undefined;
-  if (drainClosed) console.log(`  ${name}: workers drained ${drainClosed.backlog} queued deliveries in ${drainClosed.seconds?.toFixed(1) ?? '> 120'} s`);
+  if (drainClosed)
+    console.log(`  ${name}: workers drained ${drainClosed.backlog} queued deliveries in ${drainClosed.seconds?.toFixed(1) ?? '> 120'} s`);
   if (opts.waitIdle) await waitIdle();
   process.stdout.write(`  ${name}: fixed rate ${opts.rate}/s, ${opts.warmup} s warm-up + ${opts.rateSeconds} s ... `);
   const fixed = await fixedRate(url, opts.rate, warmupMs, opts.rateSeconds * 1000, meter);
   console.log(`${fixed.okPerSecond.toFixed(0)}/s, p99 ${fixed.p99.toFixed(1)} ms`);
   const drainFixed = redis && drainQueue ? await drain(redis) : undefined;
-  if (drainFixed) console.log(`  ${name}: workers drained ${drainFixed.backlog} queued deliveries in ${drainFixed.seconds?.toFixed(1) ?? '> 120'} s`);
+  if (drainFixed)
+    console.log(`  ${name}: workers drained ${drainFixed.backlog} queued deliveries in ${drainFixed.seconds?.toFixed(1) ?? '> 120'} s`);
   if (started.child.exitCode !== null || started.child.signalCode !== null) {
-    throw new Error(`${name} exited during the run (${started.child.signalCode ?? started.child.exitCode})\n${started.stderrTail.join('\n')}`);
+    throw new Error(
+      `${name} exited during the run (${started.child.signalCode ?? started.child.exitCode})\n${started.stderrTail.join('\n')}`,
+    );
   }
   return {
-    name, closed, fixed, logCounts: started.logCounts,
+    name,
+    closed,
+    fixed,
+    logCounts: started.logCounts,
     drain: drainClosed && drainFixed ? { closed: drainClosed, fixed: drainFixed } : undefined,
   };
 }
@@ -572,7 +628,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log('Webhook ingest benchmark: signed issue_comment.created deliveries ("/hold" on a PR)');
-  console.log(`  machine: ${cpus.length} CPU(s), ${cpus[0]?.model.trim() ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
+  console.log(
+    `  machine: ${cpus.length} CPU(s), ${cpus[0]?.model.trim() ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
+  );
   console.log(`  node:    ${process.version}`);
 
   const results: TargetResult[] = [];
@@ -590,8 +648,15 @@ async function main(): Promise<void> {
   }
   console.log(`  redis:   ${redisVersion} at ${REDIS_URL}`);
   console.log(`  body:    ${BODY.length} bytes, one HMAC for all (delivery ids differ, in the header only)`);
-  console.log(`  loadavg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on this machine skew the figures)`);
-  console.log(`  load:    closed loop ${opts.concurrency} connections x ${opts.seconds} s; fixed rate ${opts.rate}/s x ${opts.rateSeconds} s; ${opts.warmup} s warm-up each`);
+  console.log(
+    `  loadavg: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other processes on this machine skew the figures)`,
+  );
+  console.log(
+    `  load:    closed loop ${opts.concurrency} connections x ${opts.seconds} s; fixed rate ${opts.rate}/s x ${opts.rateSeconds} s; ${opts.warmup} s warm-up each`,
+  );
   console.log('');
 
   if (opts.only !== 'ceiling') {
@@ -624,11 +689,15 @@ async function main(): Promise<void> {
     };
     for (const key of ['PRIVATE_KEY_PATH', 'HOST', 'GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_URL']) delete env[key];
     const server = await startChild('ci-orchestrator serve', [...nodeArgs, 'dist/src/main.js', 'serve'], env);
-    console.log(`ours: ci-orchestrator serve (${OURS_QUEUE === 'bullmq' ? 'BullMQ on Redis' : 'embedded queue, no Redis'}, in-process workers) at ${server.url.origin}`);
+    console.log(
+      `ours: ci-orchestrator serve (${OURS_QUEUE === 'bullmq' ? 'BullMQ on Redis' : 'embedded queue, no Redis'}, in-process workers) at ${server.url.origin}`,
+    );
     results.push(await benchTarget('ours', server, redis, OURS_QUEUE === 'bullmq'));
     await stopChild(server.child);
     if (opts.cpuProf) console.log(`  CPU profile of the server written to ${path.resolve(opts.cpuProf)}`);
-    console.log(`  server log lines by level: ${JSON.stringify(server.logCounts)}; GitHub API stub calls: ${stub.requests.length} (${[...new Set(stub.requests)].join(', ') || 'none'})`);
+    console.log(
+      `  server log lines by level: ${JSON.stringify(server.logCounts)}; GitHub API stub calls: ${stub.requests.length} (${[...new Set(stub.requests)].join(', ') || 'none'})`,
+    );
     const warnings = (server.logCounts.warn ?? 0) + (server.logCounts.error ?? 0) + (server.logCounts.fatal ?? 0);
     if (warnings > 0) {
       console.log(`  the server logged ${warnings} warning(s)/error(s); the first ones:`);
@@ -638,8 +707,12 @@ async function main(): Promise<void> {
   }
 
   if (opts.only !== 'ours') {
-    const ceiling = await startChild('hmac-ceiling-server', ['--import', 'tsx', 'bench/hmac-ceiling-server.ts'],
-      { ...process.env, WEBHOOK_SECRET: SECRET, PORT: '0', HOST: '' });
+    const ceiling = await startChild('hmac-ceiling-server', ['--import', 'tsx', 'bench/hmac-ceiling-server.ts'], {
+      ...process.env,
+      WEBHOOK_SECRET: SECRET,
+      PORT: '0',
+      HOST: '',
+    });
     console.log(`ceiling: bare express 5 route, express.raw + verify() only, at ${ceiling.url.origin}`);
     results.push(await benchTarget('ceiling', ceiling));
     await stopChild(ceiling.child);
@@ -648,37 +721,83 @@ async function main(): Promise<void> {
 
   report(results);
   if (opts.json) {
-    console.log(JSON.stringify({
-      machine: { cpus: cpus.length, model: cpus[0]?.model.trim(), node: process.version, redis: redisVersion },
-      options: opts, bodyBytes: BODY.length, results,
-    }));
+    console.log(
+      JSON.stringify({
+        machine: { cpus: cpus.length, model: cpus[0]?.model.trim(), node: process.version, redis: redisVersion },
+        options: opts,
+        bodyBytes: BODY.length,
+        results,
+      }),
+    );
   }
 }
 
 function report(results: TargetResult[]): void {
   const f = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '-');
   const ratio = (a: number | undefined, b: number | undefined) =>
-    (a !== undefined && b !== undefined && Number.isFinite(a) && b > 0 ? `${(a / b).toFixed(2)}x` : '');
+    a !== undefined && b !== undefined && Number.isFinite(a) && b > 0 ? `${(a / b).toFixed(2)}x` : '';
   const label = (r: TargetResult) => (r.name === 'ceiling' ? 'bare HMAC route (ceiling)' : `ci-orchestrator (${OURS_QUEUE})`);
   const ours = results.find((r) => r.name === 'ours');
   const ceiling = results.find((r) => r.name === 'ceiling');
   const table = (title: string, phase: 'closed' | 'fixed') => {
-    const head = ['target', ...(phase === 'fixed' ? ['offered/s'] : []), 'acked/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx',
-      ...(phase === 'fixed' ? ['max in flight'] : []), 'server CPU us/ack', 'server cores', 'redis CPU us/ack', 'redis cmds/ack', 'loadgen us/req', 'other procs cores'];
+    const head = [
+      'target',
+      ...(phase === 'fixed' ? ['offered/s'] : []),
+      'acked/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'non-2xx',
+      ...(phase === 'fixed' ? ['max in flight'] : []),
+      'server CPU us/ack',
+      'server cores',
+      'redis CPU us/ack',
+      'redis cmds/ack',
+      'loadgen us/req',
+      'other procs cores',
+    ];
     const rows: string[][] = [head];
     for (const r of results) {
       const p = r[phase];
-      rows.push([label(r), ...(phase === 'fixed' ? [f(p.offeredPerSecond, 0)] : []), f(p.okPerSecond, 0), f(p.p50), f(p.p90), f(p.p99), f(p.max),
-        String(p.non2xx), ...(phase === 'fixed' ? [String(p.maxInFlight ?? '-')] : []),
-        f(p.cost?.serverUs, 0), f(p.cost?.serverCores, 2), r.name === 'ours' ? f(p.cost?.redisUs, 0) : '-',
-        r.name === 'ours' ? f(p.cost?.redisCalls, 1) : '-', f(p.cost?.loadGenUs, 0), f(p.cost?.otherCores, 2)]);
+      rows.push([
+        label(r),
+        ...(phase === 'fixed' ? [f(p.offeredPerSecond, 0)] : []),
+        f(p.okPerSecond, 0),
+        f(p.p50),
+        f(p.p90),
+        f(p.p99),
+        f(p.max),
+        String(p.non2xx),
+        ...(phase === 'fixed' ? [String(p.maxInFlight ?? '-')] : []),
+        f(p.cost?.serverUs, 0),
+        f(p.cost?.serverCores, 2),
+        r.name === 'ours' ? f(p.cost?.redisUs, 0) : '-',
+        r.name === 'ours' ? f(p.cost?.redisCalls, 1) : '-',
+        f(p.cost?.loadGenUs, 0),
+        f(p.cost?.otherCores, 2),
+      ]);
     }
     if (ours && ceiling) {
       const a = ours[phase];
       const b = ceiling[phase];
-      rows.push(['ratio ours/ceiling', ...(phase === 'fixed' ? [''] : []), ratio(a.okPerSecond, b.okPerSecond), ratio(a.p50, b.p50),
-        ratio(a.p90, b.p90), ratio(a.p99, b.p99), ratio(a.max, b.max), '', ...(phase === 'fixed' ? [''] : []),
-        ratio(a.cost?.serverUs, b.cost?.serverUs), '', '', '', '', '']);
+      rows.push([
+        'ratio ours/ceiling',
+        ...(phase === 'fixed' ? [''] : []),
+        ratio(a.okPerSecond, b.okPerSecond),
+        ratio(a.p50, b.p50),
+        ratio(a.p90, b.p90),
+        ratio(a.p99, b.p99),
+        ratio(a.max, b.max),
+        '',
+        ...(phase === 'fixed' ? [''] : []),
+        ratio(a.cost?.serverUs, b.cost?.serverUs),
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]);
     }
     const widths = head.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
@@ -687,7 +806,8 @@ function report(results: TargetResult[]): void {
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const row of rows.slice(1)) console.log(line(row));
     for (const r of results) {
-      if (r[phase].non2xx > 0) console.log(`  ${r.name}: non-2xx answers by status (0 = connection error): ${JSON.stringify(r[phase].statuses)}`);
+      if (r[phase].non2xx > 0)
+        console.log(`  ${r.name}: non-2xx answers by status (0 = connection error): ${JSON.stringify(r[phase].statuses)}`);
     }
     console.log('');
   };
@@ -702,15 +822,19 @@ function report(results: TargetResult[]): void {
     const rateOk = opts.rate >= TARGET_RATE && ours.fixed.okPerSecond >= 0.99 * TARGET_RATE && ours.fixed.non2xx === 0;
     const p99Ok = ours.fixed.p99 <= TARGET_P99_MS;
     const met = throughputOk && rateOk && p99Ok;
-    console.log(`Target (>= ${TARGET_RATE}/s acknowledged, p99 <= ${TARGET_P99_MS} ms at ${TARGET_RATE}/s): ${met ? 'MET' : 'MISSED'}`
-      + ` (closed loop ${f(ours.closed.okPerSecond, 0)}/s ${throughputOk ? '>=' : '<'} ${TARGET_RATE};`
-      + ` at ${opts.rate}/s offered: ${f(ours.fixed.okPerSecond, 0)}/s acknowledged, ${ours.fixed.non2xx} non-2xx,`
-      + ` p99 ${f(ours.fixed.p99)} ms ${p99Ok ? '<=' : '>'} ${TARGET_P99_MS})`);
+    console.log(
+      `Target (>= ${TARGET_RATE}/s acknowledged, p99 <= ${TARGET_P99_MS} ms at ${TARGET_RATE}/s): ${met ? 'MET' : 'MISSED'}` +
+        ` (closed loop ${f(ours.closed.okPerSecond, 0)}/s ${throughputOk ? '>=' : '<'} ${TARGET_RATE};` +
+        ` at ${opts.rate}/s offered: ${f(ours.fixed.okPerSecond, 0)}/s acknowledged, ${ours.fixed.non2xx} non-2xx,` +
+        ` p99 ${f(ours.fixed.p99)} ms ${p99Ok ? '<=' : '>'} ${TARGET_P99_MS})`,
+    );
   }
   const busiest = Math.max(0, ...results.flatMap((r) => [r.closed.cost?.otherCores ?? 0, r.fixed.cost?.otherCores ?? 0]));
   if (busiest > 0.2) {
-    console.log(`Note: other processes used up to ${busiest.toFixed(2)} of ${os.cpus().length} cores during a measured window;`
-      + ' these figures are skewed (try again on a quiet machine, or with --wait-idle).');
+    console.log(
+      `Note: other processes used up to ${busiest.toFixed(2)} of ${os.cpus().length} cores during a measured window;` +
+        ' these figures are skewed (try again on a quiet machine, or with --wait-idle).',
+    );
   }
 }
 

@@ -74,7 +74,10 @@ export async function main(argv: string[]): Promise<number> {
   const operands = command === 'run' ? 1 : 0;
   if (rest.length > operands) return usageError(`unexpected argument ${rest[operands]}`);
   const repoFileCheck = command === 'check-config' && args['repo-file'] !== undefined;
-  if (command !== 'run' && ((args.repo !== undefined && !repoFileCheck) || args.pr !== undefined || args.forge !== undefined || args['dry-run'])) {
+  if (
+    command !== 'run' &&
+    ((args.repo !== undefined && !repoFileCheck) || args.pr !== undefined || args.forge !== undefined || args['dry-run'])
+  ) {
     return usageError('--repo, --pr, --forge and --dry-run go with the run command (--repo also with check-config --repo-file)');
   }
   if (command !== 'check-config' && (args['skip-env'] || args['repo-file'] !== undefined)) {
@@ -120,13 +123,20 @@ async function checkConfig(file: string, withEnv: boolean): Promise<number> {
 async function checkRepoFileCommand(repoFile: string, operatorFile: string | undefined, repo: string | undefined): Promise<number> {
   if (repo !== undefined && !/^[^\s/]+(?:\/[^\s/]+)*\/[^\s/]+$/.test(repo)) return usageError('--repo needs OWNER/NAME');
   const [{ pluginNames }, { checkRepoFile }] = await Promise.all([import('../plugins/index.js'), import('./config/check-config.js')]);
-  const problems = await checkRepoFile({ repoFile, knownPlugins: pluginNames(), ...(operatorFile ? { operatorFile } : {}), ...(repo ? { repo } : {}) });
+  const problems = await checkRepoFile({
+    repoFile,
+    knownPlugins: pluginNames(),
+    ...(operatorFile ? { operatorFile } : {}),
+    ...(repo ? { repo } : {}),
+  });
   if (problems.length > 0) {
     for (const problem of problems) console.error(formatProblem(problem));
     console.error(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${repoFile}`);
     return 1;
   }
-  console.log(`${repoFile}: OK${operatorFile ? ` (what ${operatorFile} allows ${repo ?? 'repositories without an entry'})` : ' (on its own: --config checks it against the operator\'s allowlists)'}`);
+  console.log(
+    `${repoFile}: OK${operatorFile ? ` (what ${operatorFile} allows ${repo ?? 'repositories without an entry'})` : " (on its own: --config checks it against the operator's allowlists)"}`,
+  );
   return 0;
 }
 
@@ -173,7 +183,10 @@ async function runService(command: 'serve' | 'worker'): Promise<number> {
     return readEnv();
   };
   const [{ serve }, { runWorker }, { RunnerSetupError }, { RedisUnavailableError }] = await Promise.all([
-    import('./serve.js'), import('./worker.js'), import('./runners/create-runners.js'), import('./queue/bullmq-queue.js'),
+    import('./serve.js'),
+    import('./worker.js'),
+    import('./runners/create-runners.js'),
+    import('./queue/bullmq-queue.js'),
   ]);
   // Listened for from the start: a stop asked for while starting takes effect once started.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {

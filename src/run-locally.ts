@@ -4,19 +4,19 @@
 import type { Logger } from 'pino';
 import { Probot } from 'probot';
 import { pluginNames } from '../plugins/index.js';
-import { EnvError, type Options } from './config/env.js';
 import { formatProblem } from './config/config-problem.js';
+import { EnvError, type Options } from './config/env.js';
 import { RepoFileLoader } from './config/in-repo/repo-file-loader.js';
 import { durationSeconds, type Presubmit, type RunnerConfig } from './config/jobs-schema.js';
 import { repoConfigResolver } from './config/resolve-repo-config.js';
 import { createForgeProvider } from './forge/forge-provider.js';
-import { ForgeOctokit } from './forge/github/forge-octokit.js';
 import { gitAuthHeader } from './forge/git-auth.js';
-import { parseRepoFullName, type ForgeKind } from './forge/types.js';
+import { ForgeOctokit } from './forge/github/forge-octokit.js';
+import { type ForgeKind, parseRepoFullName } from './forge/types.js';
 import { dispatchDocument } from './jobs/dispatch-document.js';
 import { newRun } from './jobs/new-run.js';
-import { loadConfig } from './runtime.js';
 import { runCommandJob } from './runners/command/run-command-job.js';
+import { loadConfig } from './runtime.js';
 
 export interface RunLocallyArgs {
   job: string;
@@ -34,8 +34,10 @@ export async function runLocally(args: RunLocallyArgs, options: Options, log: Lo
   const config = await loadConfig(options, log);
   const repo = parseRepoFullName(args.forge, args.repo);
   const operator = repoConfigResolver(config, pluginNames())(repo);
-  const noSuchJob = (presubmits: readonly Presubmit[]) => new RunLocallyError(
-    `${args.repo} has no presubmit "${args.job}"${presubmits.length > 0 ? ` (it has: ${presubmits.map((j) => j.name).join(', ')})` : ''}`);
+  const noSuchJob = (presubmits: readonly Presubmit[]) =>
+    new RunLocallyError(
+      `${args.repo} has no presubmit "${args.job}"${presubmits.length > 0 ? ` (it has: ${presubmits.map((j) => j.name).join(', ')})` : ''}`,
+    );
   // A job of the repository's own file is known once its default branch is read, below.
   let job = operator.presubmits.find((j) => j.name === args.job);
   if (!job && !operator.inRepoConfig) throw noSuchJob(operator.presubmits);
@@ -44,7 +46,13 @@ export async function runLocally(args: RunLocallyArgs, options: Options, log: Lo
   let installationId: number | undefined;
   if (args.forge === 'github') {
     if (!options.github) throw new EnvError('reading a GitHub PR needs the App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET)');
-    probot = new Probot({ Octokit: ForgeOctokit, appId: options.github.appId, privateKey: options.github.privateKey, baseUrl: options.github.baseUrl, log: log.child({ name: 'probot' }) });
+    probot = new Probot({
+      Octokit: ForgeOctokit,
+      appId: options.github.appId,
+      privateKey: options.github.privateKey,
+      baseUrl: options.github.baseUrl,
+      log: log.child({ name: 'probot' }),
+    });
     const app = await probot.auth();
     installationId = (await app.rest.apps.getRepoInstallation({ owner: repo.owner, repo: repo.name })).data.id;
   } else if (!options.gitlab) {
@@ -60,7 +68,10 @@ export async function runLocally(args: RunLocallyArgs, options: Options, log: Lo
   const runner: RunnerConfig | undefined = config.runners[job.runner];
   const change = await forge.getChange({ repo, number: args.pr });
   const run = newRun({
-    type: 'presubmit', job, repo, installationId,
+    type: 'presubmit',
+    job,
+    repo,
+    installationId,
     cloneUrl: await forge.cloneUrl(repo),
     baseRef: change.baseRef,
     baseSha: await forge.branchSha(repo, change.baseRef),
@@ -72,13 +83,17 @@ export async function runLocally(args: RunLocallyArgs, options: Options, log: Lo
   if (args.dryRun || runner?.type !== 'command') {
     out.write(`${JSON.stringify({ ...doc, callback: undefined }, null, 2)}\n`);
     if (args.dryRun) return 0;
-    throw new RunLocallyError(`"${job.name}" runs on the ${runner?.type} runner "${job.runner}": only command jobs run locally; above is the document that runner would receive`);
+    throw new RunLocallyError(
+      `"${job.name}" runs on the ${runner?.type} runner "${job.runner}": only command jobs run locally; above is the document that runner would receive`,
+    );
   }
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    out.write(`# ${job.name} on ${args.repo}#${args.pr}: ${change.baseRef}@${doc.refs.base_sha.slice(0, 12)} + ${change.headSha.slice(0, 12)}, in ${options.workDir}\n`);
+    out.write(
+      `# ${job.name} on ${args.repo}#${args.pr}: ${change.baseRef}@${doc.refs.base_sha.slice(0, 12)} + ${change.headSha.slice(0, 12)}, in ${options.workDir}\n`,
+    );
     const result = await runCommandJob(doc, runner, {
       workRoot: options.workDir,
       gitAuthHeader: await gitAuthHeader(args.forge, installationId, probot, options.gitlab?.token),

@@ -1,19 +1,19 @@
 // The composition root shared by `serve` and `worker`: logger, config, queue, Probot, forges.
 import { existsSync } from 'node:fs';
-import { Probot } from 'probot';
 import type { Logger } from 'pino';
+import { Probot } from 'probot';
 import { allPlugins, pluginNames } from '../plugins/index.js';
-import type { Options } from './config/env.js';
 import { FileConfigSource, type ReloadOutcome } from './config/config-source.js';
-import { DEFAULT_CONFIG_FILE, embeddedConfig, loadConfigFile } from './config/load-config.js';
-import type { Config } from './config/schema.js';
-import { runnerEnvironmentOf, type RunnerEnvironment } from './config/runner-env.js';
-import { createDeliveryHandler } from './core/handle-delivery.js';
+import type { Options } from './config/env.js';
 import { RepoFileLoader } from './config/in-repo/repo-file-loader.js';
-import { createCi, type Ci } from './jobs/create-ci.js';
-import { createMergeQueue, type MergeQueue } from './merge-queue/merge-queue.js';
+import { DEFAULT_CONFIG_FILE, embeddedConfig, loadConfigFile } from './config/load-config.js';
+import { type RunnerEnvironment, runnerEnvironmentOf } from './config/runner-env.js';
+import type { Config } from './config/schema.js';
+import { createDeliveryHandler } from './core/handle-delivery.js';
 import { createForgeProvider } from './forge/forge-provider.js';
 import { ForgeOctokit } from './forge/github/forge-octokit.js';
+import { type Ci, createCi } from './jobs/create-ci.js';
+import { createMergeQueue, type MergeQueue } from './merge-queue/merge-queue.js';
 import { OwnersResolver } from './owners/index.js';
 import { BullMqQueue } from './queue/bullmq-queue.js';
 import { EmbeddedQueue } from './queue/embedded-queue.js';
@@ -65,7 +65,8 @@ export async function loadConfig(options: Options, log: Logger): Promise<Config>
  */
 export async function loadConfigSource(options: Options, log: Logger, environment: RunnerEnvironment): Promise<FileConfigSource> {
   const file = configFileOf(options);
-  if (!file) log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
+  if (!file)
+    log.info(`no ${DEFAULT_CONFIG_FILE} and no --config/CONFIG_FILE: using the embedded defaults (every plugin on every repository)`);
   const source = await FileConfigSource.load({ ...(file ? { file } : {}), knownPlugins: pluginNames(), environment, log }, embeddedConfig);
   if (file) log.info({ file }, 'configuration loaded');
   return source;
@@ -90,13 +91,13 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   }
   const probot = options.github
     ? new Probot({
-      Octokit: ForgeOctokit,
-      appId: options.github.appId,
-      privateKey: options.github.privateKey,
-      secret: options.github.webhookSecret,
-      baseUrl: options.github.baseUrl,
-      log: log.child({ name: 'probot' }),
-    })
+        Octokit: ForgeOctokit,
+        appId: options.github.appId,
+        privateKey: options.github.privateKey,
+        secret: options.github.webhookSecret,
+        baseUrl: options.github.baseUrl,
+        log: log.child({ name: 'probot' }),
+      })
     : undefined;
   const forges = createForgeProvider({ probot, gitlab: options.gitlab });
   // Until the server listens (PORT may be 0), callbacks point at the configured port.
@@ -107,19 +108,52 @@ export async function createRuntime(options: Options, log: Logger): Promise<Runt
   // The queue acts on a test's end at once rather than at its next periodic sync.
   let mergeQueue: MergeQueue | undefined;
   const ci = await createCi({
-    options, config, probot, forges, log, metrics, publicUrl,
+    options,
+    config,
+    probot,
+    forges,
+    log,
+    metrics,
+    publicUrl,
     onRunFinished: (run) => {
-      if (run.type === 'batch') mergeQueue?.nudge(run.repo, run.installationId).catch((err: unknown) => log.warn({ err }, 'merge queue: nudge failed'));
+      if (run.type === 'batch')
+        mergeQueue?.nudge(run.repo, run.installationId).catch((err: unknown) => log.warn({ err }, 'merge queue: nudge failed'));
     },
   });
-  const queueOfMerges = createMergeQueue({ options, config, pluginNames: pluginNames(), forges, owners, repoFiles, ci: ci.jobs, log: log.child({ name: 'merge-queue' }), publicUrl });
+  const queueOfMerges = createMergeQueue({
+    options,
+    config,
+    pluginNames: pluginNames(),
+    forges,
+    owners,
+    repoFiles,
+    ci: ci.jobs,
+    log: log.child({ name: 'merge-queue' }),
+    publicUrl,
+  });
   mergeQueue = queueOfMerges;
   const handleDelivery = createDeliveryHandler({
-    config, repoFiles, plugins: allPlugins, forges, owners, ci: ci.jobs, onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e), log, metrics,
+    config,
+    repoFiles,
+    plugins: allPlugins,
+    forges,
+    owners,
+    ci: ci.jobs,
+    onRunnerEvent: (e) => ci.jobs.onRunnerEvent(e),
+    log,
+    metrics,
     afterEvent: (event) => queueOfMerges.nudge(event.repo, event.installationId),
   });
   return {
-    options, log, metrics, config, queue, probot, ci, mergeQueue: queueOfMerges, handleDelivery,
+    options,
+    log,
+    metrics,
+    config,
+    queue,
+    probot,
+    ci,
+    mergeQueue: queueOfMerges,
+    handleDelivery,
     listeningOn(url) {
       listeningUrl = url;
     },

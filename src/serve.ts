@@ -42,7 +42,9 @@ export async function serve(options: Options, log: Logger, rereadOptions?: () =>
     started.runtime.work(WORKER_CONCURRENCY);
     const previous = current;
     current = started;
-    log.info(`GitHub: App ${next.github.appId} configured, webhooks at ${next.publicUrl ?? url}/api/github/webhooks (API ${next.github.baseUrl}); reloaded without a restart`);
+    log.info(
+      `GitHub: App ${next.github.appId} configured, webhooks at ${next.publicUrl ?? url}/api/github/webhooks (API ${next.github.baseUrl}); reloaded without a restart`,
+    );
     await previous.runtime.close();
   }
   current.runtime.work(WORKER_CONCURRENCY);
@@ -57,12 +59,16 @@ export async function serve(options: Options, log: Logger, rereadOptions?: () =>
   const base = options.publicUrl ?? url;
   log.info({ url }, `listening on ${url}`);
   log.info(`runner callbacks go to ${base}${options.publicUrl ? '' : ' (set PUBLIC_URL to the address runners reach)'}`);
-  log.info(options.github
-    ? `GitHub: App ${options.github.appId}, webhooks at ${base}/api/github/webhooks (API ${options.github.baseUrl})`
-    : `GitHub: no App credentials (APP_ID, PRIVATE_KEY): open ${base}/probot to register the GitHub App from app.yml; its credentials will be saved in ${credentialsPath(options.dataDir)}`);
-  log.info(options.gitlab
-    ? `GitLab: ${options.gitlab.url}, webhooks at ${base}/api/gitlab/webhooks`
-    : 'GitLab: off (set GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET to turn it on)');
+  log.info(
+    options.github
+      ? `GitHub: App ${options.github.appId}, webhooks at ${base}/api/github/webhooks (API ${options.github.baseUrl})`
+      : `GitHub: no App credentials (APP_ID, PRIVATE_KEY): open ${base}/probot to register the GitHub App from app.yml; its credentials will be saved in ${credentialsPath(options.dataDir)}`,
+  );
+  log.info(
+    options.gitlab
+      ? `GitLab: ${options.gitlab.url}, webhooks at ${base}/api/gitlab/webhooks`
+      : 'GitLab: off (set GITLAB_TOKEN and GITLAB_WEBHOOK_SECRET to turn it on)',
+  );
   return {
     url,
     reload: () => current.runtime.reload(),

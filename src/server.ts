@@ -2,10 +2,12 @@
 // GitLab webhooks, /healthz, /metrics, the runners' API, the merge queue's pages, a root page, and
 // without GitHub App credentials the App's registration pages.
 import express, { type Express } from 'express';
-import { createNodeMiddleware, type Probot } from 'probot';
 import type { Logger } from 'pino';
+import { createNodeMiddleware, type Probot } from 'probot';
 import { createGitHubApp } from './app.js';
 import type { Options } from './config/env.js';
+import type { Ci } from './jobs/create-ci.js';
+import type { MergeQueue } from './merge-queue/merge-queue.js';
 import type { EventQueue } from './queue/event-queue.js';
 import { SETUP_PATHS } from './server/github-app-manifest.js';
 import { githubSetupRoutes } from './server/github-setup.js';
@@ -14,11 +16,9 @@ import { GITLAB_WEBHOOK_PATH, gitlabWebhookRoute } from './server/gitlab-webhook
 import { createIngest } from './server/ingest.js';
 import { jobRoutes } from './server/job-routes.js';
 import { mergeQueueRoutes } from './server/merge-queue-routes.js';
+import type { Metrics } from './server/metrics.js';
 import { misdirectedWebhooks } from './server/misdirected-webhook.js';
 import { rootPage } from './server/root-page.js';
-import type { Ci } from './jobs/create-ci.js';
-import type { MergeQueue } from './merge-queue/merge-queue.js';
-import type { Metrics } from './server/metrics.js';
 
 export interface HttpDeps {
   options: Options;

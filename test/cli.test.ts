@@ -1,20 +1,25 @@
 // The command line as a user meets it: exit codes and messages. Most cases run main() here, as the
 // installed bin does, with exactly the environment given and the console captured (a process per
 // case cost about 3 s of CPU each); the bin itself runs for help and for a serve that fails at start.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { format } from 'node:util';
 import { main } from '../src/cli.js';
 
 const BIN = new URL('../bin/ci-orchestrator.js', import.meta.url).pathname;
 
-interface Ran { code: number | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** main(args) in this process, the environment being PATH, HOME and `env` only, the console captured. */
 async function run(args: string[], env: Record<string, string> = {}): Promise<Ran> {
@@ -27,8 +32,12 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<Ra
     Object.assign(process.env, values);
   };
   setEnv({ PATH: saved.PATH, HOME: saved.HOME, ...env });
-  console.log = (...parts: unknown[]) => { stdout += `${format(...parts)}\n`; };
-  console.error = (...parts: unknown[]) => { stderr += `${format(...parts)}\n`; };
+  console.log = (...parts: unknown[]) => {
+    stdout += `${format(...parts)}\n`;
+  };
+  console.error = (...parts: unknown[]) => {
+    stderr += `${format(...parts)}\n`;
+  };
   try {
     return { code: await main(args), stdout, stderr };
   } finally {
@@ -40,12 +49,18 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<Ra
 /** The installed bin in a child process; the test's signal stops it if the test is cancelled. */
 function runBin(args: string[], env: Record<string, string>, signal: AbortSignal): Promise<Ran> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal,
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => { stdout += chunk; });
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -126,11 +141,14 @@ describe('ci-orchestrator CLI', () => {
   });
 
   it('check-config reports what serve would refuse about the environment, unless --skip-env', async (t) => {
-    const file = tempFile('runners.yaml', [
-      'runners:',
-      '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}',
-      '  other: {type: webhook, url: "https://ci.test/y", secret_env: OTHER_KEY}',
-    ].join('\n'));
+    const file = tempFile(
+      'runners.yaml',
+      [
+        'runners:',
+        '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}',
+        '  other: {type: webhook, url: "https://ci.test/y", secret_env: OTHER_KEY}',
+      ].join('\n'),
+    );
     const expected = [
       `${file}:2: runners.jenkins.secret_env: the environment variable JENKINS_KEY is not set`,
       `${file}:3: runners.other.secret_env: the environment variable OTHER_KEY is not set`,
@@ -145,7 +163,13 @@ describe('ci-orchestrator CLI', () => {
     // serve refuses the same file with the same lines: one check for both.
     const served = await runBin(['serve', '--config', file], { PORT: '0' }, t.signal);
     assert.equal(served.code, 1);
-    assert.deepEqual(served.stdout.trim().split('\n').map((line) => JSON.parse(line).msg), expected);
+    assert.deepEqual(
+      served.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).msg),
+      expected,
+    );
   });
 
   it('check-config names invalid environment settings', async () => {
@@ -155,16 +179,19 @@ describe('ci-orchestrator CLI', () => {
     assert.match(stderr, /^environment: GITLAB_TOKEN is set but GITLAB_WEBHOOK_SECRET is not/);
   });
 
-  it('check-config --repo-file checks a repository\'s file alone, or against the operator\'s allowlists', async () => {
+  it("check-config --repo-file checks a repository's file alone, or against the operator's allowlists", async () => {
     const repoFile = tempFile('ci-orchestrator.yaml', 'presubmits:\n  - {name: lint, runner: gpu}\nlgtm: {review_acts_as_lgtm: true}\n');
     const alone = await run(['check-config', '--repo-file', repoFile]);
     assert.equal(alone.code, 0, alone.stderr);
     assert.match(alone.stdout, /OK \(on its own/);
-    const operator = tempFile('config.yaml', [
-      'runners: {jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}}',
-      'repos:',
-      '  acme/widgets: {plugins: [trigger], in_repo_config: {allowed_runners: [jenkins]}}',
-    ].join('\n'));
+    const operator = tempFile(
+      'config.yaml',
+      [
+        'runners: {jenkins: {type: webhook, url: "https://ci.test/x", secret_env: JENKINS_KEY}}',
+        'repos:',
+        '  acme/widgets: {plugins: [trigger], in_repo_config: {allowed_runners: [jenkins]}}',
+      ].join('\n'),
+    );
     const checked = await run(['check-config', '--repo-file', repoFile, '--config', operator, '--repo', 'acme/widgets']);
     assert.equal(checked.code, 1);
     assert.deepEqual(checked.stderr.trim().split('\n'), [
@@ -185,20 +212,28 @@ describe('ci-orchestrator CLI', () => {
   });
 
   it('refuses to serve GitHub without a webhook secret', async () => {
-    const { code, stderr } = await run(['serve'], { APP_ID: '1', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----', PORT: '0' });
+    const { code, stderr } = await run(['serve'], {
+      APP_ID: '1',
+      PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----',
+      PORT: '0',
+    });
     assert.equal(code, 2);
     assert.match(stderr, /WEBHOOK_SECRET is not/);
   });
 
   it('refuses to serve with a bad private key, saying what is wrong and not printing it', async () => {
-    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';
+    const key =
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';
     const { code, stderr } = await run(['serve'], { APP_ID: '1', WEBHOOK_SECRET: 's', PRIVATE_KEY: key, PORT: '0' });
     assert.equal(code, 2);
     assert.match(stderr, /^ci-orchestrator: PRIVATE_KEY is not a valid private key: /);
     assert.ok(!stderr.includes('MIIBOgIBAAJBAKj34'), 'the key is not printed');
     const cut = await run(['serve'], { APP_ID: '1', WEBHOOK_SECRET: 's', PRIVATE_KEY: '"-----BEGIN RSA PRIVATE KEY-----', PORT: '0' });
     assert.equal(cut.code, 2);
-    assert.match(cut.stderr, /PRIVATE_KEY starts with a quote but does not end with one: a multi-line value was cut at its first line \(docker --env-file reads one line per variable\)/);
+    assert.match(
+      cut.stderr,
+      /PRIVATE_KEY starts with a quote but does not end with one: a multi-line value was cut at its first line \(docker --env-file reads one line per variable\)/,
+    );
   });
 
   it('refuses to serve GitLab without a webhook secret', async () => {

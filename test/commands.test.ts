@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { parseCommands } from '../src/core/commands.js';
 
 const names = (body: string) => parseCommands(body).map((c) => [c.name, ...c.args].join(' '));
@@ -41,7 +41,9 @@ describe('parseCommands', () => {
   }
 
   it('keeps the whole line for replies', () => {
-    assert.deepEqual(parseCommands('/hold for the release  '), [{ name: 'hold', args: ['for', 'the', 'release'], line: '/hold for the release' }]);
+    assert.deepEqual(parseCommands('/hold for the release  '), [
+      { name: 'hold', args: ['for', 'the', 'release'], line: '/hold for the release' },
+    ]);
   });
 
   it('stays linear on a hostile 1 MB body', () => {

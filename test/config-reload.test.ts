@@ -2,13 +2,15 @@
 // what the parts of the bot built from the configuration do with a new one), and through the real
 // server sent SIGHUP. An invalid configuration is logged problem by problem and the previous one
 // stays in force.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { pluginNames } from '../plugins/index.js';
 import { FileConfigSource } from '../src/config/config-source.js';
 import { readEnv } from '../src/config/env.js';
 import { presubmitSchema } from '../src/config/jobs-schema.js';
@@ -17,24 +19,26 @@ import { liveRepoConfigResolver } from '../src/config/resolve-repo-config.js';
 import type { ForgeProvider } from '../src/forge/forge-provider.js';
 import { createCi } from '../src/jobs/create-ci.js';
 import { Metrics } from '../src/server/metrics.js';
-import { pluginNames } from '../plugins/index.js';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitLabApi } from './fakes/gitlab-api.js';
 import { MemoryForge } from './fakes/memory-forge.js';
 import { RunnerEndpoint } from './helpers/runner-endpoint.js';
-import { startServerProcess, waitFor, type ServerProcess } from './helpers/server-process.js';
+import { type ServerProcess, startServerProcess, waitFor } from './helpers/server-process.js';
 import { gitlabMrNote, postGitLab } from './helpers/webhooks.js';
 
 const widgets = { forge: 'gitlab' as const, owner: 'acme', name: 'widgets' };
 
 function capturingLog() {
   const lines: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'info' }, new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  }));
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    }),
+  );
   return { log, lines, messages: () => lines.map((l) => String(l.msg)) };
 }
 
@@ -55,7 +59,10 @@ describe('configuration reload: the file changes (in-process)', () => {
   it('puts a valid new file in force; keeps the previous one when the new one is invalid, naming every problem', async () => {
     write('repos:\n  acme/widgets: {plugins: [hold]}\n');
     const { log, messages } = capturingLog();
-    const source = await FileConfigSource.load({ file, knownPlugins: pluginNames(), environment: { env: { HOOK_KEY: 'set' } }, log }, embeddedConfig);
+    const source = await FileConfigSource.load(
+      { file, knownPlugins: pluginNames(), environment: { env: { HOOK_KEY: 'set' } }, log },
+      embeddedConfig,
+    );
     const configFor = liveRepoConfigResolver(source, pluginNames());
     const changes: string[][] = [];
     source.onChange((config) => changes.push(config.repos['acme/widgets']?.plugins ?? []));
@@ -69,16 +76,21 @@ describe('configuration reload: the file changes (in-process)', () => {
       await waitFor(() => messages().includes('configuration reloaded'), 'the reload logged');
 
       // Several problems at once, and a runner whose secret is not in the environment: all named, none applied.
-      write([
-        'runners:',
-        '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: NEW_RUNNER_KEY}',
-        'repos:',
-        '  acme/widgets: {plugins: [hold, lgtmm]}',
-      ].join('\n'));
+      write(
+        [
+          'runners:',
+          '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: NEW_RUNNER_KEY}',
+          'repos:',
+          '  acme/widgets: {plugins: [hold, lgtmm]}',
+        ].join('\n'),
+      );
       await waitFor(() => messages().find((m) => m.startsWith('configuration reload failed')), 'the failure logged');
       const failure = messages().find((m) => m.startsWith('configuration reload failed'))!;
       assert.match(failure, /^configuration reload failed: 2 problems in .*; keeping the previous one$/);
-      assert.ok(messages().includes(`${file}:2: runners.jenkins.secret_env: the environment variable NEW_RUNNER_KEY is not set`), messages().join('\n'));
+      assert.ok(
+        messages().includes(`${file}:2: runners.jenkins.secret_env: the environment variable NEW_RUNNER_KEY is not set`),
+        messages().join('\n'),
+      );
       assert.ok(messages().some((m) => m.startsWith(`${file}:4: repos.acme/widgets.plugins.1: unknown plugin "lgtmm"`)));
       assert.deepEqual(configFor(widgets).plugins, ['hold', 'help'], 'the previous configuration stays');
       assert.equal(changes.length, 1);
@@ -98,18 +110,37 @@ describe('configuration reload: the file changes (in-process)', () => {
     const runnerFile = (url: string) => `runners:\n  hook: {type: webhook, url: "${url}", secret_env: RELOAD_HOOK_KEY}\n`;
     write(runnerFile(first.url));
     const { log } = capturingLog();
-    const source = await FileConfigSource.load({ file, knownPlugins: pluginNames(), environment: { env: process.env }, log }, embeddedConfig);
+    const source = await FileConfigSource.load(
+      { file, knownPlugins: pluginNames(), environment: { env: process.env }, log },
+      embeddedConfig,
+    );
     const state = new ForgeState();
     state.addChange('acme/widgets', { number: 7 });
     const forge = new MemoryForge(state, 'gitlab');
     const forges: ForgeProvider = { forEvent: async () => forge, forRepo: async () => forge };
-    const ci = await createCi({ options: readEnv({}), config: source, forges, log, metrics: new Metrics(), publicUrl: () => 'http://127.0.0.1:1', backoffMs: 10 });
+    const ci = await createCi({
+      options: readEnv({}),
+      config: source,
+      forges,
+      log,
+      metrics: new Metrics(),
+      publicUrl: () => 'http://127.0.0.1:1',
+      backoffMs: 10,
+    });
     ci.work();
-    const start = (sha: string) => ci.jobs.start([{
-      type: 'presubmit', job: presubmitSchema.parse({ name: 'unit', runner: 'hook' }), repo: widgets, cloneUrl: 'https://forge.test/acme/widgets.git',
-      baseRef: 'main', baseSha: 'b'.repeat(40), reason: 'test',
-      pull: { number: 7, sha, author: 'alice', title: 'A change', ref: 'feature' },
-    }]);
+    const start = (sha: string) =>
+      ci.jobs.start([
+        {
+          type: 'presubmit',
+          job: presubmitSchema.parse({ name: 'unit', runner: 'hook' }),
+          repo: widgets,
+          cloneUrl: 'https://forge.test/acme/widgets.git',
+          baseRef: 'main',
+          baseSha: 'b'.repeat(40),
+          reason: 'test',
+          pull: { number: 7, sha, author: 'alice', title: 'A change', ref: 'feature' },
+        },
+      ]);
     try {
       await start('1'.repeat(40));
       await waitFor(() => first.received.length === 1, 'the dispatch to the first runner');
@@ -141,7 +172,10 @@ describe('configuration reload: the real server on SIGHUP', () => {
     file = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-sighup-')), 'config.yaml');
     writeFileSync(file, 'repos:\n  acme/widgets: {plugins: []}\n');
     bot = await startServerProcess({
-      GITLAB_URL: api.url, GITLAB_TOKEN: 'glpat-test-token', GITLAB_WEBHOOK_SECRET: GITLAB_SECRET, CONFIG_FILE: file,
+      GITLAB_URL: api.url,
+      GITLAB_TOKEN: 'glpat-test-token',
+      GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
+      CONFIG_FILE: file,
     });
   });
 
@@ -150,7 +184,8 @@ describe('configuration reload: the real server on SIGHUP', () => {
     await api?.close();
   });
 
-  const comment = (body: string) => postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote(body, { username: 'bob' })), { 'x-gitlab-token': GITLAB_SECRET });
+  const comment = (body: string) =>
+    postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote(body, { username: 'bob' })), { 'x-gitlab-token': GITLAB_SECRET });
   const reloads = (prefix: string) => bot.logs.filter((l) => String(l.msg).startsWith(prefix) && l.reason === 'signal');
   const labels = () => state.change('acme/widgets', 7).labels;
 
@@ -166,16 +201,23 @@ describe('configuration reload: the real server on SIGHUP', () => {
     assert.equal((await comment('/hold')).status, 200);
     await waitFor(() => labels().includes('do-not-merge/hold'), 'hold enabled by the reload');
 
-    writeFileSync(file, [
-      'runners:',
-      '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: SECRET_NOT_IN_THE_ENVIRONMENT}',
-      'repos:',
-      '  acme/widgets: {plugins: []}',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'runners:',
+        '  jenkins: {type: webhook, url: "https://ci.test/x", secret_env: SECRET_NOT_IN_THE_ENVIRONMENT}',
+        'repos:',
+        '  acme/widgets: {plugins: []}',
+      ].join('\n'),
+    );
     bot.child.kill('SIGHUP');
     await waitFor(() => reloads('configuration reload failed').length === 1, 'the failed reload');
-    assert.ok(bot.logs.some((l) => l.msg === `${file}:2: runners.jenkins.secret_env: the environment variable SECRET_NOT_IN_THE_ENVIRONMENT is not set`),
-      'each problem is logged');
+    assert.ok(
+      bot.logs.some(
+        (l) => l.msg === `${file}:2: runners.jenkins.secret_env: the environment variable SECRET_NOT_IN_THE_ENVIRONMENT is not set`,
+      ),
+      'each problem is logged',
+    );
     assert.match(String(reloads('configuration reload failed')[0]!.msg), /keeping the previous one$/);
     // hold is still on: the previous configuration is in force.
     assert.equal((await comment('/hold cancel')).status, 200);

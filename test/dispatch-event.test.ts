@@ -1,12 +1,14 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { definePlugin } from '../src/core/plugin.js';
+import { describe, it } from 'node:test';
 import { allPlugins } from '../plugins/index.js';
-import { commentEvent, pullRequestEvent } from './helpers/events.js';
+import { definePlugin } from '../src/core/plugin.js';
 import { createDispatchRig } from './helpers/dispatch.js';
+import { commentEvent, pullRequestEvent } from './helpers/events.js';
 
 const failing = definePlugin({
-  name: 'failing', description: 'always throws', commands: [],
+  name: 'failing',
+  description: 'always throws',
+  commands: [],
   handle: async () => {
     throw new Error('boom');
   },
@@ -22,12 +24,22 @@ describe('dispatchEvent', () => {
     assert.equal(error?.delivery, event.deliveryId);
     assert.equal(error?.plugin, 'failing');
     assert.match(String((error?.err as { message?: string })?.message), /boom/);
-    assert.deepEqual(rig.observed.find(([p]) => p === 'failing'), ['failing', 'error']);
+    assert.deepEqual(
+      rig.observed.find(([p]) => p === 'failing'),
+      ['failing', 'error'],
+    );
   });
 
   it('gives plugins their non-command events', async () => {
     const seen: string[] = [];
-    const watcher = definePlugin({ name: 'watcher', description: '', commands: [], handle: async ({ event }) => { seen.push(event.kind); } });
+    const watcher = definePlugin({
+      name: 'watcher',
+      description: '',
+      commands: [],
+      handle: async ({ event }) => {
+        seen.push(event.kind);
+      },
+    });
     const rig = createDispatchRig({ plugins: [watcher] });
     await rig.dispatch(pullRequestEvent('opened'));
     assert.deepEqual(seen, ['pull_request']);

@@ -2,17 +2,18 @@
 // Redis, GitHub faked at the HTTP boundary, a local webhook runner. A PR opened gets one check run
 // per job, updated in place as the runner reports; GitHub's Re-run button (a signed
 // check_run.rerequested delivery) dispatches the job again, on the PR's current head.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitHubApi } from './fakes/github-api.js';
 import { RunnerEndpoint } from './helpers/runner-endpoint.js';
-import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
+import { type ServerProcess, startServerProcess, testPrivateKey, waitFor } from './helpers/server-process.js';
 import { githubCheckRunRerequested, githubPullRequest, postGitHub, signGitHub } from './helpers/webhooks.js';
 
 const SECRET = 'github-webhook-secret';
@@ -37,7 +38,9 @@ describe('e2e: check runs and the Re-run button through the real server', () => 
     endpoint = await new RunnerEndpoint('runner-secret').start();
     api = await startGitHubApi(github);
     const dir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-e2e-checks-'));
-    writeFileSync(join(dir, 'config.yaml'), `runners:
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `runners:
   jenkins: {type: webhook, url: "${endpoint.url}", secret_env: RUNNER_SECRET}
 repos:
   acme/widgets:
@@ -45,11 +48,18 @@ repos:
     reporting: {github: checks}
     presubmits:
       - {name: unit, runner: jenkins, always_run: true, context: ci/unit}
-`);
+`,
+    );
     bot = await startServerProcess({
-      APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET,
-      GHE_HOST: new URL(api.url).host, GHE_PROTOCOL: 'http',
-      REDIS_URL, REDIS_PREFIX, CONFIG_FILE: join(dir, 'config.yaml'), RUNNER_SECRET: 'runner-secret',
+      APP_ID: '1',
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: new URL(api.url).host,
+      GHE_PROTOCOL: 'http',
+      REDIS_URL,
+      REDIS_PREFIX,
+      CONFIG_FILE: join(dir, 'config.yaml'),
+      RUNNER_SECRET: 'runner-secret',
       COMMAND_CONCURRENCY: '0',
     });
   });
@@ -74,8 +84,10 @@ repos:
     assert.equal((await post('pull_request', githubPullRequest('opened', { headSha: HEAD }))).status, 200);
     const { doc } = await waitFor(() => endpoint.received[0], 'the dispatch');
     await waitFor(() => checkRuns(HEAD)[0]?.output.title?.startsWith('Job pending.'), 'the queued check run');
-    assert.deepEqual([checkRuns(HEAD)[0]?.name, checkRuns(HEAD)[0]?.status, checkRuns(HEAD)[0]?.externalId],
-      ['ci/unit', 'queued', doc.job.id]);
+    assert.deepEqual(
+      [checkRuns(HEAD)[0]?.name, checkRuns(HEAD)[0]?.status, checkRuns(HEAD)[0]?.externalId],
+      ['ci/unit', 'queued', doc.job.id],
+    );
 
     assert.equal((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/unit/1' })).status, 200);
     await waitFor(() => checkRuns(HEAD)[0]?.status === 'in_progress', 'the check run in progress');
@@ -84,15 +96,17 @@ repos:
 
     assert.equal(checkRuns(HEAD).length, 1);
     const [check] = checkRuns(HEAD);
-    assert.deepEqual([check?.conclusion, check?.detailsUrl, check?.output.title],
-      ['failure', 'https://ci.test/unit/1', `1 test failed. BaseSHA:${BASE}`]);
+    assert.deepEqual(
+      [check?.conclusion, check?.detailsUrl, check?.output.title],
+      ['failure', 'https://ci.test/unit/1', `1 test failed. BaseSHA:${BASE}`],
+    );
     assert.equal(github.statuses(FULL, HEAD).length, 0, 'no commit statuses');
     const writes = github.calls.filter((c) => c.path.includes('/check-runs') && c.method !== 'GET');
     assert.equal(writes.filter((c) => c.method === 'POST').length, 1, 'created once');
     assert.ok(writes.slice(1).every((c) => c.method === 'PATCH' && c.path.endsWith(`/check-runs/${check!.id}`)));
   });
 
-  it('the Re-run button dispatches the job again, on the PR\'s current head, with a new check run there', async () => {
+  it("the Re-run button dispatches the job again, on the PR's current head, with a new check run there", async () => {
     const [first] = checkRuns(HEAD);
     github.change(FULL, 7).headSha = NEW_HEAD; // pushed since; the check run is on the old head
     const payload = githubCheckRunRerequested({ name: first!.name, externalId: first!.externalId, headSha: HEAD });
@@ -101,7 +115,7 @@ repos:
     const { doc } = await waitFor(() => endpoint.received[1], 'the second dispatch');
     assert.deepEqual([doc.job.name, doc.refs.pulls[0]?.sha, doc.refs.base_sha], ['unit', NEW_HEAD, BASE]);
     assert.notEqual(doc.job.id, first!.externalId, 'a new run');
-    await waitFor(() => checkRuns(NEW_HEAD)[0], 'the new head\'s check run');
+    await waitFor(() => checkRuns(NEW_HEAD)[0], "the new head's check run");
     assert.deepEqual([checkRuns(NEW_HEAD)[0]?.name, checkRuns(NEW_HEAD)[0]?.externalId], ['ci/unit', doc.job.id]);
     assert.equal(checkRuns(HEAD).length, 1, 'the old check run stays as it was');
     assert.equal(checkRuns(HEAD)[0]?.conclusion, 'failure');

@@ -3,15 +3,16 @@
 // posts the manifest from /probot to it, it redirects back with a code, the server exchanges the code
 // for the App's credentials, saves them in DATA_DIR and uses them; signed webhooks then work, and
 // after a restart too. The fake checks the App's JWTs against the key it issued.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { parseEnv } from 'node:util';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitHubApi } from './fakes/github-api.js';
-import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
+import { type ServerProcess, startServerProcess, testPrivateKey, waitFor } from './helpers/server-process.js';
 import { githubPrComment, postGitHub, signGitHub } from './helpers/webhooks.js';
 
 const HOLD = 'do-not-merge/hold';
@@ -22,7 +23,11 @@ function registrationForm(html: string): { action: string; manifest: string; dis
   const action = /<form method="post" action="([^"]+)">/.exec(html)?.[1];
   const manifest = /<input type="hidden" name="manifest" value="([^"]*)">/.exec(html)?.[1];
   assert.ok(action && manifest !== undefined, 'the page has the registration form');
-  return { action: unescapeHtml(action), manifest: unescapeHtml(manifest), disabled: /<button class="btn" type="submit" disabled>/.test(html) };
+  return {
+    action: unescapeHtml(action),
+    manifest: unescapeHtml(manifest),
+    disabled: /<button class="btn" type="submit" disabled>/.test(html),
+  };
 }
 
 /** Posts the manifest to the fake GitHub as the browser does, and returns where GitHub sends it back. */
@@ -71,7 +76,11 @@ describe('e2e: registering the GitHub App from /probot, then using it', () => {
 
   it('answers a GitHub delivery at the wrong path with a 404 naming /api/github/webhooks, and warns once', async () => {
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`${bot.url}/`, { method: 'POST', headers: { 'x-github-event': 'issue_comment', 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${bot.url}/`, {
+        method: 'POST',
+        headers: { 'x-github-event': 'issue_comment', 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(res.status, 404);
       assert.match(((await res.json()) as { error: string }).error, /GitHub webhooks go to \/api\/github\/webhooks, not \//);
     }
@@ -139,12 +148,21 @@ describe('e2e: registering the GitHub App from /probot, then using it', () => {
     assert.equal(saved.GITHUB_CLIENT_ID, app.clientId);
     assert.equal(saved.GITHUB_CLIENT_SECRET, app.clientSecret);
 
-    assert.deepEqual(await (await fetch(`${bot.url}/healthz`)).json(), { status: 'ok', queue: 'embedded', durable: false, github: true, gitlab: false });
+    assert.deepEqual(await (await fetch(`${bot.url}/healthz`)).json(), {
+      status: 'ok',
+      queue: 'embedded',
+      durable: false,
+      github: true,
+      gitlab: false,
+    });
     const hold = JSON.stringify(githubPrComment('/hold'));
     const delivered = await postGitHub(bot.url, 'issue_comment', hold, { 'x-hub-signature-256': signGitHub(app.webhookSecret, hold) });
     assert.equal(delivered.status, 200);
     await waitFor(() => labels().includes(HOLD), 'the hold label, added as the new App');
-    assert.ok(github.calls.some((c) => c.method === 'POST' && c.path === '/app/installations/1/access_tokens'), 'authenticated with the issued key');
+    assert.ok(
+      github.calls.some((c) => c.method === 'POST' && c.path === '/app/installations/1/access_tokens'),
+      'authenticated with the issued key',
+    );
 
     const again = await fetch(`${bot.url}/probot`, { redirect: 'manual' });
     assert.equal(again.status, 303, 'no second registration');
@@ -170,8 +188,16 @@ describe('e2e: registering the GitHub App from /probot, then using it', () => {
     const app = [...github.apps.values()][0]!;
     // A .env written with PRIVATE_KEY="...\n..." (as Probot writes it) reaches the process verbatim.
     const quoted = `"${app.pem.replace(/\n/g, '\\n')}"`;
-    bot = await startServerProcess({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'ci-orchestrator-data-')), APP_ID: String(app.id), PRIVATE_KEY: quoted, WEBHOOK_SECRET: app.webhookSecret });
-    assert.ok(bot.logs.some((l) => l.level === 40 && /^PRIVATE_KEY is wrapped in quotes \(docker --env-file keeps quotes/.test(String(l.msg))));
+    bot = await startServerProcess({
+      ...env,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'ci-orchestrator-data-')),
+      APP_ID: String(app.id),
+      PRIVATE_KEY: quoted,
+      WEBHOOK_SECRET: app.webhookSecret,
+    });
+    assert.ok(
+      bot.logs.some((l) => l.level === 40 && /^PRIVATE_KEY is wrapped in quotes \(docker --env-file keeps quotes/.test(String(l.msg))),
+    );
     const hold = JSON.stringify(githubPrComment('/hold'));
     await postGitHub(bot.url, 'issue_comment', hold, { 'x-hub-signature-256': signGitHub(app.webhookSecret, hold) });
     await waitFor(() => labels().includes(HOLD), 'the hold label, with the unquoted key');
@@ -187,7 +213,10 @@ describe('e2e: registration with a DATA_DIR the server cannot write', () => {
     writeFileSync(notADirectory, '');
     const bot = await startServerProcess({ GHE_HOST: new URL(api.url).host, GHE_PROTOCOL: 'http', DATA_DIR: notADirectory });
     try {
-      assert.ok(bot.logs.some((l) => l.level === 40 && String(l.msg).startsWith(`DATA_DIR ${notADirectory} is not writable`)), 'warned at start');
+      assert.ok(
+        bot.logs.some((l) => l.level === 40 && String(l.msg).startsWith(`DATA_DIR ${notADirectory} is not writable`)),
+        'warned at start',
+      );
       const html = await (await fetch(`${bot.url}/probot`)).text();
       assert.match(html, /Cannot save credentials/);
       const form = registrationForm(html);
@@ -212,16 +241,25 @@ describe('e2e: /probot/import, the credentials of an App made by hand', () => {
     github.addChange('acme/widgets', { number: 7, author: 'alice' });
     const api = await startGitHubApi(github);
     const app = {
-      id: 2000, slug: 'handmade', name: 'handmade', manifest: {}, pem: testPrivateKey(),
-      webhookSecret: 'handmade-secret', clientId: 'Iv1.x', clientSecret: 'y',
+      id: 2000,
+      slug: 'handmade',
+      name: 'handmade',
+      manifest: {},
+      pem: testPrivateKey(),
+      webhookSecret: 'handmade-secret',
+      clientId: 'Iv1.x',
+      clientSecret: 'y',
     };
     github.apps.set(app.id, app);
     github.botLogin = 'handmade[bot]';
     const dataDir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-data-'));
     const bot = await startServerProcess({ GHE_HOST: new URL(api.url).host, GHE_PROTOCOL: 'http', DATA_DIR: dataDir });
-    const submit = (body: Record<string, unknown>) => fetch(`${bot.url}/probot/import`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const submit = (body: Record<string, unknown>) =>
+      fetch(`${bot.url}/probot/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     try {
       const page = await (await fetch(`${bot.url}/probot/import`)).text();
       const state = /name="state" value="([0-9a-f]+)"/.exec(page)?.[1];
@@ -238,7 +276,7 @@ describe('e2e: /probot/import, the credentials of an App made by hand', () => {
       assert.ok(!existsSync(join(dataDir, '.env')), 'nothing saved yet');
 
       const res = await submit(form);
-      const answer = await res.json() as { message: string; install_url: string };
+      const answer = (await res.json()) as { message: string; install_url: string };
       assert.equal(res.status, 200, answer.message);
       assert.match(answer.message, /The server is using them now/);
       assert.equal(answer.install_url, 'https://github.com/apps/handmade/installations/new');
@@ -247,7 +285,10 @@ describe('e2e: /probot/import, the credentials of an App made by hand', () => {
       assert.equal(statSync(join(dataDir, '.env')).mode & 0o777, 0o600);
 
       const hold = JSON.stringify(githubPrComment('/hold'));
-      assert.equal((await postGitHub(bot.url, 'issue_comment', hold, { 'x-hub-signature-256': signGitHub(app.webhookSecret, hold) })).status, 200);
+      assert.equal(
+        (await postGitHub(bot.url, 'issue_comment', hold, { 'x-hub-signature-256': signGitHub(app.webhookSecret, hold) })).status,
+        200,
+      );
       await waitFor(() => github.change('acme/widgets', 7).labels.includes(HOLD), 'the hold label, as the imported App');
     } finally {
       assert.equal(await bot.stop(), 0);

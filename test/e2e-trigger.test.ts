@@ -2,21 +2,22 @@
 // real Redis, GitHub and GitLab faked at the HTTP boundary, a local webhook runner, and a real
 // script run by a worker in a git worktree. A PR opened gets pending statuses; the runner's
 // callbacks turn them green; a worker killed in the middle of a command job loses nothing.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitHubApi } from './fakes/github-api.js';
 import { startGitLabApi } from './fakes/gitlab-api.js';
 import { createGitRepo, type GitRepo } from './helpers/git-repo.js';
-import { RunnerEndpoint } from './helpers/runner-endpoint.js';
-import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
-import { githubPullRequest, gitlabMergeRequestOpened, gitlabMrNote, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
 import { REDIS_URL } from './helpers/redis.js';
+import { RunnerEndpoint } from './helpers/runner-endpoint.js';
+import { type ServerProcess, startServerProcess, testPrivateKey, waitFor } from './helpers/server-process.js';
+import { githubPullRequest, gitlabMergeRequestOpened, gitlabMrNote, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
 
 const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
@@ -50,7 +51,9 @@ describe('e2e: CI jobs through the real server and workers', () => {
     const gl = await startGitLabApi(gitlab);
     servers = [gh, gl];
     const dir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-e2e-ci-'));
-    writeFileSync(join(dir, 'config.yaml'), `runners:
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      `runners:
   jenkins: {type: webhook, url: "${endpoint.url}", secret_env: RUNNER_SECRET}
   local: {type: command, command: [sh, -c, 'echo "testing $(cat widget.txt)"; sleep 3; echo done']}
 repos:
@@ -59,12 +62,21 @@ repos:
     presubmits:
       - {name: unit, runner: jenkins, always_run: true, context: ci/unit}
       - {name: build, runner: local}
-`);
+`,
+    );
     env = {
-      APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: SECRET,
-      GHE_HOST: new URL(gh.url).host, GHE_PROTOCOL: 'http',
-      GITLAB_URL: gl.url, GITLAB_TOKEN: 'glpat-test-token', GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
-      REDIS_URL, REDIS_PREFIX, CONFIG_FILE: join(dir, 'config.yaml'), RUNNER_SECRET: 'runner-secret',
+      APP_ID: '1',
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: new URL(gh.url).host,
+      GHE_PROTOCOL: 'http',
+      GITLAB_URL: gl.url,
+      GITLAB_TOKEN: 'glpat-test-token',
+      GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
+      REDIS_URL,
+      REDIS_PREFIX,
+      CONFIG_FILE: join(dir, 'config.yaml'),
+      RUNNER_SECRET: 'runner-secret',
     };
     // Scripts run on workers only, never next to the server's App key.
     bot = await startServerProcess({ ...env, COMMAND_CONCURRENCY: '0' });
@@ -82,19 +94,21 @@ repos:
     await redis.quit();
   });
 
-  const status = (state: ForgeState, context: string) =>
-    state.statuses('acme/widgets', head).find((s) => s.context === context);
+  const status = (state: ForgeState, context: string) => state.statuses('acme/widgets', head).find((s) => s.context === context);
 
   for (const forge of ['github', 'gitlab'] as const) {
     it(`${forge}: a PR opened gets pending statuses, and the runner's callbacks turn them green`, async () => {
       const state = forge === 'github' ? github : gitlab;
       const seen = endpoint.received.length;
-      const res = forge === 'github'
-        ? await (async () => {
-          const body = JSON.stringify(githubPullRequest('opened', { headSha: head }));
-          return postGitHub(bot.url, 'pull_request', body, { 'x-hub-signature-256': signGitHub(SECRET, body) });
-        })()
-        : await postGitLab(bot.url, 'Merge Request Hook', JSON.stringify(gitlabMergeRequestOpened()), { 'x-gitlab-token': GITLAB_SECRET });
+      const res =
+        forge === 'github'
+          ? await (async () => {
+              const body = JSON.stringify(githubPullRequest('opened', { headSha: head }));
+              return postGitHub(bot.url, 'pull_request', body, { 'x-hub-signature-256': signGitHub(SECRET, body) });
+            })()
+          : await postGitLab(bot.url, 'Merge Request Hook', JSON.stringify(gitlabMergeRequestOpened()), {
+              'x-gitlab-token': GITLAB_SECRET,
+            });
       assert.equal(res.status, 200);
       const { doc, signatureValid } = await waitFor(() => endpoint.received[seen], 'the dispatch');
       assert.ok(signatureValid);
@@ -118,7 +132,9 @@ repos:
     const workerEnv = { ...env, WORKER_LOCK_SECONDS: '1' };
     const work1 = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-w1-')), 'work');
     workers.push(await startServerProcess({ ...workerEnv, WORK_DIR: work1 }, 'worker', /^worker started/));
-    const res = await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote('/test build', { username: 'alice' })), { 'x-gitlab-token': GITLAB_SECRET });
+    const res = await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote('/test build', { username: 'alice' })), {
+      'x-gitlab-token': GITLAB_SECRET,
+    });
     assert.equal(res.status, 200);
     await waitFor(() => status(gitlab, 'build')?.description?.startsWith('Running on'), 'the run to start on worker 1');
     workers[0]!.child.kill('SIGKILL');

@@ -1,12 +1,13 @@
 // End to end: the real server started with `npm start` and environment variables, the GitHub and
 // GitLab APIs faked at the HTTP boundary (GHE_HOST, GITLAB_URL), signed webhooks posted over HTTP,
 // the effects observed at the fake forge. Runs on BullMQ with the real Redis.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { normalizeGitLabEvent } from '../src/forge/gitlab/normalize.js';
@@ -14,9 +15,9 @@ import { BullMqQueue } from '../src/queue/bullmq-queue.js';
 import { ForgeState } from './fakes/forge-state.js';
 import { startGitHubApi } from './fakes/github-api.js';
 import { startGitLabApi } from './fakes/gitlab-api.js';
-import { startServerProcess, testPrivateKey, waitFor, type ServerProcess } from './helpers/server-process.js';
-import { githubPrComment, githubStar, gitlabMrNote, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
 import { REDIS_URL } from './helpers/redis.js';
+import { type ServerProcess, startServerProcess, testPrivateKey, waitFor } from './helpers/server-process.js';
+import { githubPrComment, githubStar, gitlabMrNote, postGitHub, postGitLab, signGitHub } from './helpers/webhooks.js';
 
 const SECRET = 'github-webhook-secret';
 const GITLAB_SECRET = 'gitlab-webhook-secret';
@@ -86,7 +87,10 @@ describe('e2e: the real server on GitHub and GitLab', () => {
     const before = github.calls.length;
     const body = JSON.stringify(githubPrComment('/hold'));
     const delivery = randomUUID();
-    const wrong = await postGitHub(bot.url, 'issue_comment', body, { 'x-hub-signature-256': signGitHub('not-the-secret', body), 'x-github-delivery': delivery });
+    const wrong = await postGitHub(bot.url, 'issue_comment', body, {
+      'x-hub-signature-256': signGitHub('not-the-secret', body),
+      'x-github-delivery': delivery,
+    });
     assert.equal(wrong.status, 401);
     const missing = await postGitHub(bot.url, 'issue_comment', body);
     assert.equal(missing.status, 401);
@@ -149,7 +153,8 @@ describe('e2e: the real server on GitHub and GitLab', () => {
     const body = JSON.stringify(gitlabMrNote('/help', { username: 'carol' }));
     const headers = { 'x-gitlab-token': GITLAB_SECRET, 'idempotency-key': randomUUID() };
     const outcomes = [];
-    for (let i = 0; i < 3; i++) outcomes.push(((await (await postGitLab(bot.url, 'Note Hook', body, headers)).json()) as { outcome: string }).outcome);
+    for (let i = 0; i < 3; i++)
+      outcomes.push(((await (await postGitLab(bot.url, 'Note Hook', body, headers)).json()) as { outcome: string }).outcome);
     assert.deepEqual(outcomes, ['queued', 'duplicate', 'duplicate']);
     await waitFor(() => gitlab.comments('acme/widgets', 7).length > 0, 'the /help reply on GitLab');
     await new Promise((r) => setTimeout(r, 500));
@@ -162,18 +167,24 @@ describe('e2e: the real server on GitHub and GitLab', () => {
       const state = forge === 'github' ? github : gitlab;
       const send = async (login: string, body: string) => {
         state.addComment('acme/widgets', 8, login, body);
-        const res = forge === 'github'
-          ? await (async () => {
-            const payload = JSON.stringify(githubPrComment(body, { login, number: 8 }));
-            return postGitHub(bot.url, 'issue_comment', payload, { 'x-hub-signature-256': signGitHub(SECRET, payload) });
-          })()
-          : await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote(body, { username: login, iid: 8 })), { 'x-gitlab-token': GITLAB_SECRET });
+        const res =
+          forge === 'github'
+            ? await (async () => {
+                const payload = JSON.stringify(githubPrComment(body, { login, number: 8 }));
+                return postGitHub(bot.url, 'issue_comment', payload, { 'x-hub-signature-256': signGitHub(SECRET, payload) });
+              })()
+            : await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote(body, { username: login, iid: 8 })), {
+                'x-gitlab-token': GITLAB_SECRET,
+              });
         assert.equal(res.status, 200);
       };
       const labels8 = () => state.change('acme/widgets', 8).labels;
       await send('carol', '/approve');
       await waitFor(() => labels8().includes('approved'), `approved on ${forge}`);
-      await waitFor(() => state.comments('acme/widgets', 8).some((c) => c.body.startsWith('[APPROVALNOTIFIER] This PR is **APPROVED**')), 'the notification');
+      await waitFor(
+        () => state.comments('acme/widgets', 8).some((c) => c.body.startsWith('[APPROVALNOTIFIER] This PR is **APPROVED**')),
+        'the notification',
+      );
       await send('dave', '/lgtm');
       await waitFor(() => labels8().includes('lgtm'), `lgtm on ${forge}`);
       await send('alice', '/lgtm');
@@ -190,7 +201,10 @@ describe('e2e: the real server on GitHub and GitLab', () => {
     assert.match(metrics, /ci_orchestrator_webhook_deliveries_total\{forge="github",event="issue_comment",outcome="unauthorized"\} 3/);
     assert.match(metrics, /ci_orchestrator_webhook_deliveries_total\{forge="github",event="issue_comment",outcome="duplicate"\} 1/);
     assert.match(metrics, /ci_orchestrator_webhook_deliveries_total\{forge="gitlab",event="Note Hook",outcome="duplicate"\} 2/);
-    assert.match(metrics, /ci_orchestrator_plugin_handler_duration_seconds_count\{forge="gitlab",event="comment",plugin="hold",outcome="ok"\} \d+/);
+    assert.match(
+      metrics,
+      /ci_orchestrator_plugin_handler_duration_seconds_count\{forge="gitlab",event="comment",plugin="hold",outcome="ok"\} \d+/,
+    );
     assert.match(metrics, /ci_orchestrator_webhook_ack_duration_seconds_bucket/);
   });
 
@@ -204,7 +218,10 @@ describe('e2e: a fresh machine (no Redis, no App credentials)', () => {
   it('starts on the embedded queue and serves the GitHub App registration page', async () => {
     const bot = await startServerProcess({ NODE_ENV: 'production' });
     try {
-      assert.ok(bot.logs.some((l) => /NOT durable/.test(String(l.msg))), 'the embedded queue is announced as not durable');
+      assert.ok(
+        bot.logs.some((l) => /NOT durable/.test(String(l.msg))),
+        'the embedded queue is announced as not durable',
+      );
       assert.ok(bot.logs.some((l) => /\/probot to register/.test(String(l.msg))));
       const page = await fetch(`${bot.url}/probot`);
       assert.equal(page.status, 200);
@@ -213,7 +230,13 @@ describe('e2e: a fresh machine (no Redis, no App credentials)', () => {
       assert.match(html, /issue_comment/, 'the manifest comes from app.yml');
       const hook = await fetch(`${bot.url}/api/github/webhooks`, { method: 'POST', body: '{}' });
       assert.equal(hook.status, 404);
-      assert.deepEqual(await (await fetch(`${bot.url}/healthz`)).json(), { status: 'ok', queue: 'embedded', durable: false, github: false, gitlab: false });
+      assert.deepEqual(await (await fetch(`${bot.url}/healthz`)).json(), {
+        status: 'ok',
+        queue: 'embedded',
+        durable: false,
+        github: false,
+        gitlab: false,
+      });
     } finally {
       assert.equal(await bot.stop(), 0);
     }
@@ -226,10 +249,17 @@ describe('e2e: a `ci-orchestrator worker` process', () => {
     state.addChange('acme/widgets', { number: 7, author: 'alice' });
     const gl = await startGitLabApi(state);
     const prefix = `e2e-worker-${randomUUID()}`;
-    const worker = await startServerProcess({
-      GITLAB_URL: gl.url, GITLAB_TOKEN: 'glpat-test-token', GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
-      REDIS_URL, REDIS_PREFIX: prefix,
-    }, 'worker', /^worker started/);
+    const worker = await startServerProcess(
+      {
+        GITLAB_URL: gl.url,
+        GITLAB_TOKEN: 'glpat-test-token',
+        GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
+        REDIS_URL,
+        REDIS_PREFIX: prefix,
+      },
+      'worker',
+      /^worker started/,
+    );
     const producer = new BullMqQueue({ redisUrl: REDIS_URL, prefix, log: pino({ level: 'silent' }) });
     try {
       await producer.ready();

@@ -1,12 +1,13 @@
 // The GitHub App's credentials as the environment and DATA_DIR/.env give them: the private key
 // checked at start with a message that says what is wrong, quotes from `docker --env-file`, and the
 // credentials file written so that Node's .env reader and docker read the same values.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { parseEnv } from 'node:util';
 import { credentialsPath, loadCredentialsFile, saveCredentials, unwritableReason } from '../src/config/credentials-file.js';
 import { EnvError, readEnv } from '../src/config/env.js';
@@ -19,12 +20,15 @@ const tempDir = () => mkdtempSync(join(tmpdir(), 'ci-orchestrator-env-'));
 
 /** Asserts readEnv refuses with a message matching `message`, and that the key is not in it. */
 function refuses(env: Record<string, string>, message: RegExp): void {
-  assert.throws(() => app(env), (err: Error) => {
-    assert.ok(err instanceof EnvError, String(err));
-    assert.match(err.message, message);
-    assert.ok(!err.message.includes(PEM.split('\n')[1]!), 'the key is not in the message');
-    return true;
-  });
+  assert.throws(
+    () => app(env),
+    (err: Error) => {
+      assert.ok(err instanceof EnvError, String(err));
+      assert.match(err.message, message);
+      assert.ok(!err.message.includes(PEM.split('\n')[1]!), 'the key is not in the message');
+      return true;
+    },
+  );
 }
 
 describe('PRIVATE_KEY', () => {
@@ -41,14 +45,23 @@ describe('PRIVATE_KEY', () => {
       const options = app({ PRIVATE_KEY: key });
       assert.equal(options.github?.privateKey, PEM);
       assert.equal(options.warnings.length, 1);
-      assert.match(options.warnings[0]!, /^PRIVATE_KEY is wrapped in quotes \(docker --env-file keeps quotes as part of the value\); using it without them: remove them/);
+      assert.match(
+        options.warnings[0]!,
+        /^PRIVATE_KEY is wrapped in quotes \(docker --env-file keeps quotes as part of the value\); using it without them: remove them/,
+      );
     }
   });
 
   it('refuses a bad key at start, saying what is wrong', () => {
-    refuses({ PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----' }, /^PRIVATE_KEY is not a valid private key: /);
+    refuses(
+      { PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----' },
+      /^PRIVATE_KEY is not a valid private key: /,
+    );
     refuses({ PRIVATE_KEY: 'not a key' }, /^PRIVATE_KEY is neither a PEM private key .* nor a base64-encoded one/);
-    refuses({ PRIVATE_KEY: '"-----BEGIN RSA PRIVATE KEY-----' }, /^PRIVATE_KEY starts with a quote but does not end with one: a multi-line value was cut at its first line/);
+    refuses(
+      { PRIVATE_KEY: '"-----BEGIN RSA PRIVATE KEY-----' },
+      /^PRIVATE_KEY starts with a quote but does not end with one: a multi-line value was cut at its first line/,
+    );
     refuses({ PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----' }, /^PRIVATE_KEY has no "-----END \.\.\. PRIVATE KEY-----" line/);
     refuses({ PRIVATE_KEY: PEM.replace(/\n/g, ' ') }, /^PRIVATE_KEY is not a valid private key \(its line breaks are missing/);
     const publicKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -64,10 +77,13 @@ describe('PRIVATE_KEY', () => {
   });
 
   it('strips quotes from APP_ID and WEBHOOK_SECRET too, with a warning each', () => {
-    const options = readEnv({ APP_ID: '"12"', WEBHOOK_SECRET: '\'secret\'', PRIVATE_KEY: PEM });
+    const options = readEnv({ APP_ID: '"12"', WEBHOOK_SECRET: "'secret'", PRIVATE_KEY: PEM });
     assert.equal(options.github?.appId, '12');
     assert.equal(options.github?.webhookSecret, 'secret');
-    assert.deepEqual(options.warnings.map((w) => w.split(' ')[0]), ['APP_ID', 'WEBHOOK_SECRET']);
+    assert.deepEqual(
+      options.warnings.map((w) => w.split(' ')[0]),
+      ['APP_ID', 'WEBHOOK_SECRET'],
+    );
   });
 });
 
@@ -83,7 +99,10 @@ describe('PRIVATE_KEY_PATH', () => {
 
   it('names the file and the problem', () => {
     const dir = tempDir();
-    refuses({ PRIVATE_KEY_PATH: join(dir, 'missing.pem') }, new RegExp(`^cannot read PRIVATE_KEY_PATH ${join(dir, 'missing.pem')}: ENOENT`));
+    refuses(
+      { PRIVATE_KEY_PATH: join(dir, 'missing.pem') },
+      new RegExp(`^cannot read PRIVATE_KEY_PATH ${join(dir, 'missing.pem')}: ENOENT`),
+    );
     const bad = join(dir, 'bad.pem');
     writeFileSync(bad, 'hello');
     refuses({ PRIVATE_KEY_PATH: bad }, new RegExp(`^the file at PRIVATE_KEY_PATH \\(${bad}\\) is neither a PEM private key`));
@@ -106,7 +125,10 @@ describe('the credentials file, DATA_DIR/.env', () => {
     const text = readFileSync(file, 'utf8');
     assert.equal(text, `# mine\nGITLAB_TOKEN=glpat-x\nAPP_ID=42\nPRIVATE_KEY=${ESCAPED}\nWEBHOOK_SECRET=new-secret\n`);
     // docker --env-file takes everything after the first '=' literally: the same line works there.
-    const dockerValue = text.split('\n').find((l) => l.startsWith('PRIVATE_KEY='))!.slice('PRIVATE_KEY='.length);
+    const dockerValue = text
+      .split('\n')
+      .find((l) => l.startsWith('PRIVATE_KEY='))!
+      .slice('PRIVATE_KEY='.length);
     for (const value of [(parseEnv(text) as Record<string, string>).PRIVATE_KEY!, dockerValue]) {
       assert.equal(readEnv({ APP_ID: '42', WEBHOOK_SECRET: 's', PRIVATE_KEY: value }).github?.privateKey, PEM);
     }

@@ -1,16 +1,17 @@
 // One suite for both queues (BullMQ on the real Redis at REDIS_URL or 127.0.0.1:6379, and the
 // embedded one), so they behave alike behind the EventQueue interface.
-import { after, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { BullMqQueue } from '../src/queue/bullmq-queue.js';
 import { EmbeddedQueue } from '../src/queue/embedded-queue.js';
 import type { Delivery, EventQueue } from '../src/queue/event-queue.js';
 import { commentEvent } from './helpers/events.js';
-import { until } from './helpers/wait.js';
 import { REDIS_URL } from './helpers/redis.js';
+import { until } from './helpers/wait.js';
 
 const log = pino({ level: 'silent' });
 const prefixes: string[] = [];
@@ -33,11 +34,14 @@ const delivery = (id: string = randomUUID()): Delivery => ({ forge: 'github', de
 
 const kinds: Array<[string, () => Promise<EventQueue>]> = [
   ['embedded', async () => new EmbeddedQueue()],
-  ['bullmq', async () => {
-    const q = bullmq();
-    await q.ready();
-    return q;
-  }],
+  [
+    'bullmq',
+    async () => {
+      const q = bullmq();
+      await q.ready();
+      return q;
+    },
+  ],
 ];
 
 for (const [name, create] of kinds) {
@@ -45,7 +49,12 @@ for (const [name, create] of kinds) {
     it('processes a delivery once, however often it is enqueued', async () => {
       const queue = await create();
       const seen: string[] = [];
-      queue.work(async (d) => { seen.push(d.deliveryId); }, { concurrency: 2 });
+      queue.work(
+        async (d) => {
+          seen.push(d.deliveryId);
+        },
+        { concurrency: 2 },
+      );
       const d = delivery();
       assert.equal(await queue.enqueue(d), 'queued');
       assert.equal(await queue.enqueue(d), 'duplicate');
@@ -60,7 +69,12 @@ for (const [name, create] of kinds) {
     it('hands the delivery over intact', async () => {
       const queue = await create();
       let got: Delivery | undefined;
-      queue.work(async (d) => { got = d; }, { concurrency: 1 });
+      queue.work(
+        async (d) => {
+          got = d;
+        },
+        { concurrency: 1 },
+      );
       const d = delivery();
       await queue.enqueue(d);
       await until(() => got !== undefined);
@@ -72,11 +86,14 @@ for (const [name, create] of kinds) {
       const queue = await create();
       let finished = false;
       let started = false;
-      queue.work(async () => {
-        started = true;
-        await new Promise((r) => setTimeout(r, 300));
-        finished = true;
-      }, { concurrency: 1 });
+      queue.work(
+        async () => {
+          started = true;
+          await new Promise((r) => setTimeout(r, 300));
+          finished = true;
+        },
+        { concurrency: 1 },
+      );
       await queue.enqueue(delivery());
       await until(() => started);
       await queue.close();
@@ -92,7 +109,12 @@ describe('EventQueue: bullmq across processes', () => {
     const consumer = bullmq(prefix);
     await Promise.all([producer.ready(), consumer.ready()]);
     const seen: string[] = [];
-    consumer.work(async (d) => { seen.push(d.deliveryId); }, { concurrency: 1 });
+    consumer.work(
+      async (d) => {
+        seen.push(d.deliveryId);
+      },
+      { concurrency: 1 },
+    );
     const d = delivery();
     await producer.enqueue(d);
     assert.equal(await consumer.enqueue(d), 'duplicate', 'de-duplication is shared through Redis');
@@ -104,10 +126,13 @@ describe('EventQueue: bullmq across processes', () => {
     const queue = bullmq();
     await queue.ready();
     let attempts = 0;
-    queue.work(async () => {
-      attempts++;
-      if (attempts === 1) throw new Error('transient');
-    }, { concurrency: 1 });
+    queue.work(
+      async () => {
+        attempts++;
+        if (attempts === 1) throw new Error('transient');
+      },
+      { concurrency: 1 },
+    );
     await queue.enqueue(delivery());
     await until(() => attempts === 2);
     await queue.close();
@@ -120,10 +145,14 @@ describe('EventQueue: bullmq across processes', () => {
     await queue.enqueue(delivery('secret-check'));
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
-    const dump = (await Promise.all(keys.map(async (k) => {
-      const type = await redis.type(k);
-      return type === 'hash' ? JSON.stringify(await redis.hgetall(k)) : type === 'string' ? await redis.get(k) : '';
-    }))).join('\n');
+    const dump = (
+      await Promise.all(
+        keys.map(async (k) => {
+          const type = await redis.type(k);
+          return type === 'hash' ? JSON.stringify(await redis.hgetall(k)) : type === 'string' ? await redis.get(k) : '';
+        }),
+      )
+    ).join('\n');
     await redis.quit();
     assert.match(dump, /secret-check/);
     assert.doesNotMatch(dump, /token|private|PRIVATE|secret"/i);

@@ -1,9 +1,10 @@
 // One suite, run against every Forge implementation (the GitHub adapter and the GitLab adapter over
 // their HTTP fakes, and the in-memory fake), so the adapters cannot drift apart.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { forgeHarnesses, type ForgeHarnessInstance } from './fakes/harnesses.js';
+import { after, before, describe, it } from 'node:test';
 import type { ChangeRef } from '../src/forge/types.js';
+import { type ForgeHarnessInstance, forgeHarnesses } from './fakes/harnesses.js';
 import { createGitRepo } from './helpers/git-repo.js';
 
 const HEAD = '1'.repeat(40);
@@ -21,8 +22,15 @@ for (const harness of forgeHarnesses) {
       h = await harness.start();
       const { state } = h;
       state.addChange(full, {
-        number: 7, title: 'Add widgets', body: 'Adds widgets.', author: 'alice', headSha: HEAD,
-        baseSha: BASE, baseRef: 'main', headRef: 'feature', labels: ['kind/feature'],
+        number: 7,
+        title: 'Add widgets',
+        body: 'Adds widgets.',
+        author: 'alice',
+        headSha: HEAD,
+        baseSha: BASE,
+        baseRef: 'main',
+        headRef: 'feature',
+        labels: ['kind/feature'],
         files: ['src/a.ts', 'docs/b.md'],
       });
       state.addChange(full, { number: 8, author: 'bob', labels: ['lgtm', 'approved'], headSha: '3'.repeat(40) });
@@ -134,9 +142,13 @@ for (const harness of forgeHarnesses) {
       assert.equal(await h.forge.lastLabeler(ref, 'approved'), 'mallory');
       // the bot taking it off leaves mallory as the last to add it
       await h.forge.removeLabel(ref, 'approved');
-      assert.deepEqual(h.state.labelEvents(full, 12).map((e) => [e.action, e.label, e.by]), [
-        ['added', 'approved', 'mallory'], ['removed', 'approved', h.state.botLogin],
-      ]);
+      assert.deepEqual(
+        h.state.labelEvents(full, 12).map((e) => [e.action, e.label, e.by]),
+        [
+          ['added', 'approved', 'mallory'],
+          ['removed', 'approved', h.state.botLogin],
+        ],
+      );
       assert.equal(await h.forge.lastLabeler(ref, 'approved'), 'mallory');
 
       await h.forge.addLabel(ref, 'approved');
@@ -174,7 +186,10 @@ for (const harness of forgeHarnesses) {
     it('sets commit statuses and lists the latest per context', async () => {
       await h.forge.setStatus(h.repo, HEAD, { context: 'ci/unit', state: 'pending', description: 'queued' });
       await h.forge.setStatus(h.repo, HEAD, {
-        context: 'ci/unit', state: 'success', description: 'passed', targetUrl: 'https://ci.test/1',
+        context: 'ci/unit',
+        state: 'success',
+        description: 'passed',
+        targetUrl: 'https://ci.test/1',
       });
       await h.forge.setStatus(h.repo, HEAD, { context: 'ci/lint', state: 'failure' });
       await h.forge.setStatus(h.repo, HEAD, { context: 'ci/e2e', state: 'error', description: 'broke' });
@@ -195,21 +210,31 @@ for (const harness of forgeHarnesses) {
       const sha = '7'.repeat(40);
       const base = { name: 'ci/unit', externalId: 'r000000000000000000000001', summary: 'Run **r1**.' };
       const id = await forge.createCheckRun(h.repo, sha, { ...base, status: 'queued', title: 'Job triggered. BaseSHA:abc1234' });
-      assert.deepEqual(h.state.checkRuns(full, sha).map((r) => [r.id, r.name, r.status, r.conclusion, r.externalId, r.appId]),
-        [[id, 'ci/unit', 'queued', null, 'r000000000000000000000001', h.state.appId]]);
+      assert.deepEqual(
+        h.state.checkRuns(full, sha).map((r) => [r.id, r.name, r.status, r.conclusion, r.externalId, r.appId]),
+        [[id, 'ci/unit', 'queued', null, 'r000000000000000000000001', h.state.appId]],
+      );
       // (without a details URL, what links it differs: GitHub's own page of it, or nothing)
-      assert.deepEqual((await forge.listStatuses(h.repo, sha)).map(({ context, state, description }) => ({ context, state, description })), [
-        { context: 'ci/unit', state: 'pending', description: 'Job triggered. BaseSHA:abc1234' },
-      ]);
+      assert.deepEqual(
+        (await forge.listStatuses(h.repo, sha)).map(({ context, state, description }) => ({ context, state, description })),
+        [{ context: 'ci/unit', state: 'pending', description: 'Job triggered. BaseSHA:abc1234' }],
+      );
 
       await forge.updateCheckRun(h.repo, id, { ...base, status: 'in_progress', title: 'Job running.', detailsUrl: 'https://ci.test/1' });
       await forge.updateCheckRun(h.repo, id, {
-        ...base, status: 'completed', conclusion: 'timed_out', title: 'Timed out. BaseSHA:abc1234', summary: 'It took too long.', detailsUrl: 'https://ci.test/1',
+        ...base,
+        status: 'completed',
+        conclusion: 'timed_out',
+        title: 'Timed out. BaseSHA:abc1234',
+        summary: 'It took too long.',
+        detailsUrl: 'https://ci.test/1',
       });
       const [run] = h.state.checkRuns(full, sha);
       assert.equal(h.state.checkRuns(full, sha).length, 1, 'updated in place, never a second one');
-      assert.deepEqual([run?.status, run?.conclusion, run?.detailsUrl, run?.output.title, run?.output.summary],
-        ['completed', 'timed_out', 'https://ci.test/1', 'Timed out. BaseSHA:abc1234', 'It took too long.']);
+      assert.deepEqual(
+        [run?.status, run?.conclusion, run?.detailsUrl, run?.output.title, run?.output.summary],
+        ['completed', 'timed_out', 'https://ci.test/1', 'Timed out. BaseSHA:abc1234', 'It took too long.'],
+      );
       assert.deepEqual(await forge.listStatuses(h.repo, sha), [
         { context: 'ci/unit', state: 'failure', description: 'Timed out. BaseSHA:abc1234', targetUrl: 'https://ci.test/1' },
       ]);
@@ -217,8 +242,10 @@ for (const harness of forgeHarnesses) {
       assert.equal(await forge.findCheckRun(h.repo, sha, 'ci/unit', 'r000000000000000000000001'), id);
       assert.equal(await forge.findCheckRun(h.repo, sha, 'ci/unit', 'r000000000000000000000002'), undefined);
       assert.equal(await forge.findCheckRun(h.repo, sha, 'ci/lint', 'r000000000000000000000001'), undefined);
-      await assert.rejects(forge.updateCheckRun(h.repo, 999_999_999, { ...base, status: 'queued', title: 'x' }),
-        (err: Error & { status?: number }) => err.name === 'ForgeError' && err.status === 404);
+      await assert.rejects(
+        forge.updateCheckRun(h.repo, 999_999_999, { ...base, status: 'queued', title: 'x' }),
+        (err: Error & { status?: number }) => err.name === 'ForgeError' && err.status === 404,
+      );
     });
 
     it('lists one result per context across statuses and check runs, the newer winning', async (t) => {
@@ -229,26 +256,50 @@ for (const harness of forgeHarnesses) {
       // A status from before the switch to check runs, then the check run: the check run counts.
       await forge.setStatus(h.repo, sha, { context: 'ci/unit', state: 'failure', description: 'old BaseSHA:abc1234' });
       const id = await forge.createCheckRun(h.repo, sha, { ...check, status: 'queued', title: 'Job triggered.' });
-      await forge.updateCheckRun(h.repo, id, { ...check, status: 'completed', conclusion: 'success', title: 'Job succeeded. BaseSHA:abc1234' });
-      assert.deepEqual((await forge.listStatuses(h.repo, sha)).map(({ context, state, description }) => ({ context, state, description })), [
-        { context: 'ci/unit', state: 'success', description: 'Job succeeded. BaseSHA:abc1234' },
-      ]);
+      await forge.updateCheckRun(h.repo, id, {
+        ...check,
+        status: 'completed',
+        conclusion: 'success',
+        title: 'Job succeeded. BaseSHA:abc1234',
+      });
+      assert.deepEqual(
+        (await forge.listStatuses(h.repo, sha)).map(({ context, state, description }) => ({ context, state, description })),
+        [{ context: 'ci/unit', state: 'success', description: 'Job succeeded. BaseSHA:abc1234' }],
+      );
       // And a status written after it wins in turn.
       await forge.setStatus(h.repo, sha, { context: 'ci/unit', state: 'pending', description: 'again' });
-      assert.deepEqual((await forge.listStatuses(h.repo, sha)).map((s) => [s.context, s.state]), [['ci/unit', 'pending']]);
+      assert.deepEqual(
+        (await forge.listStatuses(h.repo, sha)).map((s) => [s.context, s.state]),
+        [['ci/unit', 'pending']],
+      );
     });
 
     it('lists the check runs of a check suite by name and external id', async (t) => {
       const { forge } = h;
       if (!forge.createCheckRun || !forge.listCheckSuiteRuns) return t.skip('no Checks API');
       const sha = '9'.repeat(40);
-      await forge.createCheckRun(h.repo, sha, { name: 'unit', externalId: 'r000000000000000000000004', status: 'queued', title: 't', summary: 's' });
-      await forge.createCheckRun(h.repo, sha, { name: 'lint', externalId: 'r000000000000000000000005', status: 'queued', title: 't', summary: 's' });
+      await forge.createCheckRun(h.repo, sha, {
+        name: 'unit',
+        externalId: 'r000000000000000000000004',
+        status: 'queued',
+        title: 't',
+        summary: 's',
+      });
+      await forge.createCheckRun(h.repo, sha, {
+        name: 'lint',
+        externalId: 'r000000000000000000000005',
+        status: 'queued',
+        title: 't',
+        summary: 's',
+      });
       const suite = h.state.checkRuns(full, sha)[0]!.checkSuiteId;
-      assert.deepEqual((await forge.listCheckSuiteRuns(h.repo, suite)).sort((a, b) => a.name.localeCompare(b.name)), [
-        { name: 'lint', externalId: 'r000000000000000000000005' },
-        { name: 'unit', externalId: 'r000000000000000000000004' },
-      ]);
+      assert.deepEqual(
+        (await forge.listCheckSuiteRuns(h.repo, suite)).sort((a, b) => a.name.localeCompare(b.name)),
+        [
+          { name: 'lint', externalId: 'r000000000000000000000005' },
+          { name: 'unit', externalId: 'r000000000000000000000004' },
+        ],
+      );
     });
 
     it('reads required contexts of a protected branch, none for an unprotected one', async () => {

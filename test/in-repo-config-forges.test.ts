@@ -2,8 +2,9 @@
 // a presubmit defined by the file on the default branch runs on `/test`, and the change's own
 // version of the file is ignored (a change must not configure its own CI). A broken file is set
 // aside with one comment on the change, and the operator's jobs still run.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { allPlugins } from '../plugins/index.js';
 import { fixedConfig } from '../src/config/config-source.js';
@@ -12,7 +13,7 @@ import { REPO_FILE_PATH } from '../src/config/in-repo/settings.js';
 import { parseConfig } from '../src/config/load-config.js';
 import { createDeliveryHandler } from '../src/core/handle-delivery.js';
 import type { ForgeProvider } from '../src/forge/forge-provider.js';
-import { createCi, type Ci } from '../src/jobs/create-ci.js';
+import { type Ci, createCi } from '../src/jobs/create-ci.js';
 import { OwnersResolver } from '../src/owners/index.js';
 import type { DeliveryHandler } from '../src/queue/event-queue.js';
 import { Metrics } from '../src/server/metrics.js';
@@ -44,23 +45,48 @@ for (const harness of [githubHarness, gitlabHarness]) {
       state.setPermission(FULL, 'alice', 'write');
       state.setFile(FULL, BASE, REPO_FILE_PATH, 'presubmits:\n  - {name: lint, runner: hook, params: {FROM: default-branch}}\n');
       // The change's own version tries to change the job and to add one.
-      state.setFile(FULL, HEAD, REPO_FILE_PATH, 'presubmits:\n  - {name: lint, runner: hook, params: {FROM: the-change}}\n  - {name: evil, runner: hook}\n');
+      state.setFile(
+        FULL,
+        HEAD,
+        REPO_FILE_PATH,
+        'presubmits:\n  - {name: lint, runner: hook, params: {FROM: the-change}}\n  - {name: evil, runner: hook}\n',
+      );
       endpoint = await new RunnerEndpoint('hook-secret').start();
-      const config = fixedConfig(parseConfig([
-        'runners:',
-        `  hook: {type: webhook, url: "${endpoint.url}", secret_env: ${SECRET_ENV}}`,
-        'repos:',
-        `  ${FULL}:`,
-        '    plugins: [trigger]',
-        '    presubmits: [{name: unit, runner: hook}]',
-        '    in_repo_config: {allowed_runners: [hook]}',
-      ].join('\n'), 'config.yaml', allPlugins.map((p) => p.name)));
+      const config = fixedConfig(
+        parseConfig(
+          [
+            'runners:',
+            `  hook: {type: webhook, url: "${endpoint.url}", secret_env: ${SECRET_ENV}}`,
+            'repos:',
+            `  ${FULL}:`,
+            '    plugins: [trigger]',
+            '    presubmits: [{name: unit, runner: hook}]',
+            '    in_repo_config: {allowed_runners: [hook]}',
+          ].join('\n'),
+          'config.yaml',
+          allPlugins.map((p) => p.name),
+        ),
+      );
       const forges: ForgeProvider = { forEvent: async () => h.forge, forRepo: async () => h.forge };
       const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-      ci = await createCi({ options: readEnv({}), config, forges, log, metrics: new Metrics(), publicUrl: () => 'http://127.0.0.1:1', backoffMs: 10 });
+      ci = await createCi({
+        options: readEnv({}),
+        config,
+        forges,
+        log,
+        metrics: new Metrics(),
+        publicUrl: () => 'http://127.0.0.1:1',
+        backoffMs: 10,
+      });
       ci.work();
       handle = createDeliveryHandler({
-        config, plugins: allPlugins, forges, owners: new OwnersResolver(), ci: ci.jobs, onRunnerEvent: async () => {}, log,
+        config,
+        plugins: allPlugins,
+        forges,
+        owners: new OwnersResolver(),
+        ci: ci.jobs,
+        onRunnerEvent: async () => {},
+        log,
       });
     });
 
@@ -76,7 +102,7 @@ for (const harness of [githubHarness, gitlabHarness]) {
     };
     const comments = () => h.state.comments(FULL, 7).map((c) => c.body);
 
-    it('runs the default branch\'s presubmit on /test, never the change\'s version of it', async () => {
+    it("runs the default branch's presubmit on /test, never the change's version of it", async () => {
       await comment('/test lint');
       await waitFor(() => endpoint.received.length === 1, 'the dispatch of lint');
       const { doc } = endpoint.received[0]!;
@@ -90,17 +116,28 @@ for (const harness of [githubHarness, gitlabHarness]) {
       assert.equal(endpoint.received.length, 1, 'the job only the change defines never runs');
     });
 
-    it('sets a broken file aside with one comment; the operator\'s jobs still run', async () => {
+    it("sets a broken file aside with one comment; the operator's jobs still run", async () => {
       const pushed = 'c'.repeat(40);
       h.state.setFile(FULL, pushed, REPO_FILE_PATH, 'runners:\n  mine: {type: command, command: [sh]}\n');
       h.state.setBranch(FULL, 'main', pushed);
       const before = comments().length;
-      const push = { kind: 'push' as const, forge: h.repo.forge, deliveryId: `push-${h.repo.forge}`, repo: h.repo, sender: { login: 'carol', isBot: false },
-        installationId: 1, branch: 'main', before: BASE, after: pushed, deleted: false, changedFiles: [REPO_FILE_PATH] };
+      const push = {
+        kind: 'push' as const,
+        forge: h.repo.forge,
+        deliveryId: `push-${h.repo.forge}`,
+        repo: h.repo,
+        sender: { login: 'carol', isBot: false },
+        installationId: 1,
+        branch: 'main',
+        before: BASE,
+        after: pushed,
+        deleted: false,
+        changedFiles: [REPO_FILE_PATH],
+      };
       await handle({ forge: push.forge, deliveryId: push.deliveryId, events: [push] });
 
       await comment('/test unit');
-      await waitFor(() => endpoint.received.some((r) => r.doc.job.name === 'unit'), 'the operator\'s job');
+      await waitFor(() => endpoint.received.some((r) => r.doc.job.name === 'unit'), "the operator's job");
       await comment('/test unit');
       const added = comments().slice(before);
       const notices = added.filter((c) => c.includes('cannot be used'));

@@ -2,15 +2,16 @@
 // `npm run schemas` generates from the zod schemas, and the examples in docs/runner-protocol.md
 // (fenced blocks tagged `json dispatch-example`, `json report-example`, `yaml config-example`)
 // are valid documents.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { buildJsonSchemas, renderJsonSchema } from '../src/jobs/json-schemas.js';
-import { dispatchDocumentSchema, statusReportSchema, type DispatchDocument } from '../src/jobs/protocol.js';
 import { configSchema } from '../src/config/schema.js';
+import { buildJsonSchemas, renderJsonSchema } from '../src/jobs/json-schemas.js';
+import { type DispatchDocument, dispatchDocumentSchema, statusReportSchema } from '../src/jobs/protocol.js';
 
 const root = join(import.meta.dirname, '..');
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -58,7 +59,8 @@ describe('docs/runner-protocol.md examples', () => {
 
   it('dispatch documents are valid, one of each job type', () => {
     const docs = examples(doc, 'json dispatch-example').map((text, i) =>
-      valid(dispatchDocumentSchema, JSON.parse(text), `dispatch example ${i + 1}`));
+      valid(dispatchDocumentSchema, JSON.parse(text), `dispatch example ${i + 1}`),
+    );
     const byType = (type: DispatchDocument['job']['type']) => docs.filter((d) => d.job.type === type);
     assert.ok(byType('presubmit').every((d) => d.refs.pulls.length === 1) && byType('presubmit').length > 0);
     assert.ok(byType('batch').every((d) => d.refs.pulls.length > 1) && byType('batch').length > 0);

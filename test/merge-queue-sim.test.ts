@@ -1,8 +1,8 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planPool, recordMerge } from '../src/merge-queue/plan.js';
+import { describe, it } from 'node:test';
 import { SCENARIOS, type Scenario } from '../bench/merge-queue-sim/scenarios.js';
-import { capacityBound, entropy, simulate, type Engine } from '../bench/merge-queue-sim/simulate.js';
+import { capacityBound, type Engine, entropy, simulate } from '../bench/merge-queue-sim/simulate.js';
+import { planPool, recordMerge } from '../src/merge-queue/plan.js';
 
 const engine: Engine = { planPool, recordMerge };
 const S1 = SCENARIOS.S1!;
@@ -21,7 +21,14 @@ describe('merge-queue simulator', () => {
   it('no failures, fixed CI, spaced arrivals: every policy merges each PR one CI duration (plus sync and merge latency) after it is ready', () => {
     const ciMinutes = 10;
     const quiet: Scenario = {
-      ...S1, name: 'closed-form', arrivals: 'uniform', arrivalsPerHour: 0.5, ciMedianMinutes: ciMinutes, ciSigma: 0, pBad: 0, flake: 0,
+      ...S1,
+      name: 'closed-form',
+      arrivals: 'uniform',
+      arrivalsPerHour: 0.5,
+      ciMedianMinutes: ciMinutes,
+      ciSigma: 0,
+      pBad: 0,
+      flake: 0,
     };
     for (const policy of ['serial', 'tide', 'ours'] as const) {
       const r = simulate({ scenario: quiet, policy, seed: 1, days: 1, warmupDays: 0, batchSize: 8, engine });
@@ -37,7 +44,10 @@ describe('merge-queue simulator', () => {
       const lower = (ciMinutes * 60 + quiet.mergeLatencySeconds) / 3600;
       const upper = (ciMinutes * 60 + 3 * quiet.syncPeriodSeconds + quiet.mergeLatencySeconds) / 3600;
       for (const latency of [r.latencyP50Hours, r.latencyP95Hours, r.latencyMeanHours]) {
-        assert.ok(latency >= lower - 1e-9 && latency <= upper, `ready→merged ${(latency * 60).toFixed(2)} min, expected ${ciMinutes} min + sync/merge latency`);
+        assert.ok(
+          latency >= lower - 1e-9 && latency <= upper,
+          `ready→merged ${(latency * 60).toFixed(2)} min, expected ${ciMinutes} min + sync/merge latency`,
+        );
       }
       assert.ok(Math.abs(r.ciHoursPerMerge - ciMinutes / 60) < 1e-9);
     }
@@ -50,7 +60,10 @@ describe('merge-queue simulator', () => {
     const D = (10 * 60 + scenario.mergeLatencySeconds) / 3600;
     const rho = scenario.arrivalsPerHour * D;
     const expected = D + (rho * D) / (2 * (1 - rho)) + (1 - rho) * (scenario.syncPeriodSeconds / 2 / 3600);
-    assert.ok(Math.abs(r.latencyMeanHours / expected - 1) < 0.2, `mean wait ${(r.latencyMeanHours * 60).toFixed(1)} min, M/D/1 ${(expected * 60).toFixed(1)} min`);
+    assert.ok(
+      Math.abs(r.latencyMeanHours / expected - 1) < 0.2,
+      `mean wait ${(r.latencyMeanHours * 60).toFixed(1)} min, M/D/1 ${(expected * 60).toFixed(1)} min`,
+    );
     assert.ok(Math.abs(r.runsPerMerge - 1) < 0.01);
     assert.equal(r.brokenMain, 0);
   });

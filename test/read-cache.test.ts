@@ -1,6 +1,13 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BRANCH_HEAD_TTL_MS, DEFAULT_BRANCH_TTL_MS, branchHead, changedFiles, defaultBranch, rememberBranchHead } from '../src/forge/read-cache.js';
+import { describe, it } from 'node:test';
+import {
+  BRANCH_HEAD_TTL_MS,
+  branchHead,
+  changedFiles,
+  DEFAULT_BRANCH_TTL_MS,
+  defaultBranch,
+  rememberBranchHead,
+} from '../src/forge/read-cache.js';
 import { ForgeState } from './fakes/forge-state.js';
 import { MemoryForge } from './fakes/memory-forge.js';
 
@@ -24,7 +31,7 @@ function counting() {
 }
 
 describe('read cache', () => {
-  it('reads a change\'s files once per head and base', async () => {
+  it("reads a change's files once per head and base", async () => {
     const { state, forge, counts } = counting();
     state.addChange('acme/widgets', { number: 7, files: ['a.ts'] });
     const change = await forge.getChange({ repo: REPO, number: 7 });
@@ -58,7 +65,7 @@ describe('read cache', () => {
     assert.equal(await branchHead(b.forge, REPO, 'main'), '2'.repeat(40));
   });
 
-  it('keeps a repository\'s default branch for a few minutes', async () => {
+  it("keeps a repository's default branch for a few minutes", async () => {
     const { state, forge } = counting();
     let asked = 0;
     const read = forge.defaultBranch.bind(forge);

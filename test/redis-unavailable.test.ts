@@ -1,11 +1,12 @@
 // Without Redis, `serve` and `worker` stop at once with one line that says where they looked,
 // instead of retrying forever: ioredis reconnects without end, so ready() has to give up itself.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { BullMqQueue, RedisUnavailableError, redisUrlForLog } from '../src/queue/bullmq-queue.js';
 
@@ -25,7 +26,11 @@ async function closedPort(): Promise<number> {
  * Runs the installed command in an empty directory (no config.yaml, no .env); answers its exit code
  * and output. The test's signal kills it if the test is cancelled (a hang times out).
  */
-function runCli(args: string[], env: Record<string, string>, signal: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  signal: AbortSignal,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], {
     signal,
     cwd: mkdtempSync(`${tmpdir()}/ci-orchestrator-no-redis-`),
@@ -34,8 +39,12 @@ function runCli(args: string[], env: Record<string, string>, signal: AbortSignal
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => { stdout += chunk; });
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -51,7 +60,9 @@ describe('no Redis at start', () => {
 
   before(async () => {
     port = await closedPort();
-    silent = createServer((socket) => { sockets.push(socket); });
+    silent = createServer((socket) => {
+      sockets.push(socket);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     silentUrl = `redis://127.0.0.1:${(silent.address() as { port: number }).port}`;
   });

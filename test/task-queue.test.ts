@@ -1,8 +1,9 @@
 // One suite for both task queues (BullMQ on the real Redis, memory), plus what only BullMQ does:
 // a task whose worker dies is picked up by another worker.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { BullMqTaskQueue } from '../src/queue/bullmq-task-queue.js';
 import { MemoryTaskQueue } from '../src/queue/memory-task-queue.js';
@@ -16,18 +17,26 @@ type Failed = Array<[Task, unknown]>;
 
 function bullmq(failed: Failed, prefix = testPrefix(), lockDurationMs?: number): BullMqTaskQueue {
   return new BullMqTaskQueue({
-    redisUrl: REDIS_URL, prefix, queueName: 'tasks', log, backoffMs: BACKOFF_MS, lockDurationMs,
+    redisUrl: REDIS_URL,
+    prefix,
+    queueName: 'tasks',
+    log,
+    backoffMs: BACKOFF_MS,
+    lockDurationMs,
     onFailed: (task, err) => failed.push([task, err]),
   });
 }
 
 const kinds: Array<[string, (failed: Failed) => Promise<TaskQueue>]> = [
   ['memory', async (failed) => new MemoryTaskQueue({ backoffMs: BACKOFF_MS, onFailed: (task, err) => failed.push([task, err]) })],
-  ['bullmq', async (failed) => {
-    const queue = bullmq(failed);
-    await queue.ready();
-    return queue;
-  }],
+  [
+    'bullmq',
+    async (failed) => {
+      const queue = bullmq(failed);
+      await queue.ready();
+      return queue;
+    },
+  ],
 ];
 
 const task = (runId = `r${randomUUID().replaceAll('-', '').slice(0, 24)}`): Task => ({ name: 'dispatch', runId });
@@ -40,7 +49,12 @@ for (const [name, create] of kinds) {
       const t = task();
       await queue.add(t, { id: 'same' });
       await queue.add(t, { id: 'same' });
-      queue.work(async (x) => { seen.push(x.runId); }, { concurrency: 4 });
+      queue.work(
+        async (x) => {
+          seen.push(x.runId);
+        },
+        { concurrency: 4 },
+      );
       await until(() => seen.length === 1);
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.deepEqual(seen, [t.runId]);
@@ -51,10 +65,13 @@ for (const [name, create] of kinds) {
       const failed: Failed = [];
       const queue = await create(failed);
       const attempts: number[] = [];
-      queue.work(async (_t, attempt) => {
-        attempts.push(attempt.attempt);
-        if (attempt.attempt < 3) throw new Error('runner down');
-      }, { concurrency: 1 });
+      queue.work(
+        async (_t, attempt) => {
+          attempts.push(attempt.attempt);
+          if (attempt.attempt < 3) throw new Error('runner down');
+        },
+        { concurrency: 1 },
+      );
       await queue.add(task(), { id: 'retry', attempts: 5 });
       await until(() => attempts.length === 3);
       await new Promise((resolve) => setTimeout(resolve, 150));
@@ -66,7 +83,12 @@ for (const [name, create] of kinds) {
     it('reports a task that failed its last try', async () => {
       const failed: Failed = [];
       const queue = await create(failed);
-      queue.work(async () => { throw new Error('always'); }, { concurrency: 1 });
+      queue.work(
+        async () => {
+          throw new Error('always');
+        },
+        { concurrency: 1 },
+      );
       const t = task();
       await queue.add(t, { id: 'doomed', attempts: 2 });
       await until(() => failed.length === 1);
@@ -78,10 +100,13 @@ for (const [name, create] of kinds) {
     it('runs a postponed task again later without spending a try', async () => {
       const queue = await create([]);
       const attempts: number[] = [];
-      queue.work(async (_t, attempt) => {
-        attempts.push(attempt.attempt);
-        if (attempts.length < 3) throw new PostponeTask(20);
-      }, { concurrency: 1 });
+      queue.work(
+        async (_t, attempt) => {
+          attempts.push(attempt.attempt);
+          if (attempts.length < 3) throw new PostponeTask(20);
+        },
+        { concurrency: 1 },
+      );
       await queue.add(task(), { id: 'postponed', attempts: 1 });
       await until(() => attempts.length === 3);
       assert.deepEqual(attempts, [1, 1, 1]);
@@ -91,7 +116,12 @@ for (const [name, create] of kinds) {
     it('holds a delayed task back until its time, then runs it', async () => {
       const queue = await create([]);
       const ran: string[] = [];
-      queue.work(async (t) => { ran.push(t.runId); }, { concurrency: 1 });
+      queue.work(
+        async (t) => {
+          ran.push(t.runId);
+        },
+        { concurrency: 1 },
+      );
       // A delay no test run reaches: the task queued after it runs, it does not.
       const [held, now, soon] = [task(), task(), task()];
       await queue.add(held, { id: 'held', delayMs: 3_600_000 });
@@ -108,15 +138,18 @@ for (const [name, create] of kinds) {
 }
 
 describe('TaskQueue: bullmq, a worker dies mid-task', () => {
-  it('hands the task to another worker once the dead one\'s lock expires', async () => {
+  it("hands the task to another worker once the dead one's lock expires", async () => {
     const prefix = testPrefix();
     const first = bullmq([], prefix, 500);
     await first.ready();
     let startedOnFirst = false;
-    first.work(async () => {
-      startedOnFirst = true;
-      await new Promise(() => {}); // hangs, like a process about to be killed
-    }, { concurrency: 1 });
+    first.work(
+      async () => {
+        startedOnFirst = true;
+        await new Promise(() => {}); // hangs, like a process about to be killed
+      },
+      { concurrency: 1 },
+    );
     await first.add(task(), { id: 'orphan' });
     await until(() => startedOnFirst);
     await first.crash();
@@ -124,7 +157,12 @@ describe('TaskQueue: bullmq, a worker dies mid-task', () => {
     const second = bullmq([], prefix, 500);
     await second.ready();
     let finishedOnSecond = false;
-    second.work(async () => { finishedOnSecond = true; }, { concurrency: 1 });
+    second.work(
+      async () => {
+        finishedOnSecond = true;
+      },
+      { concurrency: 1 },
+    );
     await until(() => finishedOnSecond, 'the second worker to take the task');
     await second.close();
     await first.close().catch(() => {});

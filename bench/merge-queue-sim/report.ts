@@ -15,18 +15,22 @@ export function duration(hours: number): string {
 }
 
 export function scenarioLine(sc: Scenario, batchSize: number, days: number, warmupDays: number, seed: number): string {
-  return `${sc.name} ${sc.description}: λ ${sc.arrivalsPerHour}/h, CI median ${sc.ciMedianMinutes} min (σ ${sc.ciSigma}), ` +
+  return (
+    `${sc.name} ${sc.description}: λ ${sc.arrivalsPerHour}/h, CI median ${sc.ciMedianMinutes} min (σ ${sc.ciSigma}), ` +
     `p_bad ${sc.pBad}, f ${sc.flake} (α ${sc.flakeAlpha}), C ${sc.runners}, scopes ${sc.scopes}, B_max ${batchSize}; ` +
-    `${days} days, warm-up ${warmupDays} day, seed ${seed}`;
+    `${days} days, warm-up ${warmupDays} day, seed ${seed}`
+  );
 }
 
 export function boundsLine(sc: Scenario, batchSize: number, results: SimResult[]): string {
   const r = results[0];
   if (!r) return '';
   const meanMinutes = sc.ciMedianMinutes * Math.exp((sc.ciSigma * sc.ciSigma) / 2);
-  return `bounds: arrival ${fixed(r.arrivalBound, 2)}/h (good content ready in the window); capacity ${fixed(r.capacityBound, 2)}/h ` +
+  return (
+    `bounds: arrival ${fixed(r.arrivalBound, 2)}/h (good content ready in the window); capacity ${fixed(r.capacityBound, 2)}/h ` +
     `= (C ${sc.runners} / E[T] ${meanMinutes.toFixed(1)} min) · (1−p) / max(H(p) ${entropy(sc.pBad).toFixed(3)}, 1/B ${(1 / batchSize).toFixed(3)}) · (1−f); ` +
-    `binding: ${fixed(Math.min(r.arrivalBound, r.capacityBound), 2)}/h`;
+    `binding: ${fixed(Math.min(r.arrivalBound, r.capacityBound), 2)}/h`
+  );
 }
 
 export type Row = SimResult & { wallMs?: number; engineMs?: number };
@@ -50,7 +54,10 @@ const COLUMNS: Array<[string, (r: Row) => string]> = [
   ['cancelled', (r) => String(r.cancelled)],
   ['anomalies', (r) => String(r.anomalies)],
   ['syncs (skipped)', (r) => `${r.syncs} (${r.skippedSyncs})`],
-  ['wall (planPool)', (r) => (r.wallMs === undefined ? '–' : `${(r.wallMs / 1000).toFixed(2)} s (${((r.engineMs ?? 0) / 1000).toFixed(2)})`)],
+  [
+    'wall (planPool)',
+    (r) => (r.wallMs === undefined ? '–' : `${(r.wallMs / 1000).toFixed(2)} s (${((r.engineMs ?? 0) / 1000).toFixed(2)})`),
+  ],
 ];
 
 /** A markdown table, one row per policy. */

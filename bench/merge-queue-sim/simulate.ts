@@ -3,13 +3,25 @@
 // model. The policy is the real engine (src/merge-queue/plan.ts), passed in as `engine`: the
 // simulator only builds snapshots, executes the engine's actions and feeds merges back. Nothing
 // here reads the wall clock, sets a timer or does I/O.
-import type {
-  Action, ContextResult, MergeOutcome, MergePolicy, Plan, PoolChange, PoolMemory, PoolSettings, PoolSnapshot,
-  TestKind, TestOutcome, TestRef, TestState,
-} from '../../src/merge-queue/types.js';
+
 import { isDeepStrictEqual } from 'node:util';
+import type {
+  Action,
+  ContextResult,
+  MergeOutcome,
+  MergePolicy,
+  Plan,
+  PoolChange,
+  PoolMemory,
+  PoolSettings,
+  PoolSnapshot,
+  TestKind,
+  TestOutcome,
+  TestRef,
+  TestState,
+} from '../../src/merge-queue/types.js';
 import { emptyMemory, testKind } from '../../src/merge-queue/types.js';
-import { exponential, lognormal, stream, type Rng } from './random.js';
+import { exponential, lognormal, type Rng, stream } from './random.js';
 import type { Scenario } from './scenarios.js';
 
 export interface Engine {
@@ -108,7 +120,7 @@ export const entropy = (p: number): number => (p <= 0 || p >= 1 ? 0 : -p * Math.
 export function capacityBound(scenario: Scenario, batchSize: number): number {
   const meanHours = (scenario.ciMedianMinutes / 60) * Math.exp((scenario.ciSigma * scenario.ciSigma) / 2);
   const p = scenario.pBad;
-  return (scenario.runners / meanHours) * (1 - p) / Math.max(entropy(p), 1 / batchSize) * (1 - scenario.flake);
+  return (((scenario.runners / meanHours) * (1 - p)) / Math.max(entropy(p), 1 / batchSize)) * (1 - scenario.flake);
 }
 
 export function percentile(sorted: number[], q: number): number {
@@ -149,13 +161,20 @@ interface Run {
   single: boolean;
 }
 
-interface Event { t: number; pri: number; seq: number; fn: () => void }
+interface Event {
+  t: number;
+  pri: number;
+  seq: number;
+  fn: () => void;
+}
 
 /** A binary min-heap on (t, pri, seq). */
 class EventQueue {
   private heap: Event[] = [];
   private seq = 0;
-  get size(): number { return this.heap.length; }
+  get size(): number {
+    return this.heap.length;
+  }
   push(t: number, pri: number, fn: () => void): void {
     const e: Event = { t, pri, seq: this.seq++, fn };
     const h = this.heap;
@@ -169,7 +188,9 @@ class EventQueue {
     }
     h[i] = e;
   }
-  peek(): Event | undefined { return this.heap[0]; }
+  peek(): Event | undefined {
+    return this.heap[0];
+  }
   pop(): Event | undefined {
     const h = this.heap;
     const top = h[0];
@@ -181,8 +202,14 @@ class EventQueue {
         const r = l + 1;
         let m = i;
         let best = last;
-        if (l < h.length && less(h[l]!, best)) { m = l; best = h[l]!; }
-        if (r < h.length && less(h[r]!, best)) { m = r; best = h[r]!; }
+        if (l < h.length && less(h[l]!, best)) {
+          m = l;
+          best = h[l]!;
+        }
+        if (r < h.length && less(h[r]!, best)) {
+          m = r;
+          best = h[r]!;
+        }
         if (m === i) break;
         h[i] = h[m]!;
         i = m;
@@ -400,7 +427,15 @@ export function simulate(options: SimOptions): SimResult {
     const flaked = runRng() < flake;
     const fails = flaked || ref.pulls.some((p) => badHead.get(p.headSha) === true);
     if (ref.pulls.some((p) => !badHead.has(p.headSha))) anomaly(`test ${ref.id} names a head sha the forge never had`);
-    const run: Run = { ref, state: 'pending', fails, durationMs, finished: false, cancelled: false, single: size === 1 && ref.prefix === 0 };
+    const run: Run = {
+      ref,
+      state: 'pending',
+      fails,
+      durationMs,
+      finished: false,
+      cancelled: false,
+      single: size === 1 && ref.prefix === 0,
+    };
     runs.set(ref.id, run);
     worldVersion++;
     track(run, +1);
@@ -568,10 +603,26 @@ export function simulate(options: SimOptions): SimResult {
       arrivals++;
       if (bad) badArrivals++;
       const pr: SimPr = {
-        number: n, headSha: '', bad, scopes, open: true, readyAt: now, versionAt: now, reacting: false, human: stream(seed, 1000 + n),
+        number: n,
+        headSha: '',
+        bad,
+        scopes,
+        open: true,
+        readyAt: now,
+        versionAt: now,
+        reacting: false,
+        human: stream(seed, 1000 + n),
         change: {
-          number: n, headSha: '', author: `dev-${n % 97}`, title: `change ${n}`, labels: ['lgtm', 'approved'], draft: false,
-          mergeable: true, approved: true, contexts: [], requiredContexts: [CONTEXT],
+          number: n,
+          headSha: '',
+          author: `dev-${n % 97}`,
+          title: `change ${n}`,
+          labels: ['lgtm', 'approved'],
+          draft: false,
+          mergeable: true,
+          approved: true,
+          contexts: [],
+          requiredContexts: [CONTEXT],
         },
       };
       prs.set(n, pr);
@@ -591,12 +642,18 @@ export function simulate(options: SimOptions): SimResult {
     e.fn();
   }
   now = horizon;
-  for (const run of runs.values()) if (run.startedAt !== undefined && !run.finished && !run.cancelled) busyMs += overlap(run.startedAt, horizon);
+  for (const run of runs.values())
+    if (run.startedAt !== undefined && !run.finished && !run.cancelled) busyMs += overlap(run.startedAt, horizon);
 
   latencies.sort((a, b) => a - b);
   const windowHours = windowMs / HOUR;
   return {
-    scenario: sc.name, policy, seed, windowHours, arrivals, badArrivals,
+    scenario: sc.name,
+    policy,
+    seed,
+    windowHours,
+    arrivals,
+    badArrivals,
     merged,
     mergesPerHour: merged / windowHours,
     latencyP50Hours: percentile(latencies, 0.5) / HOUR,
@@ -606,10 +663,20 @@ export function simulate(options: SimOptions): SimResult {
     runsByKind,
     runsPerMerge: merged ? runsInWindow / merged : NaN,
     ciHoursPerMerge: merged ? busyMs / HOUR / merged : NaN,
-    cancelled, cancelledStarted, abortedStatuses, brokenMain, valveRemoved, falseRejections, fixes,
+    cancelled,
+    cancelledStarted,
+    abortedStatuses,
+    brokenMain,
+    valveRemoved,
+    falseRejections,
+    fixes,
     openAtEnd: prs.size,
     depthMean: depthSamples ? depthSum / depthSamples : 0,
-    depthMax, syncs, skippedSyncs, anomalies, anomalyExamples,
+    depthMax,
+    syncs,
+    skippedSyncs,
+    anomalies,
+    anomalyExamples,
     arrivalBound: readyInWindow / windowHours,
     capacityBound: capacityBound(sc, options.batchSize),
   };

@@ -1,9 +1,9 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { APPROVED, INVALID_OWNERS } from '../../src/core/labels.js';
+import { describe, it } from 'node:test';
 import type { ReviewEvent } from '../../src/core/events.js';
-import { commentEvent, pullRequestEvent, reviewEvent } from '../../test/helpers/events.js';
+import { APPROVED, INVALID_OWNERS } from '../../src/core/labels.js';
 import { createDispatchRig, type RigOptions } from '../../test/helpers/dispatch.js';
+import { commentEvent, pullRequestEvent, reviewEvent } from '../../test/helpers/events.js';
 import { deriveApproval } from './derive-approval.js';
 import { NOTIFICATION_MARKER } from './notification.js';
 
@@ -11,7 +11,15 @@ const FULL = 'acme/widgets';
 const BASE_HEAD = 'd'.repeat(40);
 
 /** A repo whose base branch holds `owners` (path -> OWNERS text), and PR #7 by `author` touching `files`. */
-function setup(options: { owners: Record<string, string>; files: string[]; author?: string; labels?: string[]; forge?: 'github' | 'gitlab' } & RigOptions) {
+function setup(
+  options: {
+    owners: Record<string, string>;
+    files: string[];
+    author?: string;
+    labels?: string[];
+    forge?: 'github' | 'gitlab';
+  } & RigOptions,
+) {
   const rig = createDispatchRig({ enabled: ['approve'], ...options });
   const change = rig.state.change(FULL, 7);
   change.author = options.author ?? 'carol';
@@ -43,7 +51,10 @@ describe('approve plugin', () => {
     assert.equal(t.approved(), false, 'bob covers src/ only');
     assert.match(t.notifications()[0]!.body, /NOT APPROVED/);
     // src/OWNERS collapses into the root one (Prow's rule), which bob approves only in part.
-    assert.match(t.notifications()[0]!.body, /- \*\*\[OWNERS\]\(https:\/\/forge.test\/acme\/widgets\/blob\/main\/OWNERS\)\*\* \[bob\]\n {2}> more approvers are needed/);
+    assert.match(
+      t.notifications()[0]!.body,
+      /- \*\*\[OWNERS\]\(https:\/\/forge.test\/acme\/widgets\/blob\/main\/OWNERS\)\*\* \[bob\]\n {2}> more approvers are needed/,
+    );
     assert.match(t.notifications()[0]!.body, /please ask for approval from \[alice\]/);
     await t.comment('alice', '/approve');
     assert.equal(t.approved(), true);
@@ -54,7 +65,10 @@ describe('approve plugin', () => {
     const nested = setup({ owners: ROOT_AND_SRC, files: ['src/a.ts'] });
     await nested.comment('alice', '/approve');
     assert.equal(nested.approved(), true);
-    const cut = setup({ owners: { ...ROOT_AND_SRC, 'src/OWNERS': 'options:\n  no_parent_owners: true\napprovers:\n- bob\n' }, files: ['src/a.ts'] });
+    const cut = setup({
+      owners: { ...ROOT_AND_SRC, 'src/OWNERS': 'options:\n  no_parent_owners: true\napprovers:\n- bob\n' },
+      files: ['src/a.ts'],
+    });
     await cut.comment('alice', '/approve');
     assert.equal(cut.approved(), false);
     await cut.comment('bob', '/approve');
@@ -78,7 +92,12 @@ describe('approve plugin', () => {
     await self.dispatch(pullRequestEvent('opened'));
     assert.equal(self.approved(), true);
     assert.match(self.notifications()[0]!.body, /title="Author self-approved">alice/);
-    const strict = setup({ owners: ROOT_AND_SRC, files: ['README.md'], author: 'alice', entry: { approve: { require_self_approval: true } } });
+    const strict = setup({
+      owners: ROOT_AND_SRC,
+      files: ['README.md'],
+      author: 'alice',
+      entry: { approve: { require_self_approval: true } },
+    });
     await strict.dispatch(pullRequestEvent('opened'));
     assert.equal(strict.approved(), false);
     await strict.comment('alice', '/approve');
@@ -182,7 +201,11 @@ describe('approve plugin', () => {
     const t = setup({ owners: ROOT_AND_SRC, files: ['README.md'] });
     t.state.addLabel(FULL, 7, APPROVED, undefined, 'mallory');
     const change = await t.forge.getChange({ repo: { forge: 'github', owner: 'acme', name: 'widgets' }, number: 7 });
-    const verdict = await deriveApproval(t.forge, t.owners, change, { require_self_approval: false, ignore_review_state: false, lgtm_acts_as_approve: false });
+    const verdict = await deriveApproval(t.forge, t.owners, change, {
+      require_self_approval: false,
+      ignore_review_state: false,
+      lgtm_acts_as_approve: false,
+    });
     assert.equal(verdict.filesApproved, false);
     assert.equal(verdict.manual, true);
   });

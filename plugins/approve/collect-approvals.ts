@@ -1,7 +1,8 @@
 // Who has approved a change, recomputed from scratch from its comments and reviews (Prow's approve
 // plugin, §3.6 of Prow's semantics), so the result never drifts from what the forge shows.
-import { parseCommands, type ParsedCommand } from '../../src/core/commands.js';
+
 import type { ApproveConfig } from '../../src/config/schema.js';
+import { type ParsedCommand, parseCommands } from '../../src/core/commands.js';
 import { normLogin, type ReviewState } from '../../src/forge/types.js';
 
 /** A comment, or a review with its body, in the change's history. */
@@ -39,8 +40,7 @@ export function collectApprovals({ author, changeUrl, items, options }: CollectI
 
   if (!options.require_self_approval) add(author, 'Author self-approved', `${changeUrl}#`);
 
-  const ordered = items.map((item, index) => ({ item, index }))
-    .sort((a, b) => a.item.at.localeCompare(b.item.at) || a.index - b.index);
+  const ordered = items.map((item, index) => ({ item, index })).sort((a, b) => a.item.at.localeCompare(b.item.at) || a.index - b.index);
   for (const { item } of ordered) {
     if (item.reviewState && !options.ignore_review_state) {
       if (item.reviewState === 'approved') add(item.author, 'Approved', item.url);

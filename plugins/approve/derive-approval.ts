@@ -2,11 +2,11 @@
 // reviews, and the OWNERS files of its base branch at that branch's current sha (never the PR's own
 // OWNERS edits). The merge queue calls this too, since labels are outputs, not trust.
 import type { ApproveConfig } from '../../src/config/schema.js';
-import { normLogin, type Change, type Comment, type Forge } from '../../src/forge/types.js';
-import { computeApprovalState, parentDir, type ApprovalState, type OwnersFileError, type OwnersResolver } from '../../src/owners/index.js';
 import { APPROVED } from '../../src/core/labels.js';
 import { branchHead, changedFiles } from '../../src/forge/read-cache.js';
-import { collectApprovals, type Approval, type HistoryItem } from './collect-approvals.js';
+import { type Change, type Comment, type Forge, normLogin } from '../../src/forge/types.js';
+import { type ApprovalState, computeApprovalState, type OwnersFileError, type OwnersResolver, parentDir } from '../../src/owners/index.js';
+import { type Approval, collectApprovals, type HistoryItem } from './collect-approvals.js';
 
 export interface ApprovalVerdict {
   /** the OWNERS rules are met, or a person added the approved label */
@@ -37,7 +37,12 @@ function anchor(change: Change, kind: 'comment' | 'review', id: number): string 
 
 const isBotLogin = (login: string, bot: string) => normLogin(login) === normLogin(bot) || login.endsWith('[bot]');
 
-export async function deriveApproval(forge: Forge, owners: OwnersResolver, change: Change, options: ApproveConfig): Promise<ApprovalVerdict> {
+export async function deriveApproval(
+  forge: Forge,
+  owners: OwnersResolver,
+  change: Change,
+  options: ApproveConfig,
+): Promise<ApprovalVerdict> {
   const ref = change.ref;
   const [files, comments, reviews, baseSha, bot] = await Promise.all([
     changedFiles(forge, change),
@@ -49,9 +54,11 @@ export async function deriveApproval(forge: Forge, owners: OwnersResolver, chang
   const snapshot = await owners.load(forge, ref.repo, baseSha);
   const items: HistoryItem[] = [
     // An edited comment is not trusted: anyone with write access could have put a command in it.
-    ...comments.filter((c) => !isBotLogin(c.author, bot) && c.createdAt === c.updatedAt)
+    ...comments
+      .filter((c) => !isBotLogin(c.author, bot) && c.createdAt === c.updatedAt)
       .map((c) => ({ author: c.author, body: c.body, at: c.createdAt, url: anchor(change, 'comment', c.id) })),
-    ...reviews.filter((r) => !isBotLogin(r.author, bot))
+    ...reviews
+      .filter((r) => !isBotLogin(r.author, bot))
       .map((r) => ({ author: r.author, body: r.body, at: r.submittedAt, url: anchor(change, 'review', r.id), reviewState: r.state })),
   ];
   const approvals = collectApprovals({ author: change.author, changeUrl: change.url, items, options });

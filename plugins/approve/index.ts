@@ -1,10 +1,11 @@
 // approve: Prow's approve plugin. Approval follows OWNERS files read from the base branch; it is
 // recomputed from all comments and reviews on every relevant event, so it never drifts. The result
 // is the `approved` label and one notification comment, edited in place.
-import { definePlugin, type PluginContext } from '../../src/core/plugin.js';
+
 import { APPROVED, INVALID_OWNERS } from '../../src/core/labels.js';
-import type { Change } from '../../src/forge/types.js';
+import { definePlugin, type PluginContext } from '../../src/core/plugin.js';
 import { rememberBranchHead } from '../../src/forge/read-cache.js';
+import type { Change } from '../../src/forge/types.js';
 import { hasApprovalCommand } from './collect-approvals.js';
 import { deriveApproval } from './derive-approval.js';
 import { isNotification, renderNotification } from './notification.js';
@@ -16,11 +17,12 @@ function isRelevant({ event, commands, config }: PluginContext): boolean {
     case 'comment':
       return hasApprovalCommand(commands, options);
     case 'review':
-      return hasApprovalCommand(commands, options)
-        || (!event.sender.isBot && !options.ignore_review_state && event.action !== 'commented');
+      return hasApprovalCommand(commands, options) || (!event.sender.isBot && !options.ignore_review_state && event.action !== 'commented');
     case 'pull_request':
-      return ['opened', 'reopened', 'synchronize'].includes(event.action)
-        || (event.action === 'labeled' && event.label === APPROVED && !event.sender.isBot);
+      return (
+        ['opened', 'reopened', 'synchronize'].includes(event.action) ||
+        (event.action === 'labeled' && event.label === APPROVED && !event.sender.isBot)
+      );
     default:
       return false;
   }

@@ -1,7 +1,6 @@
 // The approval notification: one comment per change, found again by its marker and edited in place.
 // Its wording follows Prow's [APPROVALNOTIFIER] so Prow users recognise it.
-import type { ApprovalState } from '../../src/owners/index.js';
-import type { OwnersFileError } from '../../src/owners/index.js';
+import type { ApprovalState, OwnersFileError } from '../../src/owners/index.js';
 import type { Approval } from './collect-approvals.js';
 
 export const NOTIFICATION_MARKER = '[APPROVALNOTIFIER]';
@@ -26,17 +25,25 @@ export function renderNotification(input: NotificationInput): string {
   if (manual && !state?.filesApproved) {
     lines.push('Approval requirements bypassed by manually added approval.', '');
   }
-  const by = [...approvals].sort((a, b) => a.login.toLowerCase().localeCompare(b.login.toLowerCase()))
+  const by = [...approvals]
+    .sort((a, b) => a.login.toLowerCase().localeCompare(b.login.toLowerCase()))
     .map((a) => `*<a href="${a.reference}" title="${a.how}">${a.login}</a>*`);
   lines.push(`This pull-request has been approved by: ${by.join(', ')}`);
 
   if (ownersErrors.length > 0) {
-    lines.push('', '**The OWNERS files on the base branch could not all be read, so this PR cannot be approved through them.** Fix these on the base branch:', '');
+    lines.push(
+      '',
+      '**The OWNERS files on the base branch could not all be read, so this PR cannot be approved through them.** Fix these on the base branch:',
+      '',
+    );
     for (const error of ownersErrors) lines.push(`- \`${error.file}\`: ${error.problem}`);
   }
   const suggested = state?.suggested ?? [];
   if (state && !state.filesApproved && !manual && suggested.length > 0) {
-    lines.push('', `**Once this PR has been reviewed and has the lgtm label**, please ask for approval from ${suggested.map((l) => `[${l}](${input.userUrl(l)})`).join(', ')}.`);
+    lines.push(
+      '',
+      `**Once this PR has been reviewed and has the lgtm label**, please ask for approval from ${suggested.map((l) => `[${l}](${input.userUrl(l)})`).join(', ')}.`,
+    );
   }
   lines.push('', 'The full list of commands accepted by this bot can be found by commenting `/help`.');
 
@@ -48,8 +55,12 @@ export function renderNotification(input: NotificationInput): string {
       lines.push(dir.approved ? `- ~~${link}~~${who}` : `- **${link}**${who}`);
       if (!dir.approved && who) lines.push('  > more approvers are needed for the files this approval does not cover');
     }
-    lines.push('', 'Approvers can indicate their approval by writing `/approve` in a comment',
-      'Approvers can cancel approval by writing `/approve cancel` in a comment', '</details>');
+    lines.push(
+      '',
+      'Approvers can indicate their approval by writing `/approve` in a comment',
+      'Approvers can cancel approval by writing `/approve cancel` in a comment',
+      '</details>',
+    );
   }
   lines.push(`<!-- META=${JSON.stringify({ approvers: suggested })} -->`);
   return lines.join('\n');

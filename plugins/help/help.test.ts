@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { commentEvent } from '../../test/helpers/events.js';
+import { describe, it } from 'node:test';
 import { createDispatchRig } from '../../test/helpers/dispatch.js';
+import { commentEvent } from '../../test/helpers/events.js';
 
 describe('help plugin', () => {
   it('answers /help with the commands of the enabled plugins, mentioning the commenter', async () => {

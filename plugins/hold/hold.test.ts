@@ -1,8 +1,8 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { HOLD } from '../../src/core/labels.js';
-import { commentEvent, reviewEvent } from '../../test/helpers/events.js';
 import { createDispatchRig } from '../../test/helpers/dispatch.js';
+import { commentEvent, reviewEvent } from '../../test/helpers/events.js';
 
 describe('hold plugin', () => {
   // Prow's hold_test table: body, label before, label after.

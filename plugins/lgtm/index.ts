@@ -9,9 +9,7 @@ import type { ParsedCommand } from '../../src/core/commands.js';
 import type { CommentEvent, ReviewEvent } from '../../src/core/events.js';
 import { LGTM } from '../../src/core/labels.js';
 import { definePlugin, type PluginContext } from '../../src/core/plugin.js';
-import {
-  normLogin, permissionRank, type Change, type Comment, 
-} from '../../src/forge/types.js';
+import { type Change, type Comment, normLogin, permissionRank } from '../../src/forge/types.js';
 
 type Want = 'add' | 'cancel';
 
@@ -67,8 +65,7 @@ export function storedTreeHash(comments: readonly Comment[], bot: string): strin
 }
 
 /** The lgtm label as the change carries it (labels compare case-insensitively, as in Prow). */
-const lgtmLabelOf = (change: Change): string | undefined =>
-  change.labels.find((l) => l.toLowerCase() === LGTM);
+const lgtmLabelOf = (change: Change): string | undefined => change.labels.find((l) => l.toLowerCase() === LGTM);
 
 async function stickyAuthor(ctx: PluginContext, change: Change): Promise<boolean> {
   const team = ctx.config.lgtm.trusted_team_for_sticky_lgtm;
@@ -94,12 +91,16 @@ function intentOf(ctx: PluginContext): { want: Want; login: string } | undefined
 
 function reviewWant(event: ReviewEvent): Want | undefined {
   switch (event.action) {
-    case 'approved': return 'add';
-    case 'changes_requested': return 'cancel';
+    case 'approved':
+      return 'add';
+    case 'changes_requested':
+      return 'cancel';
     // GitLab's unapproval withdraws an MR approval: the nearest thing to a cancel. A dismissed
     // GitHub review does nothing, as in Prow.
-    case 'dismissed': return event.forge === 'gitlab' ? 'cancel' : undefined;
-    default: return undefined;
+    case 'dismissed':
+      return event.forge === 'gitlab' ? 'cancel' : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -176,10 +177,12 @@ async function onPush(ctx: PluginContext): Promise<void> {
   if (config.lgtm.store_tree_hash && forge.treeHash) {
     const stored = storedTreeHash(await forge.listComments(change.ref), await forge.botLogin());
     // A tree hash that cannot be read keeps nothing: lgtm goes, as for any push.
-    const current = stored && await forge.treeHash(change.ref.repo, change.headSha).catch((err: unknown) => {
-      ctx.log.warn({ err }, 'tree hash unavailable; removing lgtm');
-      return undefined;
-    });
+    const current =
+      stored &&
+      (await forge.treeHash(change.ref.repo, change.headSha).catch((err: unknown) => {
+        ctx.log.warn({ err }, 'tree hash unavailable; removing lgtm');
+        return undefined;
+      }));
     if (stored && current && stored === current.toLowerCase()) {
       ctx.log.info({ treeHash: stored }, 'lgtm kept: the tree is unchanged');
       return;
@@ -190,7 +193,8 @@ async function onPush(ctx: PluginContext): Promise<void> {
   ctx.log.info({ headSha: change.headSha }, 'lgtm removed: new changes');
 }
 
-const WHO = 'Collaborators with write access (with owners.skip_collaborators: OWNERS reviewers and approvers of the changed files); the author may only cancel';
+const WHO =
+  'Collaborators with write access (with owners.skip_collaborators: OWNERS reviewers and approvers of the changed files); the author may only cancel';
 
 export default definePlugin({
   name: 'lgtm',

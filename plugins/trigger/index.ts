@@ -13,7 +13,8 @@ import { onPullRequest } from './on-pull-request.js';
 import { onRerunRequest } from './on-rerun-request.js';
 import { startPostsubmits } from './start-jobs.js';
 
-const ANYONE_TRUSTED = 'Trusted users (org members, collaborators with write access); anyone on a trusted change or one with the ok-to-test label';
+const ANYONE_TRUSTED =
+  'Trusted users (org members, collaborators with write access); anyone on a trusted change or one with the ok-to-test label';
 
 export default definePlugin({
   name: 'trigger',

@@ -2,7 +2,7 @@
 // §1.3), the welcome message for untrusted authors (§5.4), and its refusals.
 import type { Presubmit, TriggerConfig } from '../../src/config/jobs-schema.js';
 import { NEEDS_OK_TO_TEST, OK_TO_TEST } from '../../src/core/labels.js';
-import { repoFullName, type Change, type RepoRef } from '../../src/forge/types.js';
+import { type Change, type RepoRef, repoFullName } from '../../src/forge/types.js';
 import { rerunCommandOf } from '../../src/jobs/job-patterns.js';
 import { branchMatches, needsExplicitTrigger } from '../../src/jobs/select-jobs.js';
 
@@ -22,13 +22,10 @@ export function helpMessage(presubmits: readonly Presubmit[], repo: RepoRef, bra
   const optional = sorted(jobs.filter((job) => job.optional).map(rerunCommandOf));
   const testAll = sorted(jobs.filter((job) => !needsExplicitTrigger(job)).map((job) => job.name));
   const section = (header: string, commands: string[]) => (commands.length > 0 ? [header, ...commands.flatMap(fenced), ''] : []);
-  const lines = [
-    ...(note ? [note, ''] : []),
-    ...section(HELP_HEADERS.required, required),
-    ...section(HELP_HEADERS.optional, optional),
-  ];
+  const lines = [...(note ? [note, ''] : []), ...section(HELP_HEADERS.required, required), ...section(HELP_HEADERS.optional, optional)];
   if (testAll.length === required.length + optional.length) lines.push('Use `/test all` to run all jobs.');
-  else if (testAll.length > 0) lines.push('Use `/test all` to run the following jobs that are triggered automatically:', ...testAll.flatMap(fenced));
+  else if (testAll.length > 0)
+    lines.push('Use `/test all` to run the following jobs that are triggered automatically:', ...testAll.flatMap(fenced));
   return lines.join('\n').trimEnd();
 }
 
@@ -47,19 +44,20 @@ function orgLink(change: Change, org: string): string {
 /** The first comment on a change whose author is not trusted. */
 export function welcomeMessage(change: Change, config: TriggerConfig): string {
   const org = change.ref.repo.owner.split('/')[0]!;
-  const orgs = config.trusted_org && config.trusted_org.toLowerCase() !== org.toLowerCase()
-    ? `${orgLink(change, org)} or ${orgLink(change, config.trusted_org)}`
-    : orgLink(change, org);
+  const orgs =
+    config.trusted_org && config.trusted_org.toLowerCase() !== org.toLowerCase()
+      ? `${orgLink(change, org)} or ${orgLink(change, config.trusted_org)}`
+      : orgLink(change, org);
   const body = config.ignore_ok_to_test
     ? [
-      'Changes from authors who are not trusted are not tested automatically on this repository, and `/ok-to-test` is turned off here.',
-      `Trusted users, such as members of ${orgs}, can run the jobs with \`/test all\` or \`/test <job>\`.`,
-    ]
+        'Changes from authors who are not trusted are not tested automatically on this repository, and `/ok-to-test` is turned off here.',
+        `Trusted users, such as members of ${orgs}, can run the jobs with \`/test all\` or \`/test <job>\`.`,
+      ]
     : [
-      `I am waiting for a member of ${orgs} to verify that this change is reasonable to test. If it is, they should reply with \`/ok-to-test\` on its own line. Until then, new commits will not be tested automatically, but test commands from trusted users still work.`,
-      '',
-      `Regular contributors should join the org to skip this step. Once the change is verified, it gets the \`${OK_TO_TEST}\` label instead of \`${NEEDS_OK_TO_TEST}\`.`,
-    ];
+        `I am waiting for a member of ${orgs} to verify that this change is reasonable to test. If it is, they should reply with \`/ok-to-test\` on its own line. Until then, new commits will not be tested automatically, but test commands from trusted users still work.`,
+        '',
+        `Regular contributors should join the org to skip this step. Once the change is verified, it gets the \`${OK_TO_TEST}\` label instead of \`${NEEDS_OK_TO_TEST}\`.`,
+      ];
   return [
     `Hi @${change.author}. Thanks for your change.`,
     '',
@@ -69,7 +67,7 @@ export function welcomeMessage(change: Change, config: TriggerConfig): string {
     '',
     '<details>',
     '',
-    'I am ci-orchestrator, a bot that runs CI jobs when trusted users ask for them with commands such as `/test`, `/retest` and `/ok-to-test`, following the conventions of Kubernetes\' Prow.',
+    "I am ci-orchestrator, a bot that runs CI jobs when trusted users ask for them with commands such as `/test`, `/retest` and `/ok-to-test`, following the conventions of Kubernetes' Prow.",
     '',
     '</details>',
   ].join('\n');
@@ -83,5 +81,4 @@ export function untrustedReply(config: TriggerConfig, reason: string): string {
   return `${why} You are ${reason}.`;
 }
 
-export const cancelRefusal = (reason: string): string =>
-  `Only trusted users can cancel \`/ok-to-test\`. You are ${reason}.`;
+export const cancelRefusal = (reason: string): string => `Only trusted users can cancel \`/ok-to-test\`. You are ${reason}.`;

@@ -59,7 +59,7 @@ async function onLabeled(ctx: PluginContext, event: PullRequestEvent): Promise<v
   if (label === LGTM) {
     // An lgtm vouches for an untrusted change once; a trusted one is tested anyway.
     const change = await ctx.change();
-    if (change.draft || await trustedPullRequest(ctx.forge, change.ref.repo, ctx.config.trigger, change)) return;
+    if (change.draft || (await trustedPullRequest(ctx.forge, change.ref.repo, ctx.config.trigger, change))) return;
     return startAutomaticJobs(ctx, change, `${LGTM} label added to an untrusted change`);
   }
   if (label === OK_TO_TEST && !ctx.config.trigger.ignore_ok_to_test) {

@@ -5,9 +5,10 @@
 // GitHub shows the button only to people who may write to the repository, but a GitHub App can ask
 // for a re-run through the API too, so the sender is judged as a `/test` commenter is: bots are
 // ignored, and the sender must be trusted unless the change is.
+
+import { contextOf } from '../../src/config/jobs-schema.js';
 import type { RerunRequestEvent } from '../../src/core/events.js';
 import type { PluginContext } from '../../src/core/plugin.js';
-import { contextOf } from '../../src/config/jobs-schema.js';
 import { repoFullName } from '../../src/forge/types.js';
 import type { RunSummary } from '../../src/jobs/ci-jobs.js';
 import { filterPresubmits, lazyChangedFiles, namedFilter } from '../../src/jobs/select-jobs.js';
@@ -24,8 +25,11 @@ export async function onRerunRequest(ctx: PluginContext, event: RerunRequestEven
     log.info({ login: who }, 're-run request ignored: it comes from a bot');
     return;
   }
-  const checks = event.checkRun ? [event.checkRun]
-    : event.checkSuiteId !== undefined && forge.listCheckSuiteRuns ? await forge.listCheckSuiteRuns(event.repo, event.checkSuiteId) : [];
+  const checks = event.checkRun
+    ? [event.checkRun]
+    : event.checkSuiteId !== undefined && forge.listCheckSuiteRuns
+      ? await forge.listCheckSuiteRuns(event.repo, event.checkSuiteId)
+      : [];
 
   // Each check run names its run (external id); the run says which change and job it was.
   const ids = checks.flatMap((c) => (c.externalId ? [c.externalId] : []));
@@ -67,10 +71,18 @@ export async function onRerunRequest(ctx: PluginContext, event: RerunRequestEven
   for (const run of postsubmits) {
     const job = config.postsubmits.find((j) => j.name === run.job);
     if (!job) continue;
-    const outcomes = await ctx.ci.start([{
-      type: 'postsubmit', job, repo: event.repo, installationId: event.installationId, cloneUrl: await forge.cloneUrl(event.repo),
-      baseRef: run.baseRef, baseSha: run.sha, reason: `re-run requested by @${who} on GitHub`,
-    }]);
+    const outcomes = await ctx.ci.start([
+      {
+        type: 'postsubmit',
+        job,
+        repo: event.repo,
+        installationId: event.installationId,
+        cloneUrl: await forge.cloneUrl(event.repo),
+        baseRef: run.baseRef,
+        baseSha: run.sha,
+        reason: `re-run requested by @${who} on GitHub`,
+      },
+    ]);
     log.info({ outcomes, branch: run.baseRef }, 'postsubmit re-run requested');
   }
 }

@@ -16,11 +16,19 @@ export async function startPresubmits(ctx: PluginContext, change: Change, jobs: 
   }
   const repo = change.ref.repo;
   const [cloneUrl, baseSha] = await Promise.all([ctx.forge.cloneUrl(repo), ctx.forge.branchSha(repo, change.baseRef)]);
-  const outcomes = await ctx.ci.start(jobs.map((job) => ({
-    type: 'presubmit' as const, job, repo, installationId: ctx.event.installationId, cloneUrl,
-    baseRef: change.baseRef, baseSha, reason,
-    pull: { number: change.ref.number, sha: change.headSha, author: change.author, title: change.title, ref: change.headRef },
-  })));
+  const outcomes = await ctx.ci.start(
+    jobs.map((job) => ({
+      type: 'presubmit' as const,
+      job,
+      repo,
+      installationId: ctx.event.installationId,
+      cloneUrl,
+      baseRef: change.baseRef,
+      baseSha,
+      reason,
+      pull: { number: change.ref.number, sha: change.headSha, author: change.author, title: change.title, ref: change.headRef },
+    })),
+  );
   ctx.log.info({ outcomes, reason }, 'presubmits requested');
 }
 
@@ -34,9 +42,17 @@ export async function startAutomaticJobs(ctx: PluginContext, change: Change, rea
 export async function startPostsubmits(ctx: PluginContext, push: PushEvent, jobs: readonly Postsubmit[]): Promise<void> {
   if (jobs.length === 0) return;
   const cloneUrl = await ctx.forge.cloneUrl(push.repo);
-  const outcomes = await ctx.ci.start(jobs.map((job) => ({
-    type: 'postsubmit' as const, job, repo: push.repo, installationId: push.installationId, cloneUrl,
-    baseRef: push.branch, baseSha: push.after, reason: `push to ${push.branch} by @${push.sender.login}`,
-  })));
+  const outcomes = await ctx.ci.start(
+    jobs.map((job) => ({
+      type: 'postsubmit' as const,
+      job,
+      repo: push.repo,
+      installationId: push.installationId,
+      cloneUrl,
+      baseRef: push.branch,
+      baseSha: push.after,
+      reason: `push to ${push.branch} by @${push.sender.login}`,
+    })),
+  );
   ctx.log.info({ outcomes, branch: push.branch }, 'postsubmits requested');
 }

@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PullRequestEvent, PushEvent, RerunRequestEvent } from '../../src/core/events.js';
+import { describe, it } from 'node:test';
 import { presubmitSchema } from '../../src/config/jobs-schema.js';
+import type { PullRequestEvent, PushEvent, RerunRequestEvent } from '../../src/core/events.js';
 import type { PostsubmitStart, PresubmitStart } from '../../src/jobs/ci-jobs.js';
 import { createDispatchRig } from '../../test/helpers/dispatch.js';
 import { commentEvent, pullRequestEvent, repoOf, reviewEvent } from '../../test/helpers/events.js';
@@ -51,12 +51,24 @@ function triggerRig(options: { entry?: Record<string, unknown>; author?: string 
 
 const trustedRig = (entry?: Record<string, unknown>) => triggerRig({ author: 'olga', entry });
 
-const prEvent = (action: PullRequestEvent['action'], extra: Partial<PullRequestEvent> = {}): PullRequestEvent =>
-  ({ ...pullRequestEvent(action), installationId: 5, ...extra });
+const prEvent = (action: PullRequestEvent['action'], extra: Partial<PullRequestEvent> = {}): PullRequestEvent => ({
+  ...pullRequestEvent(action),
+  installationId: 5,
+  ...extra,
+});
 
 const pushEvent = (branch: string, changedFiles: string[], deleted = false): PushEvent => ({
-  kind: 'push', forge: 'github', deliveryId: `push-${branch}`, repo: repoOf(), sender: { login: 'wendy', isBot: false },
-  installationId: 9, branch, before: 'f'.repeat(40), after: deleted ? '0'.repeat(40) : PUSHED, deleted, changedFiles,
+  kind: 'push',
+  forge: 'github',
+  deliveryId: `push-${branch}`,
+  repo: repoOf(),
+  sender: { login: 'wendy', isBot: false },
+  installationId: 9,
+  branch,
+  before: 'f'.repeat(40),
+  after: deleted ? '0'.repeat(40) : PUSHED,
+  deleted,
+  changedFiles,
 });
 
 const sortedJobs = (rig: Rig) => rig.ci.startedJobs().sort();
@@ -68,11 +80,20 @@ describe('trigger: pull request events', () => {
     await rig.dispatch(prEvent('opened'));
     assert.deepEqual(sortedJobs(rig), ['lint', 'unit']);
     const unit = rig.ci.started.find((r) => r.job.name === 'unit') as PresubmitStart;
-    assert.deepEqual({ ...unit, job: unit.job.name }, {
-      type: 'presubmit', job: 'unit', repo: repoOf(), installationId: 5, cloneUrl: 'https://forge.test/acme/widgets.git',
-      baseRef: 'main', baseSha: BASE_TIP, reason: 'pull request opened',
-      pull: { number: 7, sha: HEAD, author: 'olga', title: 'Change 7', ref: 'feature-7' },
-    });
+    assert.deepEqual(
+      { ...unit, job: unit.job.name },
+      {
+        type: 'presubmit',
+        job: 'unit',
+        repo: repoOf(),
+        installationId: 5,
+        cloneUrl: 'https://forge.test/acme/widgets.git',
+        baseRef: 'main',
+        baseSha: BASE_TIP,
+        reason: 'pull request opened',
+        pull: { number: 7, sha: HEAD, author: 'olga', title: 'Change 7', ref: 'feature-7' },
+      },
+    );
     assert.deepEqual(rig.comments(), []);
     assert.deepEqual(rig.labels(), []);
   });
@@ -129,7 +150,10 @@ describe('trigger: pull request events', () => {
     const rig = trustedRig();
     await rig.dispatch(prEvent('synchronize'));
     assert.deepEqual(rig.ci.calls, ['abort', 'start unit', 'start lint']);
-    assert.deepEqual(rig.ci.aborted.map((a) => a.ref), [{ repo: repoOf(), number: 7 }]);
+    assert.deepEqual(
+      rig.ci.aborted.map((a) => a.ref),
+      [{ repo: repoOf(), number: 7 }],
+    );
   });
 
   it('synchronize of an untrusted change aborts and starts nothing', async () => {
@@ -222,8 +246,14 @@ describe('trigger: comments', () => {
     await rig.dispatch(commentEvent('/test e2e', { login: 'mallory' }));
     assert.deepEqual(rig.ci.started, []);
     assert.equal(rig.comments().length, 1);
-    assert.ok(reply('mallory', 'Cannot trigger testing until a trusted user reviews this change and leaves an `/ok-to-test` message. '
-      + 'You are not a member of the org, not a collaborator; satisfy at least one of these conditions.')(rig.comments()[0]!), rig.comments()[0]);
+    assert.ok(
+      reply(
+        'mallory',
+        'Cannot trigger testing until a trusted user reviews this change and leaves an `/ok-to-test` message. ' +
+          'You are not a member of the org, not a collaborator; satisfy at least one of these conditions.',
+      )(rig.comments()[0]!),
+      rig.comments()[0],
+    );
   });
 
   it('read access does not make a commenter trusted', async () => {
@@ -250,9 +280,12 @@ describe('trigger: comments', () => {
     rig.state.addLabel(FULL, 7, 'ok-to-test', undefined, 'wendy');
     await rig.dispatch(commentEvent('/ok-to-test cancel', { login: 'mallory' }));
     assert.deepEqual(rig.labels(), ['ok-to-test']);
-    assert.deepEqual(rig.comments().map((c) => c.split('\n')[0]), [
-      '@mallory: Only trusted users can cancel `/ok-to-test`. You are not a member of the org, not a collaborator; satisfy at least one of these conditions.',
-    ]);
+    assert.deepEqual(
+      rig.comments().map((c) => c.split('\n')[0]),
+      [
+        '@mallory: Only trusted users can cancel `/ok-to-test`. You are not a member of the org, not a collaborator; satisfy at least one of these conditions.',
+      ],
+    );
   });
 
   it('/ok-to-test cancel by a trusted user restores needs-ok-to-test and runs nothing', async () => {
@@ -270,25 +303,46 @@ describe('trigger: comments', () => {
     await rig.dispatch(commentEvent('/test foo', { login: 'olga' }));
     assert.deepEqual(rig.ci.started, []);
     const [text] = rig.comments();
-    assert.ok(text!.startsWith([
-      '@olga: The specified targets were not found.',
-      '',
-      HELP_HEADERS.required,
-      '```', '/test docs', '```',
-      '```', '/test e2e', '```',
-      '```', '/test unit', '```',
-      '```', 'please run the smoke tests', '```',
-      '',
-      HELP_HEADERS.optional,
-      '```', '/test lint', '```',
-      '',
-      'Use `/test all` to run the following jobs that are triggered automatically:',
-      '```', 'docs', '```',
-      '```', 'lint', '```',
-      '```', 'unit', '```',
-      '',
-      '<details>',
-    ].join('\n')), text);
+    assert.ok(
+      text!.startsWith(
+        [
+          '@olga: The specified targets were not found.',
+          '',
+          HELP_HEADERS.required,
+          '```',
+          '/test docs',
+          '```',
+          '```',
+          '/test e2e',
+          '```',
+          '```',
+          '/test unit',
+          '```',
+          '```',
+          'please run the smoke tests',
+          '```',
+          '',
+          HELP_HEADERS.optional,
+          '```',
+          '/test lint',
+          '```',
+          '',
+          'Use `/test all` to run the following jobs that are triggered automatically:',
+          '```',
+          'docs',
+          '```',
+          '```',
+          'lint',
+          '```',
+          '```',
+          'unit',
+          '```',
+          '',
+          '<details>',
+        ].join('\n'),
+      ),
+      text,
+    );
   });
 
   it('/test ? lists the jobs of the base branch, without a note', async () => {
@@ -306,11 +360,14 @@ describe('trigger: comments', () => {
     await rig.dispatch(commentEvent('/test', { login: 'olga' }));
     await rig.dispatch(commentEvent('/retest e2e', { login: 'olga' }));
     await rig.dispatch(commentEvent('/test all', { login: 'olga' }));
-    assert.deepEqual(rig.comments().map((c) => c.split('\n')[0]), [
-      '@olga: The `/test` command needs one or more targets.',
-      '@olga: The `/retest` command does not accept any targets.',
-      '@olga: No jobs can be run with `/test all`.',
-    ]);
+    assert.deepEqual(
+      rig.comments().map((c) => c.split('\n')[0]),
+      [
+        '@olga: The `/test` command needs one or more targets.',
+        '@olga: The `/retest` command does not accept any targets.',
+        '@olga: No jobs can be run with `/test all`.',
+      ],
+    );
   });
 
   it('/test ? where no job runs on the branch says so', async () => {
@@ -351,7 +408,10 @@ describe('trigger: comments', () => {
     await rig.dispatch(commentEvent('/Test e2e', { login: 'olga' }));
     assert.deepEqual(rig.ci.started, []);
     // /Test is not a trigger command: only the dispatcher's unknown-command answer
-    assert.deepEqual(rig.comments().map((c) => c.split('\n')[0]), ['@olga: I did not act on these commands:']);
+    assert.deepEqual(
+      rig.comments().map((c) => c.split('\n')[0]),
+      ['@olga: I did not act on these commands:'],
+    );
   });
 
   it('a /test in a code block counts when the comment also holds a real command (Prow quirk)', async () => {
@@ -380,10 +440,19 @@ describe('trigger: pushes', () => {
     await rig.dispatch(pushEvent('main', ['docs/index.md']));
     assert.deepEqual(sortedJobs(rig), ['docs-site', 'publish']);
     const publish = rig.ci.started.find((r) => r.job.name === 'publish') as PostsubmitStart;
-    assert.deepEqual({ ...publish, job: publish.job.name }, {
-      type: 'postsubmit', job: 'publish', repo: repoOf(), installationId: 9, cloneUrl: 'https://forge.test/acme/widgets.git',
-      baseRef: 'main', baseSha: PUSHED, reason: 'push to main by @wendy',
-    });
+    assert.deepEqual(
+      { ...publish, job: publish.job.name },
+      {
+        type: 'postsubmit',
+        job: 'publish',
+        repo: repoOf(),
+        installationId: 9,
+        cloneUrl: 'https://forge.test/acme/widgets.git',
+        baseRef: 'main',
+        baseSha: PUSHED,
+        reason: 'push to main by @wendy',
+      },
+    );
   });
 
   it('branch filters apply to postsubmits', async () => {
@@ -402,16 +471,31 @@ describe('trigger: pushes', () => {
 describe('trigger: GitHub re-run requests (check_run and check_suite rerequested)', () => {
   const NEW_HEAD = '9'.repeat(40);
   const rerun = (extra: Partial<RerunRequestEvent> = {}, login = 'wendy', isBot = false): RerunRequestEvent => ({
-    kind: 'rerun_request', forge: 'github', deliveryId: `rerun-${login}`, repo: repoOf(), sender: { login, isBot },
-    installationId: 5, sha: HEAD, changeNumbers: [7], ...extra,
+    kind: 'rerun_request',
+    forge: 'github',
+    deliveryId: `rerun-${login}`,
+    repo: repoOf(),
+    sender: { login, isBot },
+    installationId: 5,
+    sha: HEAD,
+    changeNumbers: [7],
+    ...extra,
   });
   /** A finished run of `job` on #7 at HEAD (its check run's external id), the head having moved since. */
   async function earlierRun(rig: Rig, job = 'e2e'): Promise<string> {
-    const [outcome] = await rig.ci.start([{
-      type: 'presubmit', job: presubmitSchema.parse(PRESUBMITS.find((j) => j.name === job)),
-      repo: repoOf(), installationId: 5, cloneUrl: 'x', baseRef: 'main', baseSha: BASE_TIP, reason: 'earlier',
-      pull: { number: 7, sha: HEAD, author: 'alice' },
-    }]);
+    const [outcome] = await rig.ci.start([
+      {
+        type: 'presubmit',
+        job: presubmitSchema.parse(PRESUBMITS.find((j) => j.name === job)),
+        repo: repoOf(),
+        installationId: 5,
+        cloneUrl: 'x',
+        baseRef: 'main',
+        baseSha: BASE_TIP,
+        reason: 'earlier',
+        pull: { number: 7, sha: HEAD, author: 'alice' },
+      },
+    ]);
     rig.ci.setState(outcome!.runId, 'failure');
     rig.ci.started.length = 0;
     rig.ci.calls.length = 0;
@@ -419,14 +503,16 @@ describe('trigger: GitHub re-run requests (check_run and check_suite rerequested
     return outcome!.runId;
   }
 
-  it('runs the check run\'s job again on the change\'s current head, as /test <job> would', async () => {
+  it("runs the check run's job again on the change's current head, as /test <job> would", async () => {
     const rig = triggerRig();
     const runId = await earlierRun(rig);
     await rig.dispatch(rerun({ checkRun: { name: 'e2e', externalId: runId } }));
     assert.deepEqual(sortedJobs(rig), ['e2e']);
     const started = rig.ci.started[0] as PresubmitStart;
-    assert.deepEqual([started.pull.number, started.pull.sha, started.baseSha, started.reason],
-      [7, NEW_HEAD, BASE_TIP, 're-run requested by @wendy on GitHub']);
+    assert.deepEqual(
+      [started.pull.number, started.pull.sha, started.baseSha, started.reason],
+      [7, NEW_HEAD, BASE_TIP, 're-run requested by @wendy on GitHub'],
+    );
     assert.deepEqual(rig.comments(), [], 'nothing is said on the change');
   });
 
@@ -452,7 +538,7 @@ describe('trigger: GitHub re-run requests (check_run and check_suite rerequested
     assert.deepEqual(rig.ci.calls, []);
   });
 
-  it('finds the job by the check run\'s name when the run is no longer kept, on the changes GitHub names', async () => {
+  it("finds the job by the check run's name when the run is no longer kept, on the changes GitHub names", async () => {
     const rig = triggerRig();
     await rig.dispatch(rerun({ checkRun: { name: 'unit', externalId: 'r0123456789abcdef01234567' } }));
     assert.deepEqual(sortedJobs(rig), ['unit']);
@@ -464,8 +550,22 @@ describe('trigger: GitHub re-run requests (check_run and check_suite rerequested
     const rig = triggerRig();
     const e2e = await earlierRun(rig, 'e2e');
     const unit = await earlierRun(rig, 'unit');
-    await rig.forge.createCheckRun!(repoOf(), HEAD, { name: 'e2e', externalId: e2e, status: 'completed', conclusion: 'failure', title: 't', summary: 's' });
-    await rig.forge.createCheckRun!(repoOf(), HEAD, { name: 'unit', externalId: unit, status: 'completed', conclusion: 'failure', title: 't', summary: 's' });
+    await rig.forge.createCheckRun!(repoOf(), HEAD, {
+      name: 'e2e',
+      externalId: e2e,
+      status: 'completed',
+      conclusion: 'failure',
+      title: 't',
+      summary: 's',
+    });
+    await rig.forge.createCheckRun!(repoOf(), HEAD, {
+      name: 'unit',
+      externalId: unit,
+      status: 'completed',
+      conclusion: 'failure',
+      title: 't',
+      summary: 's',
+    });
     const suite = rig.state.checkRuns(FULL, HEAD)[0]!.checkSuiteId;
     await rig.dispatch(rerun({ checkSuiteId: suite }));
     assert.deepEqual(sortedJobs(rig), ['e2e', 'unit']);
@@ -482,6 +582,9 @@ describe('trigger: GitHub re-run requests (check_run and check_suite rerequested
     assert.equal(rig.ci.started.length, 0, 'rita may not');
     await rig.dispatch(rerun({ sha: PUSHED, changeNumbers: [], checkRun: { name: 'publish', externalId: publish!.id } }));
     const again = rig.ci.started[0] as PostsubmitStart;
-    assert.deepEqual([again.job.name, again.baseRef, again.baseSha, again.reason], ['publish', 'main', PUSHED, 're-run requested by @wendy on GitHub']);
+    assert.deepEqual(
+      [again.job.name, again.baseRef, again.baseSha, again.reason],
+      ['publish', 'main', PUSHED, 're-run requested by @wendy on GitHub'],
+    );
   });
 });

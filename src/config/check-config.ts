@@ -2,14 +2,15 @@
 // it, including what they would refuse about the environment (runners' unset secret variables,
 // invalid settings), unless the environment is left out (--skip-env); or a repository's own file
 // (--repo-file), alone or against what the operator's file allows the repository.
-import { ENVIRONMENT, type ConfigProblem } from './config-problem.js';
+
+import { parseRepoFullName } from '../forge/types.js';
+import { type ConfigProblem, ENVIRONMENT } from './config-problem.js';
 import { EnvError, readEnv } from './env.js';
 import { mergeRepoFile } from './in-repo/merge-repo-file.js';
 import { parseRepoFile } from './in-repo/repo-file.js';
 import { ConfigError, embeddedConfig, loadConfigFile, readConfigText } from './load-config.js';
 import { defaultRepoConfig, repoConfigResolver } from './resolve-repo-config.js';
-import { runnerEnvironmentOf, type RunnerEnvironment } from './runner-env.js';
-import { parseRepoFullName } from '../forge/types.js';
+import { type RunnerEnvironment, runnerEnvironmentOf } from './runner-env.js';
 
 export interface OperatorCheck {
   file: string;
@@ -77,10 +78,13 @@ export async function checkRepoFile(check: RepoFileCheck): Promise<ConfigProblem
     ? repoConfigResolver(operatorConfig, check.knownPlugins)(parseRepoFullName('github', check.repo))
     : defaultRepoConfig(operatorConfig, check.knownPlugins);
   if (!operator.inRepoConfig) {
-    return [{
-      file: check.operatorFile, path: 'in_repo_config',
-      message: `not enabled for ${check.repo ?? 'repositories without an entry'}: the bot would not read the repository's file`,
-    }];
+    return [
+      {
+        file: check.operatorFile,
+        path: 'in_repo_config',
+        message: `not enabled for ${check.repo ?? 'repositories without an entry'}: the bot would not read the repository's file`,
+      },
+    ];
   }
   const verdict = mergeRepoFile(parsed, operator, operator.inRepoConfig);
   return verdict.ok ? [] : verdict.problems;

@@ -3,10 +3,10 @@
 // (the runners, the sync period). A reload (SIGHUP, or the file changing) reads and checks the
 // whole file again, environment included; an invalid one is logged problem by problem and the
 // previous configuration stays in force.
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfigError, formatProblem, type ConfigProblem } from './config-problem.js';
+import { ConfigError, type ConfigProblem, formatProblem } from './config-problem.js';
 import { parseConfig, readConfigText } from './load-config.js';
 import type { RunnerEnvironment } from './runner-env.js';
 import type { Config } from './schema.js';
@@ -50,7 +50,11 @@ export class FileConfigSource implements ConfigSource {
   #watcher?: FSWatcher;
   #debounce?: NodeJS.Timeout;
 
-  private constructor(private readonly options: FileConfigOptions, config: Config, text?: string) {
+  private constructor(
+    private readonly options: FileConfigOptions,
+    config: Config,
+    text?: string,
+  ) {
     this.#config = config;
     this.#text = text;
   }
@@ -97,8 +101,10 @@ export class FileConfigSource implements ConfigSource {
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const problem of err.problems) log.error({ file, reason }, formatProblem(problem));
-      log.error({ file, reason, problems: err.problems.length },
-        `configuration reload failed: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file}; keeping the previous one`);
+      log.error(
+        { file, reason, problems: err.problems.length },
+        `configuration reload failed: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in ${file}; keeping the previous one`,
+      );
       return { outcome: 'failed', problems: err.problems };
     }
     const previous = this.#config;

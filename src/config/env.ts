@@ -104,7 +104,8 @@ function readPublicUrl(env: NodeJS.ProcessEnv): string | undefined {
   } catch {
     throw new EnvError(`PUBLIC_URL must be an http(s) URL, got "${env.PUBLIC_URL}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EnvError(`PUBLIC_URL must be an http(s) URL, got "${env.PUBLIC_URL}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new EnvError(`PUBLIC_URL must be an http(s) URL, got "${env.PUBLIC_URL}"`);
   return env.PUBLIC_URL.replace(/\/+$/, '');
 }
 
@@ -136,7 +137,9 @@ function unquote(name: string, value: string | undefined, warnings: string[]): s
   if (value === undefined) return undefined;
   const quoted = /^(["'])([\s\S]*)\1$/.exec(value.trim());
   if (!quoted) return value;
-  warnings.push(`${name} is wrapped in quotes (docker --env-file keeps quotes as part of the value); using it without them: remove them from the env file`);
+  warnings.push(
+    `${name} is wrapped in quotes (docker --env-file keeps quotes as part of the value); using it without them: remove them from the env file`,
+  );
   return quoted[2]!;
 }
 
@@ -163,19 +166,26 @@ export function parsePrivateKey(text: string, what: string): string {
   const value = text.trim();
   if (/^(["'])[\s\S]*\1$/.test(value)) throw new EnvError(`${what} is wrapped in quotes: remove them`);
   if (/^["']/.test(value)) {
-    throw new EnvError(`${what} starts with a quote but does not end with one: a multi-line value was cut at its first line (docker --env-file reads one line per variable); write the key on one line with \\n between its lines, or use PRIVATE_KEY_PATH`);
+    throw new EnvError(
+      `${what} starts with a quote but does not end with one: a multi-line value was cut at its first line (docker --env-file reads one line per variable); write the key on one line with \\n between its lines, or use PRIVATE_KEY_PATH`,
+    );
   }
   let pem = value.includes('\\n') ? value.replace(/(?:\\r)?\\n/g, '\n') : value;
   if (!pem.includes('-----BEGIN')) {
     const decoded = /^[A-Za-z0-9+/=\s]+$/.test(pem) ? Buffer.from(pem, 'base64').toString('utf8') : '';
     if (!decoded.includes('-----BEGIN')) {
-      throw new EnvError(`${what} is neither a PEM private key ("-----BEGIN RSA PRIVATE KEY-----" ...) nor a base64-encoded one: give the .pem file GitHub issued`);
+      throw new EnvError(
+        `${what} is neither a PEM private key ("-----BEGIN RSA PRIVATE KEY-----" ...) nor a base64-encoded one: give the .pem file GitHub issued`,
+      );
     }
     pem = decoded;
   }
-  if (/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(pem)) throw new EnvError(`${what} is a public key: give the App's private key (the .pem file GitHub issued)`);
+  if (/-----BEGIN [A-Z ]*PUBLIC KEY-----/.test(pem))
+    throw new EnvError(`${what} is a public key: give the App's private key (the .pem file GitHub issued)`);
   if (!pem.includes('-----END')) {
-    throw new EnvError(`${what} has no "-----END ... PRIVATE KEY-----" line: the value was cut at its first line (docker --env-file and some env files take one line per variable); write the key on one line with \\n between its lines, or use PRIVATE_KEY_PATH`);
+    throw new EnvError(
+      `${what} has no "-----END ... PRIVATE KEY-----" line: the value was cut at its first line (docker --env-file and some env files take one line per variable); write the key on one line with \\n between its lines, or use PRIVATE_KEY_PATH`,
+    );
   }
   let type: string | undefined;
   try {

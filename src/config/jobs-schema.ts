@@ -13,7 +13,9 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** "30m", "2h", "90s", "1h30m": how long a run may take before it is ended as an error. */
 export const DURATION = /^(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 
-export const duration = z.string().regex(DURATION, 'must be a duration such as "90s", "30m", "2h" or "1h30m"')
+export const duration = z
+  .string()
+  .regex(DURATION, 'must be a duration such as "90s", "30m", "2h" or "1h30m"')
   .refine((s) => s !== '', 'must not be empty');
 
 /** Job parameters: strings by name. Their meaning depends on the runner (docs/configuration.md). */
@@ -50,7 +52,10 @@ export const githubActionsRunnerSchema = z.strictObject({
   /** workflow file name ("ci.yml") or id, with `on: workflow_dispatch` */
   workflow: z.union([z.string().min(1), z.number().int().positive()]),
   /** "owner/name" holding the workflow; default: the change's own repository */
-  repo: z.string().regex(/^[^\s/]+\/[^\s/]+$/, 'must be "owner/name"').optional(),
+  repo: z
+    .string()
+    .regex(/^[^\s/]+\/[^\s/]+$/, 'must be "owner/name"')
+    .optional(),
   /** branch the workflow definition is taken from; default: the base branch of the change */
   ref: z.string().min(1).optional(),
 });
@@ -62,7 +67,10 @@ export const commandRunnerSchema = z.strictObject({
 });
 
 export const runnerSchema = z.discriminatedUnion('type', [
-  webhookRunnerSchema, gitlabPipelineRunnerSchema, githubActionsRunnerSchema, commandRunnerSchema,
+  webhookRunnerSchema,
+  gitlabPipelineRunnerSchema,
+  githubActionsRunnerSchema,
+  commandRunnerSchema,
 ]);
 
 const regexList = z.array(z.string()).default([]);

@@ -5,17 +5,17 @@
 import { readFile } from 'node:fs/promises';
 import { byLine, ConfigError, type ConfigProblem } from './config-problem.js';
 import { inRepoSettingsProblems } from './in-repo/settings-problems.js';
-import { runnerSchema, type RunnerConfig } from './jobs-schema.js';
-import { runnerEnvProblems, type RunnerEnvironment } from './runner-env.js';
+import { type RunnerConfig, runnerSchema } from './jobs-schema.js';
+import { type RunnerEnvironment, runnerEnvProblems } from './runner-env.js';
+import { type Config, configSchema } from './schema.js';
 import { schemaProblems } from './schema-problems.js';
-import { configSchema, type Config } from './schema.js';
-import { asRecord, validateJobs, type PathProblem } from './validate-jobs.js';
+import { asRecord, type PathProblem, validateJobs } from './validate-jobs.js';
 import { readYaml, type YamlSource } from './yaml-source.js';
 
 /** Read when neither --config nor CONFIG_FILE names a file, if it exists. */
 export const DEFAULT_CONFIG_FILE = 'config.yaml';
 
-export { ConfigError, formatProblem, type ConfigProblem } from './config-problem.js';
+export { ConfigError, type ConfigProblem, formatProblem } from './config-problem.js';
 
 export interface ParseOptions {
   /** also report what the runners need from this environment (serve, worker, check-config) */
@@ -57,11 +57,12 @@ export const embeddedConfig = (): Config => configSchema.parse({});
 /** Plugin names are checked on the raw data, so they are reported alongside the schema's problems. */
 function pluginNameProblems(data: unknown, knownPlugins: readonly string[]): PathProblem[] {
   const problems: PathProblem[] = [];
-  const check = (names: unknown, path: Array<string | number>) => (Array.isArray(names) ? names : []).forEach((name, i) => {
-    if (typeof name === 'string' && !knownPlugins.includes(name)) {
-      problems.push({ path: [...path, i], message: `unknown plugin "${name}" (known: ${knownPlugins.join(', ')})` });
-    }
-  });
+  const check = (names: unknown, path: Array<string | number>) =>
+    (Array.isArray(names) ? names : []).forEach((name, i) => {
+      if (typeof name === 'string' && !knownPlugins.includes(name)) {
+        problems.push({ path: [...path, i], message: `unknown plugin "${name}" (known: ${knownPlugins.join(', ')})` });
+      }
+    });
   const root = asRecord(data);
   check(root?.default_plugins, ['default_plugins']);
   for (const [repo, entry] of Object.entries(asRecord(root?.repos) ?? {})) check(asRecord(entry)?.plugins, ['repos', repo, 'plugins']);

@@ -6,10 +6,12 @@ import { DURATION, duration, durationSeconds } from './jobs-schema.js';
 const label = z.string().min(1);
 
 /** A window when nothing merges, e.g. a release freeze; ISO 8601 times with a zone. */
-const freezeWindowSchema = z.strictObject({
-  start: z.iso.datetime({ offset: true }),
-  end: z.iso.datetime({ offset: true }),
-}).refine((w) => !(Date.parse(w.start) >= Date.parse(w.end)), { message: 'end must be after start', path: ['end'] });
+const freezeWindowSchema = z
+  .strictObject({
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+  })
+  .refine((w) => !(Date.parse(w.start) >= Date.parse(w.end)), { message: 'end must be after start', path: ['end'] });
 
 export const repoMergeQueueSchema = z.strictObject({
   /** ours: batches, bisection and speculation; tide: Prow's decision order; serial: one change at a time */
@@ -43,7 +45,10 @@ export const mergeQueueSchema = z.strictObject({
   /** how often every pool is recomputed from the forge (events only bring it sooner) */
   sync_period: duration
     // (a malformed duration is already reported by `duration`)
-    .refine((d) => !DURATION.test(d) || d === '' || durationSeconds(d) >= 10, 'must be at least 10s: each sync reads every pool from the forge')
+    .refine(
+      (d) => !DURATION.test(d) || d === '' || durationSeconds(d) >= 10,
+      'must be at least 10s: each sync reads every pool from the forge',
+    )
     .default('60s'),
 });
 

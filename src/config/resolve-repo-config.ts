@@ -2,9 +2,10 @@
 // defaults. The most specific entry wins whole; entries are not merged, so what a repo gets is
 // readable from one place in the file. (in_repo_config and reporting: the entry's block, else the
 // top-level one.)
+
+import { type RepoRef, repoFullName } from '../forge/types.js';
 import type { ConfigSource } from './config-source.js';
-import { repoEntrySchema, type Config, type RepoConfig, type RepoEntry, type ReportingConfig } from './schema.js';
-import { repoFullName, type RepoRef } from '../forge/types.js';
+import { type Config, type RepoConfig, type RepoEntry, type ReportingConfig, repoEntrySchema } from './schema.js';
 
 /** The `repos` entry that applies to a repo, if any; indexes the config once. */
 function entryResolver(config: Config): (repo: RepoRef) => RepoEntry | undefined {

@@ -18,7 +18,8 @@ export interface RunnerEnvironment {
 
 /** The environment a process started with these options runs its runners in. */
 export const runnerEnvironmentOf = (options: Options, env: NodeJS.ProcessEnv = process.env): RunnerEnvironment => ({
-  env, forges: { githubApp: options.github !== undefined, ...(options.gitlab ? { gitlabUrl: options.gitlab.url } : {}) },
+  env,
+  forges: { githubApp: options.github !== undefined, ...(options.gitlab ? { gitlabUrl: options.gitlab.url } : {}) },
 });
 
 /** Every runner's unmet needs, each at the path of the key that causes it. */
@@ -33,7 +34,10 @@ export function runnerEnvProblems(runners: Readonly<Record<string, RunnerConfig>
     }
     if (!where.forges) continue;
     if (config.type === 'gitlab-pipeline' && !config.url && !where.forges.gitlabUrl) {
-      problems.push({ path: ['runners', name, 'type'], message: 'no GitLab instance: set url, or turn GitLab on (GITLAB_TOKEN, GITLAB_URL)' });
+      problems.push({
+        path: ['runners', name, 'type'],
+        message: 'no GitLab instance: set url, or turn GitLab on (GITLAB_TOKEN, GITLAB_URL)',
+      });
     }
     if (config.type === 'github-actions' && !where.forges.githubApp) {
       problems.push({ path: ['runners', name, 'type'], message: 'github-actions needs the GitHub App (APP_ID, PRIVATE_KEY)' });

@@ -7,9 +7,14 @@ export function schemaProblems(source: YamlSource, issues: readonly z.core.$ZodI
   return issues.flatMap((issue) => {
     // An unknown keys' issue points at their parent; name each key itself.
     const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
-    return paths.map((path): ConfigProblem => ({
-      file: source.file, path: path.map(String).join('.'), line: source.lineOf(path), message: describeIssue(issue, path, source.data),
-    }));
+    return paths.map(
+      (path): ConfigProblem => ({
+        file: source.file,
+        path: path.map(String).join('.'),
+        line: source.lineOf(path),
+        message: describeIssue(issue, path, source.data),
+      }),
+    );
   });
 }
 

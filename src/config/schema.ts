@@ -1,10 +1,18 @@
 // The configuration file's schema. Names follow Prow where Prow has one. Later capabilities add
 // their own blocks here; unknown keys are errors so that typos never pass silently.
 import { z } from 'zod';
-import { postsubmitSchema, presubmitSchema, runnerSchema, triggerSchema, type Postsubmit, type Presubmit, type TriggerConfig } from './jobs-schema.js';
-import { mergeQueueSchema, repoMergeQueueSchema, type RepoMergeQueueConfig } from './merge-queue-schema.js';
-import { inRepoConfigSchema, type InRepoConfigSettings } from './in-repo/settings.js';
+import { type InRepoConfigSettings, inRepoConfigSchema } from './in-repo/settings.js';
+import {
+  type Postsubmit,
+  type Presubmit,
+  postsubmitSchema,
+  presubmitSchema,
+  runnerSchema,
+  type TriggerConfig,
+  triggerSchema,
+} from './jobs-schema.js';
 import { keyedRecord } from './keyed-record.js';
+import { mergeQueueSchema, type RepoMergeQueueConfig, repoMergeQueueSchema } from './merge-queue-schema.js';
 
 /** "owner/name" or "owner/*"; GitLab owners may be nested groups ("group/sub/name"). */
 const REPO_KEY = /^[^\s/*]+(?:\/[^\s/*]+)*\/(?:[^\s/*]+|\*)$/;

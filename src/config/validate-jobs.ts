@@ -3,9 +3,10 @@
 // must match in bounded time, since comments and paths are attacker-controlled text
 // (reliability-security.md R13). They run over the file's raw data, one job at a time, so a job
 // is checked whenever it is valid on its own, whatever else in the file is wrong.
-import { FilterPatternError, compileFilterPattern } from '../owners/filter-regex.js';
+
 import { branchMatches } from '../jobs/select-jobs.js';
-import { contextOf, postsubmitSchema, presubmitSchema, type Postsubmit, type Presubmit } from './jobs-schema.js';
+import { compileFilterPattern, FilterPatternError } from '../owners/filter-regex.js';
+import { contextOf, type Postsubmit, type Presubmit, postsubmitSchema, presubmitSchema } from './jobs-schema.js';
 
 export interface PathProblem {
   /** where in the file, e.g. ['repos', 'acme/widgets', 'presubmits', 0, 'runner'] */
@@ -21,15 +22,17 @@ export type JobKind = 'presubmits' | 'postsubmits';
 export type RunnerCheck = (runner: string) => string | undefined;
 
 /** The operator's file: any key of the top-level runners map. */
-export const knownRunner = (runners: readonly string[]): RunnerCheck => (runner) => {
-  if (runners.includes(runner)) return undefined;
-  return runners.length > 0
-    ? `unknown runner "${runner}" (known: ${runners.join(', ')})`
-    : `unknown runner "${runner}": the top-level runners map is empty`;
-};
+export const knownRunner =
+  (runners: readonly string[]): RunnerCheck =>
+  (runner) => {
+    if (runners.includes(runner)) return undefined;
+    return runners.length > 0
+      ? `unknown runner "${runner}" (known: ${runners.join(', ')})`
+      : `unknown runner "${runner}": the top-level runners map is empty`;
+  };
 
 export const asRecord = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
 /** The job lists of every repos entry of the operator's file, as raw data. */
 export function validateJobs(data: unknown): PathProblem[] {
@@ -68,8 +71,10 @@ type Report = (path: Array<string | number>, message: string) => void;
 /** Reports the job's own problems but its runner's; answers whether its patterns compile (so it can be compared). */
 function checkJob(job: Job, report: Report): boolean {
   if (job.always_run && job.run_if_changed) report(['run_if_changed'], 'always_run and run_if_changed are mutually exclusive');
-  if (job.always_run && job.skip_if_only_changed) report(['skip_if_only_changed'], 'always_run and skip_if_only_changed are mutually exclusive');
-  if (job.run_if_changed && job.skip_if_only_changed) report(['skip_if_only_changed'], 'run_if_changed and skip_if_only_changed are mutually exclusive');
+  if (job.always_run && job.skip_if_only_changed)
+    report(['skip_if_only_changed'], 'always_run and skip_if_only_changed are mutually exclusive');
+  if (job.run_if_changed && job.skip_if_only_changed)
+    report(['skip_if_only_changed'], 'run_if_changed and skip_if_only_changed are mutually exclusive');
 
   let patternsOk = true;
   const compile = (path: Array<string | number>, source: string): RegExp | undefined => {
@@ -106,7 +111,10 @@ function overlaps(jobs: ReadonlyArray<{ job: Job; index: number }>, at: Array<st
     const sameName = earlier.find((other) => other.job.name === job.name);
     const sameContext = earlier.find((other) => contextOf(other.job) === contextOf(job));
     if (sameName) {
-      problems.push({ path: [...at, index, 'name'], message: `job "${job.name}" is already defined for the same branches by ${kind}.${sameName.index}` });
+      problems.push({
+        path: [...at, index, 'name'],
+        message: `job "${job.name}" is already defined for the same branches by ${kind}.${sameName.index}`,
+      });
     } else if (kind === 'presubmits' && sameContext) {
       problems.push({
         path: [...at, index, job.context ? 'context' : 'name'],

@@ -1,6 +1,6 @@
 // A YAML file read for validation: its data, and the line of any path inside it, so problems found
 // in the data can be reported where they are in the text.
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-problem.js';
 
 export interface YamlSource {
@@ -15,9 +15,14 @@ export function readYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({
-      file, path: '', line: e.linePos?.[0].line, message: `invalid YAML: ${e.message.split('\n')[0]}`,
-    })));
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        file,
+        path: '',
+        line: e.linePos?.[0].line,
+        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+      })),
+    );
   }
   let data: unknown;
   try {

@@ -28,8 +28,8 @@ export function parseCommands(body: string): ParsedCommand[] {
     const fenceMatch = FENCE.exec(rawLine);
     if (fence) {
       // A fence closes on a line of the same character, at least as long, and nothing else.
-      if (fenceMatch && fenceMatch[1]![0] === fence[0] && fenceMatch[1]!.length >= fence.length
-        && rawLine.trim() === fenceMatch[1]) fence = undefined;
+      if (fenceMatch && fenceMatch[1]![0] === fence[0] && fenceMatch[1]!.length >= fence.length && rawLine.trim() === fenceMatch[1])
+        fence = undefined;
       continue;
     }
     if (fenceMatch) {

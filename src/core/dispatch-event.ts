@@ -1,14 +1,14 @@
 // Runs one normalized event through the plugins enabled on its repo. Each plugin runs in isolation:
 // one that throws is logged (with the delivery id) and counted, and the others still run.
 import type { Logger } from 'pino';
-import { parseCommands, type ParsedCommand } from './commands.js';
+import type { RepoConfig } from '../config/schema.js';
+import { type Change, type ChangeRef, type Forge, normLogin } from '../forge/types.js';
+import type { CiJobs } from '../jobs/ci-jobs.js';
+import type { OwnersResolver } from '../owners/index.js';
+import { type ParsedCommand, parseCommands } from './commands.js';
 import type { CommentEvent, NormalizedEvent, ReviewEvent } from './events.js';
 import { formatReply } from './format-reply.js';
-import { commandMatches, commandNames, type CommandContext, type Plugin, type PluginContext } from './plugin.js';
-import type { RepoConfig } from '../config/schema.js';
-import type { OwnersResolver } from '../owners/index.js';
-import type { CiJobs } from '../jobs/ci-jobs.js';
-import { normLogin, type Change, type ChangeRef, type Forge } from '../forge/types.js';
+import { type CommandContext, commandMatches, commandNames, type Plugin, type PluginContext } from './plugin.js';
 
 export interface DispatchDeps {
   forge: Forge;
@@ -26,12 +26,18 @@ type CommandEvent = CommentEvent | ReviewEvent;
 
 export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps): Promise<void> {
   const enabled = deps.plugins.filter((p) => deps.config.plugins.includes(p.name));
-  const changeRef: ChangeRef | undefined = 'change' in event
-    ? { repo: event.repo, number: event.change.number } : undefined;
+  const changeRef: ChangeRef | undefined = 'change' in event ? { repo: event.repo, number: event.change.number } : undefined;
   let changePromise: Promise<Change> | undefined;
   const commands = await commandsOf(event, deps.forge);
   const base = {
-    event, commands, forge: deps.forge, config: deps.config, owners: deps.owners, ci: deps.ci, enabledPlugins: enabled, changeRef,
+    event,
+    commands,
+    forge: deps.forge,
+    config: deps.config,
+    owners: deps.owners,
+    ci: deps.ci,
+    enabledPlugins: enabled,
+    changeRef,
     change: () => {
       if (!changeRef) return Promise.reject(new Error(`a ${event.kind} event is not about a change`));
       return (changePromise ??= deps.forge.getChange(changeRef));
@@ -45,21 +51,23 @@ export async function dispatchEvent(event: NormalizedEvent, deps: DispatchDeps):
   };
   const log = deps.log.child({ delivery: event.deliveryId, event: event.kind, repo: `${event.repo.owner}/${event.repo.name}` });
 
-  await Promise.all(enabled.map(async (plugin) => {
-    const ctx: PluginContext = { ...base, log: log.child({ plugin: plugin.name }) };
-    const started = performance.now();
-    try {
-      await plugin.handle?.(ctx);
-      for (const command of commands) {
-        const spec = plugin.commands.find((c) => commandMatches(c, command.name));
-        if (spec?.run) await spec.run({ ...ctx, event: event as CommandEvent, changeRef: changeRef!, command } as CommandContext);
+  await Promise.all(
+    enabled.map(async (plugin) => {
+      const ctx: PluginContext = { ...base, log: log.child({ plugin: plugin.name }) };
+      const started = performance.now();
+      try {
+        await plugin.handle?.(ctx);
+        for (const command of commands) {
+          const spec = plugin.commands.find((c) => commandMatches(c, command.name));
+          if (spec?.run) await spec.run({ ...ctx, event: event as CommandEvent, changeRef: changeRef!, command } as CommandContext);
+        }
+        deps.observe?.(plugin.name, 'ok', (performance.now() - started) / 1000);
+      } catch (err) {
+        ctx.log.error({ err }, `plugin ${plugin.name} failed`);
+        deps.observe?.(plugin.name, 'error', (performance.now() - started) / 1000);
       }
-      deps.observe?.(plugin.name, 'ok', (performance.now() - started) / 1000);
-    } catch (err) {
-      ctx.log.error({ err }, `plugin ${plugin.name} failed`);
-      deps.observe?.(plugin.name, 'error', (performance.now() - started) / 1000);
-    }
-  }));
+    }),
+  );
 
   const unknown = commands.filter((c) => !enabled.some((p) => p.commands.some((spec) => commandMatches(spec, c.name))));
   if (unknown.length > 0 && deps.config.replyToUnknownCommands) {

@@ -38,9 +38,7 @@ interface EventBase {
   installationId?: number;
 }
 
-export type PullRequestAction =
-  | 'opened' | 'synchronize' | 'reopened' | 'closed' | 'labeled' | 'unlabeled' | 'edited'
-  | 'ready_for_review';
+export type PullRequestAction = 'opened' | 'synchronize' | 'reopened' | 'closed' | 'labeled' | 'unlabeled' | 'edited' | 'ready_for_review';
 
 export interface PullRequestEvent extends EventBase {
   kind: 'pull_request';
@@ -121,6 +119,5 @@ export interface RerunRequestEvent extends EventBase {
   changeNumbers: number[];
 }
 
-export type NormalizedEvent =
-  | PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent | RunnerEvent | RerunRequestEvent;
+export type NormalizedEvent = PullRequestEvent | CommentEvent | ReviewEvent | PushEvent | StatusEvent | RunnerEvent | RerunRequestEvent;
 export type EventKind = NormalizedEvent['kind'];

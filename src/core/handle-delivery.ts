@@ -1,17 +1,17 @@
 // What a queue worker does with a delivery: each event goes through the plugins enabled on its repo.
 import type { Logger } from 'pino';
-import { dispatchEvent } from './dispatch-event.js';
-import type { Plugin } from './plugin.js';
 import type { ConfigSource } from '../config/config-source.js';
-import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
 import { configForEvent } from '../config/in-repo/config-for-event.js';
 import { RepoFileLoader } from '../config/in-repo/repo-file-loader.js';
+import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
-import type { OwnersResolver } from '../owners/index.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
-import type { NormalizedEvent, RunnerEvent } from './events.js';
+import type { OwnersResolver } from '../owners/index.js';
 import type { DeliveryHandler } from '../queue/event-queue.js';
 import type { Metrics } from '../server/metrics.js';
+import { dispatchEvent } from './dispatch-event.js';
+import type { NormalizedEvent, RunnerEvent } from './events.js';
+import type { Plugin } from './plugin.js';
 
 export interface DeliveryHandlerDeps {
   /** read per event, so a reload applies to the next one */
@@ -31,7 +31,10 @@ export interface DeliveryHandlerDeps {
 }
 
 export function createDeliveryHandler(deps: DeliveryHandlerDeps): DeliveryHandler {
-  const configFor = liveRepoConfigResolver(deps.config, deps.plugins.map((p) => p.name));
+  const configFor = liveRepoConfigResolver(
+    deps.config,
+    deps.plugins.map((p) => p.name),
+  );
   const repoFiles = deps.repoFiles ?? new RepoFileLoader();
   return async (delivery) => {
     for (const event of delivery.events) {

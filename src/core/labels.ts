@@ -11,5 +11,4 @@ export const NEEDS_OK_TO_TEST = 'needs-ok-to-test';
 export const NEEDS_REBASE = 'needs-rebase';
 
 /** Whether `labels` hold `name`; label names compare case-insensitively, as in Prow. */
-export const hasLabel = (labels: readonly string[], name: string): boolean =>
-  labels.some((l) => l.toLowerCase() === name.toLowerCase());
+export const hasLabel = (labels: readonly string[], name: string): boolean => labels.some((l) => l.toLowerCase() === name.toLowerCase());

@@ -2,12 +2,12 @@
 // all come from the same `commands` list (Lighthouse's model). Plugins see the forge only through
 // the Forge interface, never a forge SDK.
 import type { Logger } from 'pino';
+import type { RepoConfig } from '../config/schema.js';
+import type { Change, ChangeRef, Forge } from '../forge/types.js';
+import type { CiJobs } from '../jobs/ci-jobs.js';
+import type { OwnersResolver } from '../owners/index.js';
 import type { ParsedCommand } from './commands.js';
 import type { CommentEvent, NormalizedEvent, ReviewEvent } from './events.js';
-import type { Change, ChangeRef, Forge } from '../forge/types.js';
-import type { RepoConfig } from '../config/schema.js';
-import type { OwnersResolver } from '../owners/index.js';
-import type { CiJobs } from '../jobs/ci-jobs.js';
 
 export interface PluginContext {
   event: NormalizedEvent;
@@ -69,8 +69,7 @@ export interface Plugin {
 /** Identity, for type inference at the declaration site. */
 export const definePlugin = (plugin: Plugin): Plugin => plugin;
 
-export const commandNames = (spec: CommandSpec): string[] =>
-  Array.isArray(spec.name) ? spec.name : [spec.name];
+export const commandNames = (spec: CommandSpec): string[] => (Array.isArray(spec.name) ? spec.name : [spec.name]);
 
 export function commandMatches(spec: CommandSpec, name: string): boolean {
   return commandNames(spec).some((n) => (spec.caseSensitive ? n === name : n.toLowerCase() === name.toLowerCase()));

@@ -1,8 +1,8 @@
 // Gives the Forge to act on for an event: on GitHub an adapter authenticated as the App's
 // installation the event came from, on GitLab the adapter for the configured instance.
 import type { Probot } from 'probot';
-import type { NormalizedEvent } from '../core/events.js';
 import type { GitLabOptions } from '../config/env.js';
+import type { NormalizedEvent } from '../core/events.js';
 import { GitHubForge } from './github/github-forge.js';
 import { GitLabForge } from './gitlab/gitlab-forge.js';
 import type { Forge, RepoRef } from './types.js';
@@ -18,13 +18,15 @@ export function createForgeProvider(options: { probot?: Probot; gitlab?: GitLabO
   const githubForges = new Map<number, Promise<GitHubForge>>();
   let githubLogin: Promise<string> | undefined;
   // The App's own login ("<slug>[bot]"), asked once with the App's JWT.
-  const botLogin = () => (githubLogin ??= probot!.auth()
-    .then((octokit) => octokit.rest.apps.getAuthenticated())
-    .then(({ data }) => `${data?.slug}[bot]`)
-    .catch((err) => {
-      githubLogin = undefined;
-      throw err;
-    }));
+  const botLogin = () =>
+    (githubLogin ??= probot!
+      .auth()
+      .then((octokit) => octokit.rest.apps.getAuthenticated())
+      .then(({ data }) => `${data?.slug}[bot]`)
+      .catch((err) => {
+        githubLogin = undefined;
+        throw err;
+      }));
   const gitlabForge = gitlab ? new GitLabForge({ host: gitlab.url, token: gitlab.token }) : undefined;
 
   return {

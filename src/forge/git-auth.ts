@@ -4,12 +4,15 @@ import type { Probot } from 'probot';
 import type { ForgeKind } from './types.js';
 
 export async function gitAuthHeader(
-  forge: ForgeKind, installationId: number | undefined, probot?: Probot, gitlabToken?: string,
+  forge: ForgeKind,
+  installationId: number | undefined,
+  probot?: Probot,
+  gitlabToken?: string,
 ): Promise<string | undefined> {
   const basic = (user: string, token: string) => `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
   if (forge === 'gitlab') return gitlabToken ? basic('oauth2', gitlabToken) : undefined;
   if (!probot || installationId === undefined) return undefined;
   const octokit = await probot.auth(installationId);
-  const { token } = await octokit.auth({ type: 'installation' }) as { token: string };
+  const { token } = (await octokit.auth({ type: 'installation' })) as { token: string };
   return basic('x-access-token', token);
 }

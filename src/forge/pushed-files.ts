@@ -11,6 +11,6 @@ export interface PushedCommit {
 /** Every path the commits added, removed or modified, once each, in the order first met. */
 export function pushedFiles(commits: readonly PushedCommit[]): string[] {
   const paths = new Set<string>();
-  for (const c of commits) for (const path of [...c.added ?? [], ...c.removed ?? [], ...c.modified ?? []]) paths.add(path);
+  for (const c of commits) for (const path of [...(c.added ?? []), ...(c.removed ?? []), ...(c.modified ?? [])]) paths.add(path);
   return [...paths];
 }

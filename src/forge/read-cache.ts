@@ -3,7 +3,7 @@
 // - a change's files, which are fixed for a (head sha, base sha) pair;
 // - a branch's head sha, for a short while, refreshed by push events the bot receives;
 // - a repository's default branch, for a few minutes (it is renamed rarely).
-import { repoFullName, type Change, type Forge, type RepoRef } from './types.js';
+import { type Change, type Forge, type RepoRef, repoFullName } from './types.js';
 
 /** How long a branch head is trusted without a push event confirming it. */
 export const BRANCH_HEAD_TTL_MS = 30_000;

@@ -196,7 +196,12 @@ export function parseRepoFullName(forge: ForgeKind, fullName: string): RepoRef {
 export const normLogin = (login: string): string => login.replace(/^@/, '').toLowerCase();
 
 export const permissionRank: Record<Permission, number> = {
-  none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5,
+  none: 0,
+  read: 1,
+  triage: 2,
+  write: 3,
+  maintain: 4,
+  admin: 5,
 };
 
 /** A forge call that failed for a reason the caller may want to classify. */

@@ -78,7 +78,9 @@ export async function importProw(argv: readonly string[], knownPlugins: readonly
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) io.stderr(`${formatProblem(problem)}\n`);
-    io.stderr('ci-orchestrator import-prow: the converted configuration does not pass check-config; this is a bug in import-prow, please report it with the inputs\n');
+    io.stderr(
+      'ci-orchestrator import-prow: the converted configuration does not pass check-config; this is a bug in import-prow, please report it with the inputs\n',
+    );
     return 1;
   }
 
@@ -87,9 +89,11 @@ export async function importProw(argv: readonly string[], knownPlugins: readonly
     for (const note of result.notes) io.stderr(`${formatNote(note)}\n`);
   }
   const entries = Object.keys(result.config.repos).length;
-  io.stderr(`import-prow: ${entries} repository entr${entries === 1 ? 'y' : 'ies'}, ${result.jobCount} job${result.jobCount === 1 ? '' : 's'}; `
-    + `${result.notes.length === 0 ? 'nothing left out' : `${result.notes.length} note${result.notes.length === 1 ? '' : 's'} above`}`
-    + `${result.jobCount > 0 ? `; set the placeholder runner "${options.runner}" before serving` : ''}\n`);
+  io.stderr(
+    `import-prow: ${entries} repository entr${entries === 1 ? 'y' : 'ies'}, ${result.jobCount} job${result.jobCount === 1 ? '' : 's'}; ` +
+      `${result.notes.length === 0 ? 'nothing left out' : `${result.notes.length} note${result.notes.length === 1 ? '' : 's'} above`}` +
+      `${result.jobCount > 0 ? `; set the placeholder runner "${options.runner}" before serving` : ''}\n`,
+  );
   if (options.out) {
     try {
       await writeFile(options.out, text);
@@ -122,7 +126,7 @@ function parseArgs(argv: readonly string[]) {
     return value as string | undefined;
   };
   const plugins = single('plugins');
-  if (!plugins) throw new UsageError('--plugins FILE is required (Prow\'s plugins.yaml)');
+  if (!plugins) throw new UsageError("--plugins FILE is required (Prow's plugins.yaml)");
   const jobs = ([] as string[]).concat(args.jobs ?? []);
   if (jobs.some((j) => j === '')) throw new UsageError('--jobs needs a file or directory');
   const runner = single('runner') ?? DEFAULT_RUNNER;

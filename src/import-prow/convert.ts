@@ -8,10 +8,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { repoMergeQueueSchema } from '../config/merge-queue-schema.js';
 import { configSchema, repoEntrySchema } from '../config/schema.js';
 import { validateJobs } from '../config/validate-jobs.js';
-import { importJobs, JOB_SECTIONS, type ImportedJob, type JobKind } from './jobs.js';
-import { Notes, otherKeys, type Note } from './notes.js';
+import { type ImportedJob, importJobs, JOB_SECTIONS, type JobKind } from './jobs.js';
+import { type Note, Notes, otherKeys } from './notes.js';
 import { importPlugins, type PluginSettings } from './plugins.js';
-import { parseScope, scopeKey, type Scope } from './scope.js';
+import { parseScope, type Scope, scopeKey } from './scope.js';
 import { InputError, type SourceFile } from './source-file.js';
 import { importTide } from './tide.js';
 
@@ -49,13 +49,18 @@ export interface ImportResult {
 export const PLACEHOLDER_RUNNER_URL = 'https://runner.example.com/prow-jobs';
 
 /** The environment variable named for a runner's HMAC key: "prow-jobs" -> PROW_JOBS_HMAC_KEY. */
-export const secretEnvFor = (runner: string): string => `${runner.toUpperCase().replace(/[^A-Z0-9]/g, '_').replace(/^(?=\d)/, '_')}_HMAC_KEY`;
+export const secretEnvFor = (runner: string): string =>
+  `${runner
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '_')
+    .replace(/^(?=\d)/, '_')}_HMAC_KEY`;
 
 type Entry = ReturnType<typeof repoEntrySchema.parse>;
 
 const CONFIG_SECTIONS_NOTE: Record<string, string> = {
-  'branch-protection': 'not converted: the merge queue reads the branch protection the forge has; Prow\'s branchprotector settings are not applied',
-  in_repo_config: 'not converted: jobs in the repositories\' .prow.yaml files are not read; convert them with --jobs',
+  'branch-protection':
+    "not converted: the merge queue reads the branch protection the forge has; Prow's branchprotector settings are not applied",
+  in_repo_config: "not converted: jobs in the repositories' .prow.yaml files are not read; convert them with --jobs",
 };
 
 export function convertProw(inputs: ProwInputs, options: ImportOptions): ImportResult {
@@ -65,7 +70,8 @@ export function convertProw(inputs: ProwInputs, options: ImportOptions): ImportR
   let tide: ReturnType<typeof importTide>;
   if (inputs.prowConfig) {
     const data = inputs.prowConfig.data;
-    if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError(inputs.prowConfig.file, [{ path: '', message: 'must be a mapping (Prow\'s config.yaml)' }]);
+    if (!data || typeof data !== 'object' || Array.isArray(data))
+      throw new InputError(inputs.prowConfig.file, [{ path: '', message: "must be a mapping (Prow's config.yaml)" }]);
     tide = importTide(inputs.prowConfig, notes);
     if (JOB_SECTIONS.some((key) => key in data)) jobs.push(...importJobs(inputs.prowConfig, options.runner, notes, false));
     noteConfigSections(inputs.prowConfig, notes);
@@ -113,14 +119,20 @@ export function convertProw(inputs: ProwInputs, options: ImportOptions): ImportR
     for (const note of found) notes.push(note);
     const first = own?.presubmits[0] ?? own?.postsubmits[0];
     if (first && !resolved.get(key)!.entry.plugins.includes('trigger')) {
-      notes.add(first.source, first.path.slice(0, 2), `converted, but ${key} does not enable the trigger plugin, so its jobs never run (as in Prow)`);
+      notes.add(
+        first.source,
+        first.path.slice(0, 2),
+        `converted, but ${key} does not enable the trigger plugin, so its jobs never run (as in Prow)`,
+      );
     }
   }
 
   const config: ImportedConfig = {
     default_plugins: [],
     reply_to_unknown_commands: false,
-    ...(jobCount > 0 ? { runners: { [options.runner]: { type: 'webhook', url: PLACEHOLDER_RUNNER_URL, secret_env: secretEnvFor(options.runner) } } } : {}),
+    ...(jobCount > 0
+      ? { runners: { [options.runner]: { type: 'webhook', url: PLACEHOLDER_RUNNER_URL, secret_env: secretEnvFor(options.runner) } } }
+      : {}),
     ...(tide?.syncPeriod ? { merge_queue: { sync_period: tide.syncPeriod } } : {}),
     repos: Object.fromEntries(written.map(([key, entry]) => [key, writtenEntry(entry, resolved.get(key)!.jobs, options.runner)])),
   };
@@ -165,11 +177,16 @@ function keepValidJobs(jobs: readonly ImportedJob[], runner: string, notes: Note
   const runners = { [runner]: { type: 'webhook', url: PLACEHOLDER_RUNNER_URL, secret_env: secretEnvFor(runner) } };
   // Each round drops the jobs the checks name; a dropped job can only remove problems of others.
   for (;;) {
-    const repos = Object.fromEntries([...byRepo].map(([repo, lists]) => [repo, {
-      plugins: [],
-      presubmits: lists.presubmits.map((j) => ({ ...j.job, runner })),
-      postsubmits: lists.postsubmits.map((j) => ({ ...j.job, runner })),
-    }]));
+    const repos = Object.fromEntries(
+      [...byRepo].map(([repo, lists]) => [
+        repo,
+        {
+          plugins: [],
+          presubmits: lists.presubmits.map((j) => ({ ...j.job, runner })),
+          postsubmits: lists.postsubmits.map((j) => ({ ...j.job, runner })),
+        },
+      ]),
+    );
     const parsed = configSchema.safeParse({ runners, repos });
     const problems = parsed.success
       ? validateJobs(parsed.data).map((p) => ({ path: p.path, message: p.message }))
@@ -178,7 +195,8 @@ function keepValidJobs(jobs: readonly ImportedJob[], runner: string, notes: Note
     const doomed = new Set<ImportedJob>();
     for (const { path, message } of problems) {
       const [top, repo, kind, index, ...field] = path;
-      const job = top === 'repos' && (kind === 'presubmits' || kind === 'postsubmits') ? byRepo.get(String(repo))?.[kind][Number(index)] : undefined;
+      const job =
+        top === 'repos' && (kind === 'presubmits' || kind === 'postsubmits') ? byRepo.get(String(repo))?.[kind][Number(index)] : undefined;
       if (!job) throw new Error(`import-prow built an invalid configuration at ${path.join('.')}: ${message}`);
       if (doomed.has(job)) continue;
       doomed.add(job);
@@ -198,7 +216,9 @@ function writtenEntry(entry: Entry, jobs: Record<JobKind, ImportedJob[]> | undef
   const defaults = repoEntrySchema.parse({ plugins: [] });
   const out: Record<string, unknown> = { plugins: entry.plugins };
   for (const key of ['approve', 'lgtm', 'owners', 'trigger'] as const) {
-    const changed = Object.fromEntries(Object.entries(entry[key]).filter(([k, v]) => !isDeepStrictEqual(v, (defaults[key] as Record<string, unknown>)[k])));
+    const changed = Object.fromEntries(
+      Object.entries(entry[key]).filter(([k, v]) => !isDeepStrictEqual(v, (defaults[key] as Record<string, unknown>)[k])),
+    );
     if (Object.keys(changed).length > 0) out[key] = changed;
   }
   for (const kind of ['presubmits', 'postsubmits'] as const) {
@@ -208,8 +228,9 @@ function writtenEntry(entry: Entry, jobs: Record<JobKind, ImportedJob[]> | undef
   if (entry.merge_queue) {
     const queueDefaults: Record<string, unknown> = repoMergeQueueSchema.parse({});
     const always = ['policy', 'labels', 'missing_labels'];
-    out.merge_queue = Object.fromEntries(Object.entries(entry.merge_queue)
-      .filter(([k, v]) => always.includes(k) || !isDeepStrictEqual(v, queueDefaults[k])));
+    out.merge_queue = Object.fromEntries(
+      Object.entries(entry.merge_queue).filter(([k, v]) => always.includes(k) || !isDeepStrictEqual(v, queueDefaults[k])),
+    );
   }
   return out;
 }
@@ -220,6 +241,10 @@ function noteConfigSections(source: SourceFile, notes: Notes): void {
   for (const [key, message] of Object.entries(CONFIG_SECTIONS_NOTE)) if (key in data) notes.add(source, [key], message);
   const rest = otherKeys(data, ['tide', ...JOB_SECTIONS, ...Object.keys(CONFIG_SECTIONS_NOTE)]);
   if (rest.length > 0) {
-    notes.add(source, [], `not read: ${rest.join(', ')}: settings of Prow's own components (runners replace pods; jobs without decoration_config.timeout get this project's 2h timeout)`);
+    notes.add(
+      source,
+      [],
+      `not read: ${rest.join(', ')}: settings of Prow's own components (runners replace pods; jobs without decoration_config.timeout get this project's 2h timeout)`,
+    );
   }
 }

@@ -4,9 +4,9 @@
 // has no place here, since a named runner runs every job, and is reported as dropped.
 import { z } from 'zod';
 import { formatDuration, goDurationSeconds } from './go-duration.js';
-import { otherKeys, type Notes } from './notes.js';
+import { type Notes, otherKeys } from './notes.js';
 import { parseScope } from './scope.js';
-import { parseWith, type Path, type SourceFile } from './source-file.js';
+import { type Path, parseWith, type SourceFile } from './source-file.js';
 
 export type JobKind = 'presubmits' | 'postsubmits';
 
@@ -40,24 +40,49 @@ const jobSchema = z.looseObject({
 });
 type ProwJob = z.output<typeof jobSchema>;
 
-const jobFileSchema = z.looseObject({
-  presubmits: z.record(z.string(), z.array(z.unknown()).nullable()).nullable().optional(),
-  postsubmits: z.record(z.string(), z.array(z.unknown()).nullable()).nullable().optional(),
-  periodics: z.array(z.unknown()).nullable().optional(),
-}, { error: 'must be a mapping' });
+const jobFileSchema = z.looseObject(
+  {
+    presubmits: z.record(z.string(), z.array(z.unknown()).nullable()).nullable().optional(),
+    postsubmits: z.record(z.string(), z.array(z.unknown()).nullable()).nullable().optional(),
+    periodics: z.array(z.unknown()).nullable().optional(),
+  },
+  { error: 'must be a mapping' },
+);
 
 /** How Prow runs and displays a job: no place for these here, the runner decides how a job runs. */
 const EXECUTION_FIELDS = [
-  'agent', 'cluster', 'namespace', 'spec', 'decorate', 'decoration_config', 'labels', 'annotations', 'extra_refs',
-  'path_alias', 'clone_uri', 'skip_submodules', 'clone_depth', 'skip_cloning', 'ssh_key_secrets', 'ssh_host_fingerprints',
-  'utility_images', 'pipeline_run_spec', 'tekton_pipeline_run_spec', 'jenkins_spec', 'build_spec', 'error_on_eviction',
-  'prowjob_defaults', 'job_queue_name', 'cron', 'interval',
+  'agent',
+  'cluster',
+  'namespace',
+  'spec',
+  'decorate',
+  'decoration_config',
+  'labels',
+  'annotations',
+  'extra_refs',
+  'path_alias',
+  'clone_uri',
+  'skip_submodules',
+  'clone_depth',
+  'skip_cloning',
+  'ssh_key_secrets',
+  'ssh_host_fingerprints',
+  'utility_images',
+  'pipeline_run_spec',
+  'tekton_pipeline_run_spec',
+  'jenkins_spec',
+  'build_spec',
+  'error_on_eviction',
+  'prowjob_defaults',
+  'job_queue_name',
+  'cron',
+  'interval',
 ];
 
 const OTHER_DROPPED: Record<string, string> = {
   hidden: 'dropped: no job dashboard here to hide it from',
   reporter_config: 'no equivalent: results are reported as commit statuses only (no Slack reports)',
-  rerun_auth_config: 'dropped: /test and /retest follow the trigger plugin\'s trust rules; there is no rerun button',
+  rerun_auth_config: "dropped: /test and /retest follow the trigger plugin's trust rules; there is no rerun button",
   run_before_merge: 'no equivalent: the merge queue runs the presubmits that would run on the change, not jobs only run before merging',
 };
 
@@ -90,7 +115,11 @@ export function importJobs(source: SourceFile, runner: string, notes: Notes, job
   }
   const periodics = file.periodics ?? [];
   if (periodics.length > 0) {
-    notes.add(source, ['periodics'], `not converted: ${periodics.length} periodic job(s); jobs here run on changes and pushes only (start periodic work from a scheduler calling your runner)`);
+    notes.add(
+      source,
+      ['periodics'],
+      `not converted: ${periodics.length} periodic job(s); jobs here run on changes and pushes only (start periodic work from a scheduler calling your runner)`,
+    );
   }
   if (jobsOnly) {
     for (const key of otherKeys(file, JOB_SECTIONS)) notes.add(source, [key], 'not converted: not a job section');
@@ -117,7 +146,10 @@ function convertJob(prow: ProwJob, kind: JobKind, source: SourceFile, path: Path
     if (prow.optional) job.optional = true;
     if (prow.skip_report) {
       job.optional = true;
-      note(at('skip_report'), 'differs: the job reports a commit status here; it is made optional, since tide never requires a job that does not report');
+      note(
+        at('skip_report'),
+        'differs: the job reports a commit status here; it is made optional, since tide never requires a job that does not report',
+      );
     }
     const isDefault = prow.trigger === defaultTrigger(prow.name) && prow.rerun_command === `/test ${prow.name}`;
     if (!isDefault) {
@@ -134,20 +166,25 @@ function convertJob(prow: ProwJob, kind: JobKind, source: SourceFile, path: Path
   const timeout = prow.decoration_config?.timeout;
   if (timeout !== undefined) {
     const seconds = goDurationSeconds(timeout);
-    if (seconds === undefined || seconds === 0) note(at('decoration_config'), `timeout "${timeout}" not converted: not a positive duration; the default (2h) applies`);
+    if (seconds === undefined || seconds === 0)
+      note(at('decoration_config'), `timeout "${timeout}" not converted: not a positive duration; the default (2h) applies`);
     else job.timeout = formatDuration(seconds);
   }
 
   // decoration_config counts as dropped only for what it holds besides the timeout converted above
   const decorationRest = otherKeys(prow.decoration_config ?? {}, timeout !== undefined ? ['timeout'] : []);
-  const execution = EXECUTION_FIELDS
-    .filter((field) => (prow as Record<string, unknown>)[field] !== undefined && (field !== 'decoration_config' || decorationRest.length > 0))
-    .map((field) => (field === 'decoration_config' && timeout !== undefined ? 'decoration_config (all but timeout)' : field));
+  const execution = EXECUTION_FIELDS.filter(
+    (field) => (prow as Record<string, unknown>)[field] !== undefined && (field !== 'decoration_config' || decorationRest.length > 0),
+  ).map((field) => (field === 'decoration_config' && timeout !== undefined ? 'decoration_config (all but timeout)' : field));
   if (execution.length > 0) {
-    note(path, `dropped ${execution.join(', ')}: how Prow runs the job's pod; here runner "${runner}" runs the job (docs/runner-protocol.md)`);
+    note(
+      path,
+      `dropped ${execution.join(', ')}: how Prow runs the job's pod; here runner "${runner}" runs the job (docs/runner-protocol.md)`,
+    );
   }
   for (const [field, message] of Object.entries(OTHER_DROPPED)) {
-    if ((prow as Record<string, unknown>)[field] !== undefined && (prow as Record<string, unknown>)[field] !== false) note(at(field), message);
+    if ((prow as Record<string, unknown>)[field] !== undefined && (prow as Record<string, unknown>)[field] !== false)
+      note(at(field), message);
   }
   const known = [...Object.keys(jobSchema.shape), ...EXECUTION_FIELDS, ...Object.keys(OTHER_DROPPED), 'source_path'];
   for (const field of otherKeys(prow, known)) note(at(field), 'not converted: unknown Prow job field');

@@ -46,5 +46,4 @@ export const formatNote = (note: Note): string =>
   `${note.line ? `${note.file}:${note.line}` : note.file}: ${note.path || '(top level)'}: ${note.message}`;
 
 /** The keys of a map that a converter does not read, in file order. */
-export const otherKeys = (value: object, known: readonly string[]): string[] =>
-  Object.keys(value).filter((key) => !known.includes(key));
+export const otherKeys = (value: object, known: readonly string[]): string[] => Object.keys(value).filter((key) => !known.includes(key));

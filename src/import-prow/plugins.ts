@@ -3,11 +3,11 @@
 // plus the repo's (unless the repo is in the org's excluded_repos); approve and lgtm take the entry
 // naming the repo, else the one naming its org; triggers take the first entry naming either.
 import { z } from 'zod';
-import { approveSchema, lgtmSchema, ownersSchema, type ApproveConfig, type LgtmConfig, type OwnersConfig } from '../config/schema.js';
-import { triggerSchema, type TriggerConfig } from '../config/jobs-schema.js';
-import { otherKeys, type Notes } from './notes.js';
+import { type TriggerConfig, triggerSchema } from '../config/jobs-schema.js';
+import { type ApproveConfig, approveSchema, type LgtmConfig, lgtmSchema, type OwnersConfig, ownersSchema } from '../config/schema.js';
+import { type Notes, otherKeys } from './notes.js';
 import { Mentions, namesCover, parseScope, type Scope } from './scope.js';
-import { parseWith, type Path, type SourceFile } from './source-file.js';
+import { type Path, parseWith, type SourceFile } from './source-file.js';
 
 /** What plugins.yaml says about one repository (or about any repository of an org). */
 export interface PluginSettings {
@@ -28,10 +28,7 @@ const names = z.array(z.string()).default([]);
 const optionalBool = z.boolean().optional();
 
 // Prow's current form is `org: {plugins: [...], excluded_repos: [...]}`; older files list the names.
-const orgPluginsSchema = z.union([
-  z.array(z.string()),
-  z.looseObject({ plugins: names, excluded_repos: names }),
-]).nullable();
+const orgPluginsSchema = z.union([z.array(z.string()), z.looseObject({ plugins: names, excluded_repos: names })]).nullable();
 
 const approveEntrySchema = z.looseObject({
   repos: names,
@@ -56,14 +53,17 @@ const triggerEntrySchema = z.looseObject({
   ignore_ok_to_test: optionalBool,
 });
 
-const pluginsFileSchema = z.looseObject({
-  plugins: z.record(z.string(), orgPluginsSchema).default({}),
-  approve: z.array(approveEntrySchema).nullable().default([]),
-  lgtm: z.array(lgtmEntrySchema).nullable().default([]),
-  triggers: z.array(triggerEntrySchema).nullable().default([]),
-  owners: z.looseObject({ skip_collaborators: names }).nullable().default({ skip_collaborators: [] }),
-  external_plugins: z.record(z.string(), z.unknown()).nullable().optional(),
-}, { error: 'must be a mapping' });
+const pluginsFileSchema = z.looseObject(
+  {
+    plugins: z.record(z.string(), orgPluginsSchema).default({}),
+    approve: z.array(approveEntrySchema).nullable().default([]),
+    lgtm: z.array(lgtmEntrySchema).nullable().default([]),
+    triggers: z.array(triggerEntrySchema).nullable().default([]),
+    owners: z.looseObject({ skip_collaborators: names }).nullable().default({ skip_collaborators: [] }),
+    external_plugins: z.record(z.string(), z.unknown()).nullable().optional(),
+  },
+  { error: 'must be a mapping' },
+);
 
 /** Options of sections this project converts that have no equivalent here, and why. */
 const UNSUPPORTED_OPTIONS: Record<string, Record<string, string>> = {
@@ -102,7 +102,9 @@ export function importPlugins(source: SourceFile, knownPlugins: readonly string[
   const enabled = new Map<string, { plugins: string[]; excluded: string[] }>();
   for (const [name, value] of Object.entries(file.plugins)) {
     const at: Path = Array.isArray(value) || value === null ? ['plugins', name] : ['plugins', name, 'plugins'];
-    const entry = Array.isArray(value) ? { plugins: value, excluded: [] } : { plugins: value?.plugins ?? [], excluded: value?.excluded_repos ?? [] };
+    const entry = Array.isArray(value)
+      ? { plugins: value, excluded: [] }
+      : { plugins: value?.plugins ?? [], excluded: value?.excluded_repos ?? [] };
     const scope = parseScope(name);
     if (!scope) {
       notes.add(source, ['plugins', name], 'not converted: not an "org" or "org/repo" name');
@@ -113,7 +115,8 @@ export function importPlugins(source: SourceFile, knownPlugins: readonly string[
     if (scope.repo === undefined) mentions.addAll(entry.excluded.map((repo) => `${scope.org}/${repo}`));
     notePlugins(source, at, entry.plugins, knownPlugins, notes);
     if (value && !Array.isArray(value)) {
-      for (const key of otherKeys(value, ['plugins', 'excluded_repos'])) notes.add(source, ['plugins', name, key], 'not converted: unknown Prow option');
+      for (const key of otherKeys(value, ['plugins', 'excluded_repos']))
+        notes.add(source, ['plugins', name, key], 'not converted: unknown Prow option');
     }
   }
 
@@ -128,7 +131,11 @@ export function importPlugins(source: SourceFile, knownPlugins: readonly string[
     const team = entry.trusted_team_for_sticky_lgtm;
     // Prow finds the team by its name; this project takes its slug (lower case, dashes).
     if (team && !/^[a-z0-9_-]+$/.test(team)) {
-      notes.add(source, ['lgtm', i, 'trusted_team_for_sticky_lgtm'], `differs: this project takes the team's slug, as in its URL; Prow matched "${team}" to the team's name: write the slug`);
+      notes.add(
+        source,
+        ['lgtm', i, 'trusted_team_for_sticky_lgtm'],
+        `differs: this project takes the team's slug, as in its URL; Prow matched "${team}" to the team's name: write the slug`,
+      );
     }
   });
   mentions.addAll(owners.skip_collaborators);
@@ -148,7 +155,7 @@ export function importPlugins(source: SourceFile, knownPlugins: readonly string[
       const fromOrg = enabled.get(scope.org);
       const names = [
         ...(fromOrg && !(scope.repo !== undefined && fromOrg.excluded.includes(scope.repo)) ? fromOrg.plugins : []),
-        ...(full ? enabled.get(full)?.plugins ?? [] : []),
+        ...(full ? (enabled.get(full)?.plugins ?? []) : []),
       ];
       const a = repoThenOrg(approve, scope);
       const l = repoThenOrg(lgtm, scope);
@@ -190,11 +197,22 @@ function repoThenOrg<T extends { repos: string[] }>(entries: readonly T[], scope
 function notePlugins(source: SourceFile, at: Path, plugins: readonly string[], knownPlugins: readonly string[], notes: Notes): void {
   const missing = [...new Set(plugins.filter((name) => !knownPlugins.includes(name)))];
   if (missing.length > 0) {
-    const hints = missing.filter((name) => PLUGIN_HINTS[name]).map((name) => `; ${name}: ${PLUGIN_HINTS[name]}`).join('');
-    notes.add(source, at, `not converted, no such plugin here: ${missing.join(', ')} (this project has ${knownPlugins.join(', ')})${hints}`);
+    const hints = missing
+      .filter((name) => PLUGIN_HINTS[name])
+      .map((name) => `; ${name}: ${PLUGIN_HINTS[name]}`)
+      .join('');
+    notes.add(
+      source,
+      at,
+      `not converted, no such plugin here: ${missing.join(', ')} (this project has ${knownPlugins.join(', ')})${hints}`,
+    );
   }
   if (plugins.includes('help') && knownPlugins.includes('help')) {
-    notes.add(source, at, 'help is converted, but it differs: /help here lists the repository\'s commands; Prow\'s "help wanted" and "good first issue" labels are not set');
+    notes.add(
+      source,
+      at,
+      'help is converted, but it differs: /help here lists the repository\'s commands; Prow\'s "help wanted" and "good first issue" labels are not set',
+    );
   }
 }
 

@@ -33,7 +33,11 @@ export function renderConfig(config: ImportedConfig, inputs: readonly string[]):
   if (isMap(repos)) {
     const firstQueue = repos.items.find((pair) => isMap(pair.value) && pair.value.has('merge_queue'));
     if (firstQueue && isMap(firstQueue.value)) {
-      comment(firstQueue.value, 'merge_queue', ' policy tide: Prow tide\'s decision order; `ours` (this project\'s default) batches and bisects (docs/configuration.md#merge-queue).');
+      comment(
+        firstQueue.value,
+        'merge_queue',
+        " policy tide: Prow tide's decision order; `ours` (this project's default) batches and bisects (docs/configuration.md#merge-queue).",
+      );
     }
   }
 

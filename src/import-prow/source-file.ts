@@ -2,7 +2,7 @@
 // note and error names `file:line: path`. Reading and YAML errors are InputError (the command
 // exits 1), distinct from the notes about what has no equivalent (the command still succeeds).
 import { readFile } from 'node:fs/promises';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
 export type Path = ReadonlyArray<string | number>;
@@ -18,7 +18,10 @@ export interface SourceFile {
 
 /** A Prow input that cannot be read or is not what Prow would accept. */
 export class InputError extends Error {
-  constructor(readonly file: string, readonly problems: ReadonlyArray<{ line?: number; path: string; message: string }>) {
+  constructor(
+    readonly file: string,
+    readonly problems: ReadonlyArray<{ line?: number; path: string; message: string }>,
+  ) {
     super(problems.map((p) => `${p.line ? `${file}:${p.line}` : file}: ${p.path || '(top level)'}: ${p.message}`).join('\n'));
     this.name = 'InputError';
   }
@@ -38,7 +41,10 @@ export function parseSourceFile(text: string, file: string): SourceFile {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new InputError(file, doc.errors.map((e) => ({ line: e.linePos?.[0].line, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` })));
+    throw new InputError(
+      file,
+      doc.errors.map((e) => ({ line: e.linePos?.[0].line, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` })),
+    );
   }
   let data: unknown;
   try {
@@ -53,10 +59,13 @@ export function parseSourceFile(text: string, file: string): SourceFile {
 export function parseWith<T extends z.ZodType>(schema: T, source: SourceFile, value: unknown = source.data, at: Path = []): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new InputError(source.file, result.error.issues.map((issue) => {
-    const path = [...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    return { line: source.lineOf(path), path: dotted(path), message: issue.message };
-  }));
+  throw new InputError(
+    source.file,
+    result.error.issues.map((issue) => {
+      const path = [...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+      return { line: source.lineOf(path), path: dotted(path), message: issue.message };
+    }),
+  );
 }
 
 export const dotted = (path: Path): string => path.map(String).join('.');

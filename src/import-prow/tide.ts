@@ -5,9 +5,9 @@
 // makes something mergeable that tide would not merge. The other settings follow Prow's lookups:
 // merge methods (org/repo, then org: {repo}, then org), batch sizes and context options.
 import { z } from 'zod';
-import { repoMergeQueueSchema, type RepoMergeQueueConfig } from '../config/merge-queue-schema.js';
+import { type RepoMergeQueueConfig, repoMergeQueueSchema } from '../config/merge-queue-schema.js';
 import { formatDuration, goDurationSeconds } from './go-duration.js';
-import { otherKeys, type Note, type Notes } from './notes.js';
+import { type Note, type Notes, otherKeys } from './notes.js';
 import { Mentions, type Scope } from './scope.js';
 import { parseWith, type SourceFile } from './source-file.js';
 
@@ -52,10 +52,7 @@ type ContextPolicy = z.output<typeof repoContextPolicySchema>;
 
 // merge_method: {org: method} | {"org/repo": method} | {"org/repo@branch": method} |
 // {org: {repo: method | {branch-regex: method}}}, "*" standing for any repo of the org.
-const mergeMethodSchema = z.record(z.string(), z.union([
-  method,
-  z.record(z.string(), z.union([method, z.record(z.string(), method)])),
-]));
+const mergeMethodSchema = z.record(z.string(), z.union([method, z.record(z.string(), z.union([method, z.record(z.string(), method)]))]));
 
 const tideSchema = z.looseObject({
   sync_period: z.string().optional(),
@@ -65,20 +62,24 @@ const tideSchema = z.looseObject({
   rebase_label: z.string().default(''),
   merge_label: z.string().default(''),
   batch_size_limit: z.record(z.string(), z.number().int()).nullable().default({}),
-  priority: z.array(z.looseObject({ labels: list })).nullable().default([]),
+  priority: z
+    .array(z.looseObject({ labels: list }))
+    .nullable()
+    .default([]),
   context_options: contextOptionsSchema.nullable().optional(),
 });
 
 const TIDE_OPTIONS_DROPPED: Record<string, string> = {
   status_update_period: 'dropped: the queue updates the `merge-queue` status on every sync',
-  max_goroutines: 'dropped: Prow\'s own tuning',
-  max_query_concurrency: 'dropped: Prow\'s own tuning',
-  merge_commit_template: 'no equivalent: merges here use the forge\'s default commit title and message',
-  target_url: 'dropped: the `merge-queue` status links to the bot\'s /merge-queue page',
-  target_urls: 'dropped: the `merge-queue` status links to the bot\'s /merge-queue page',
-  pr_status_base_url: 'dropped: the `merge-queue` status links to the bot\'s /merge-queue page',
-  pr_status_base_urls: 'dropped: the `merge-queue` status links to the bot\'s /merge-queue page',
-  blocker_label: 'no equivalent: issues do not block merges here; the nearest is merge_queue.freeze_label, a label on an open change that freezes its branch',
+  max_goroutines: "dropped: Prow's own tuning",
+  max_query_concurrency: "dropped: Prow's own tuning",
+  merge_commit_template: "no equivalent: merges here use the forge's default commit title and message",
+  target_url: "dropped: the `merge-queue` status links to the bot's /merge-queue page",
+  target_urls: "dropped: the `merge-queue` status links to the bot's /merge-queue page",
+  pr_status_base_url: "dropped: the `merge-queue` status links to the bot's /merge-queue page",
+  pr_status_base_urls: "dropped: the `merge-queue` status links to the bot's /merge-queue page",
+  blocker_label:
+    'no equivalent: issues do not block merges here; the nearest is merge_queue.freeze_label, a label on an open change that freezes its branch',
   display_all_tide_queries_in_status: 'dropped: the status names what the change still needs',
   prioritize_existing_batches: 'dropped: the queue policy decides which batches to test',
   github_merge_blocks_policy: 'dropped: a merge GitHub refuses is reported on the change and retried after a push',
@@ -118,20 +119,35 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
       query.reviewApprovedRequired ? 'reviewApprovedRequired' : '',
     ].filter(Boolean);
     if (unexpressed.length > 0) {
-      notes.add(source, ['tide', 'queries', index], `left out: the merge queue has no ${unexpressed.join(', ')} condition, and dropping it would merge changes this query does not (${coverage(query)})`);
+      notes.add(
+        source,
+        ['tide', 'queries', index],
+        `left out: the merge queue has no ${unexpressed.join(', ')} condition, and dropping it would merge changes this query does not (${coverage(query)})`,
+      );
     } else {
       usable.push({ query, index });
     }
-    for (const key of otherKeys(query, Object.keys(querySchema.shape))) notes.add(source, ['tide', 'queries', index, key], 'not converted: unknown Prow option');
+    for (const key of otherKeys(query, Object.keys(querySchema.shape)))
+      notes.add(source, ['tide', 'queries', index, key], 'not converted: unknown Prow option');
   });
 
   for (const [key, value] of Object.entries(mergeMethods)) {
     mentions.add(key.split('@')[0]!);
-    if (key.includes('@')) notes.add(source, ['tide', 'merge_method', key], 'no equivalent: a merge method per branch; the repository\'s method applies to every branch');
+    if (key.includes('@'))
+      notes.add(
+        source,
+        ['tide', 'merge_method', key],
+        "no equivalent: a merge method per branch; the repository's method applies to every branch",
+      );
     if (typeof value === 'object') {
       for (const [repo, byRepo] of Object.entries(value)) {
         if (repo !== '*') mentions.add(`${key}/${repo}`);
-        if (typeof byRepo === 'object') notes.add(source, ['tide', 'merge_method', key, repo], 'no equivalent: merge methods per branch; the repository\'s method applies to every branch');
+        if (typeof byRepo === 'object')
+          notes.add(
+            source,
+            ['tide', 'merge_method', key, repo],
+            "no equivalent: merge methods per branch; the repository's method applies to every branch",
+          );
       }
     }
   }
@@ -145,7 +161,11 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
       mentions.add(`${org}/${repo}`);
       noteContextPolicy(source, ['tide', 'context_options', 'orgs', org, 'repos', repo], repoPolicy, notes);
       if (repoPolicy.branches && Object.keys(repoPolicy.branches).length > 0) {
-        notes.add(source, ['tide', 'context_options', 'orgs', org, 'repos', repo, 'branches'], 'no equivalent: context options per branch; the repository\'s apply to every branch');
+        notes.add(
+          source,
+          ['tide', 'context_options', 'orgs', org, 'repos', repo, 'branches'],
+          "no equivalent: context options per branch; the repository's apply to every branch",
+        );
       }
     }
   }
@@ -156,7 +176,8 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
     if (seconds === undefined) {
       notes.add(source, ['tide', 'sync_period'], `not converted: "${tide.sync_period}" is not a duration`);
     } else if (seconds !== goDurationSeconds(DEFAULT_SYNC_PERIOD)) {
-      if (seconds < MIN_SYNC_SECONDS) notes.add(source, ['tide', 'sync_period'], `raised to ${MIN_SYNC_SECONDS}s, the shortest allowed here`);
+      if (seconds < MIN_SYNC_SECONDS)
+        notes.add(source, ['tide', 'sync_period'], `raised to ${MIN_SYNC_SECONDS}s, the shortest allowed here`);
       syncPeriod = formatDuration(Math.max(seconds, MIN_SYNC_SECONDS));
       if (syncPeriod === '1m') syncPeriod = undefined;
     }
@@ -178,18 +199,29 @@ export function importTide(source: SourceFile, notes: Notes): TideImport | undef
       if (!chosen) return { notes: found };
       const differing = covering.slice(1).filter(({ query }) => !sameLabels(query, chosen.query));
       if (differing.length > 0) {
-        note(['tide', 'queries', differing[0]!.index], `tide merges a change of ${scopeName(scope)} that meets any of queries ${[chosen.index, ...differing.map((d) => d.index)].join(', ')}; the merge queue takes one label set per repository, so only query ${chosen.index}'s applies there`);
+        note(
+          ['tide', 'queries', differing[0]!.index],
+          `tide merges a change of ${scopeName(scope)} that meets any of queries ${[chosen.index, ...differing.map((d) => d.index)].join(', ')}; the merge queue takes one label set per repository, so only query ${chosen.index}'s applies there`,
+        );
       }
       if (chosen.query.labels.some((entry) => entry.trim().toLowerCase() === 'approved') && !plugins.includes('approve')) {
-        note(['tide', 'queries', chosen.index, 'labels'], `differs: the merge queue here requires approved to be earned (an OWNERS approver's /approve or approving review), not just the label, and approve, the plugin that sets the label, is not enabled on ${scopeName(scope)}`);
+        note(
+          ['tide', 'queries', chosen.index, 'labels'],
+          `differs: the merge queue here requires approved to be earned (an OWNERS approver's /approve or approving review), not just the label, and approve, the plugin that sets the label, is not enabled on ${scopeName(scope)}`,
+        );
       }
       const limit = batchLimitFor(batchLimits, scope);
       // unset is tide's default, unlimited, and documented as 64; a limit written down is noted
-      if (limit.value === 0 && limit.key) note(['tide', 'batch_size_limit', limit.key], `tide's unlimited batch size becomes batch_size ${MAX_BATCH}, the most allowed here`);
-      else if (limit.value > MAX_BATCH) note(['tide', 'batch_size_limit', limit.key!], `batch_size ${limit.value} lowered to ${MAX_BATCH}, the most allowed here`);
+      if (limit.value === 0 && limit.key)
+        note(['tide', 'batch_size_limit', limit.key], `tide's unlimited batch size becomes batch_size ${MAX_BATCH}, the most allowed here`);
+      else if (limit.value > MAX_BATCH)
+        note(['tide', 'batch_size_limit', limit.key!], `batch_size ${limit.value} lowered to ${MAX_BATCH}, the most allowed here`);
       const policy = contextPolicyFor(contextOptions, scope);
       if (policy.skipUnknown !== true) {
-        note(['tide', 'context_options'], 'differs: tide requires every context on a change that neither a job nor context_options names (skip-unknown-contexts is off); the merge queue here judges only required contexts, so list other CI\'s contexts in merge_queue.required_contexts');
+        note(
+          ['tide', 'context_options'],
+          "differs: tide requires every context on a change that neither a job nor context_options names (skip-unknown-contexts is off); the merge queue here judges only required contexts, so list other CI's contexts in merge_queue.required_contexts",
+        );
       }
       const mergeQueue = repoMergeQueueSchema.parse({
         policy: 'tide',
@@ -263,21 +295,41 @@ function contextPolicyFor(options: z.output<typeof contextOptionsSchema>, scope:
   const layers: ContextPolicy[] = [options, ...(org ? [org] : []), ...(repo ? [repo] : [])];
   const union = (key: 'required-contexts' | 'optional-contexts') => [...new Set(layers.flatMap((layer) => layer[key]))].sort();
   const skipUnknown = layers.reduce<boolean | undefined>((value, layer) => layer['skip-unknown-contexts'] ?? value, undefined);
-  return { required: union('required-contexts'), optional: union('optional-contexts'), ...(skipUnknown !== undefined ? { skipUnknown } : {}) };
+  return {
+    required: union('required-contexts'),
+    optional: union('optional-contexts'),
+    ...(skipUnknown !== undefined ? { skipUnknown } : {}),
+  };
 }
 
 function noteContextPolicy(source: SourceFile, at: Array<string | number>, policy: ContextPolicy, notes: Notes): void {
   if (policy['required-if-present-contexts'].length > 0) {
-    notes.add(source, [...at, 'required-if-present-contexts'], 'no equivalent: a context required only when it reports; these are not required here');
+    notes.add(
+      source,
+      [...at, 'required-if-present-contexts'],
+      'no equivalent: a context required only when it reports; these are not required here',
+    );
   }
   if (policy['optional-regex-contexts'].length > 0) {
-    notes.add(source, [...at, 'optional-regex-contexts'], 'no equivalent: optional contexts here are listed by name (merge_queue.optional_contexts)');
+    notes.add(
+      source,
+      [...at, 'optional-regex-contexts'],
+      'no equivalent: optional contexts here are listed by name (merge_queue.optional_contexts)',
+    );
   }
   if (policy['overwrite-pending-contexts'] !== undefined) {
-    notes.add(source, [...at, 'overwrite-pending-contexts'], 'dropped: the merge queue does not rewrite the statuses of changes it merges in a batch');
+    notes.add(
+      source,
+      [...at, 'overwrite-pending-contexts'],
+      'dropped: the merge queue does not rewrite the statuses of changes it merges in a batch',
+    );
   }
   if (policy['from-branch-protection'] === false) {
-    notes.add(source, [...at, 'from-branch-protection'], 'differs: the merge queue always requires the contexts branch protection requires');
+    notes.add(
+      source,
+      [...at, 'from-branch-protection'],
+      'differs: the merge queue always requires the contexts branch protection requires',
+    );
   }
   const known = [...Object.keys(contextPolicyFields), 'orgs', 'repos', 'branches'];
   for (const key of otherKeys(policy, known)) notes.add(source, [...at, key], 'not converted: unknown Prow option');

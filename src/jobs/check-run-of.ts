@@ -6,8 +6,13 @@ import type { RunState } from './protocol.js';
 import { commitStatusOf, type RunRecord } from './run-record.js';
 
 const STATUS: Record<RunState, CheckRunStatus> = {
-  queued: 'queued', pending: 'queued', running: 'in_progress',
-  success: 'completed', failure: 'completed', error: 'completed', aborted: 'completed',
+  queued: 'queued',
+  pending: 'queued',
+  running: 'in_progress',
+  success: 'completed',
+  failure: 'completed',
+  error: 'completed',
+  aborted: 'completed',
 };
 
 /**
@@ -17,17 +22,21 @@ const STATUS: Record<RunState, CheckRunStatus> = {
  */
 function conclusionOf(run: Pick<RunRecord, 'state' | 'timedOut'>): CheckRunConclusion | undefined {
   switch (run.state) {
-    case 'success': return 'success';
-    case 'failure': return 'failure';
-    case 'aborted': return 'cancelled';
-    case 'error': return run.timedOut ? 'timed_out' : 'failure';
-    default: return undefined;
+    case 'success':
+      return 'success';
+    case 'failure':
+      return 'failure';
+    case 'aborted':
+      return 'cancelled';
+    case 'error':
+      return run.timedOut ? 'timed_out' : 'failure';
+    default:
+      return undefined;
   }
 }
 
 /** The run's page on this server (its state, refs and, for `command` jobs, its log). */
-export const runPageUrl = (run: Pick<RunRecord, 'id'>, publicUrl: string): string =>
-  `${publicUrl.replace(/\/+$/, '')}/jobs/${run.id}`;
+export const runPageUrl = (run: Pick<RunRecord, 'id'>, publicUrl: string): string => `${publicUrl.replace(/\/+$/, '')}/jobs/${run.id}`;
 
 export function checkRunOf(run: RunRecord, publicUrl: string): CheckRunWrite {
   const page = runPageUrl(run, publicUrl);

@@ -43,7 +43,12 @@ export function createCommandWorker(deps: CommandWorkerDeps): (task: Task) => Pr
 
     const abort = new AbortController();
     const watch = setInterval(() => {
-      deps.store.get(run.id).then((now) => { if (!now || isTerminal(now.state)) abort.abort(); }, () => {});
+      deps.store.get(run.id).then(
+        (now) => {
+          if (!now || isTerminal(now.state)) abort.abort();
+        },
+        () => {},
+      );
     }, ABORT_CHECK_MS);
     let pending = '';
     let flushing = Promise.resolve();
@@ -57,7 +62,9 @@ export function createCommandWorker(deps: CommandWorkerDeps): (task: Task) => Pr
       const result = await runCommandJob(dispatchDocument(run, '', deps.publicUrl()), config, {
         workRoot: deps.workRoot,
         gitAuthHeader: await deps.gitAuth(run.repo.forge, run.installationId),
-        onOutput: (chunk) => { pending += chunk; },
+        onOutput: (chunk) => {
+          pending += chunk;
+        },
         signal: abort.signal,
         timeoutMs: run.timeoutSeconds * 1000,
       });

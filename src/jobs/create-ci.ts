@@ -3,16 +3,16 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Probot } from 'probot';
+import type { ConfigSource } from '../config/config-source.js';
 import type { Options } from '../config/env.js';
 import type { CommandRunnerConfig } from '../config/jobs-schema.js';
-import type { ConfigSource } from '../config/config-source.js';
-import type { Config } from '../config/schema.js';
 import { reportingResolver } from '../config/resolve-repo-config.js';
+import type { Config } from '../config/schema.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
+import { gitAuthHeader } from '../forge/git-auth.js';
 import { BullMqTaskQueue } from '../queue/bullmq-task-queue.js';
 import { MemoryTaskQueue } from '../queue/memory-task-queue.js';
 import type { Task, TaskAttempt, TaskQueue } from '../queue/task-queue.js';
-import { gitAuthHeader } from '../forge/git-auth.js';
 import { createRunners } from '../runners/create-runners.js';
 import type { Metrics } from '../server/metrics.js';
 import { createCommandWorker } from './command-worker.js';
@@ -64,9 +64,16 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
     redis.on('error', (err) => log.warn({ err }, 'redis (runs) error'));
     store = new RedisRunStore(redis, options.redisPrefix);
-    const queue = (queueName: string) => new BullMqTaskQueue({
-      redisUrl: options.redisUrl!, prefix: options.redisPrefix, queueName, log, backoffMs, onFailed, lockDurationMs: options.workerLockMs,
-    });
+    const queue = (queueName: string) =>
+      new BullMqTaskQueue({
+        redisUrl: options.redisUrl!,
+        prefix: options.redisPrefix,
+        queueName,
+        log,
+        backoffMs,
+        onFailed,
+        lockDurationMs: options.workerLockMs,
+      });
     const queues = [queue('ci-tasks'), queue('ci-statuses'), queue('command-runs')] as const;
     await Promise.all(queues.map((q) => q.ready()));
     [tasks, statusTasks, commandTasks] = queues;
@@ -81,10 +88,15 @@ export async function createCi(o: CiOptions): Promise<Ci> {
   // dispatch; runs in flight keep their callbacks (tokens do not depend on the runner).
   const build = (config: Config) => ({
     runners: createRunners(config.runners, {
-      env: process.env, gitlabUrl: options.gitlab?.url, probot: o.probot, commandQueue: commandTasks, publicUrl: o.publicUrl,
+      env: process.env,
+      gitlabUrl: options.gitlab?.url,
+      probot: o.probot,
+      commandQueue: commandTasks,
+      publicUrl: o.publicUrl,
     }),
-    commandRunners: new Map(Object.entries(config.runners)
-      .filter((entry): entry is [string, CommandRunnerConfig] => entry[1].type === 'command')),
+    commandRunners: new Map(
+      Object.entries(config.runners).filter((entry): entry is [string, CommandRunnerConfig] => entry[1].type === 'command'),
+    ),
     reportingOf: reportingResolver(config),
   });
   let built = build(o.config.current());
@@ -92,8 +104,13 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     built = build(config);
   });
   jobs = new JobService({
-    store, tasks, statusTasks, runners: { get: (name) => built.runners.get(name) },
-    forges: o.forges, publicUrl: o.publicUrl, log: log.child({ name: 'ci' }),
+    store,
+    tasks,
+    statusTasks,
+    runners: { get: (name) => built.runners.get(name) },
+    forges: o.forges,
+    publicUrl: o.publicUrl,
+    log: log.child({ name: 'ci' }),
     reportsCheckRuns: (repo) => built.reportingOf(repo).github === 'checks',
     onFinished: (run) => {
       o.metrics.runsFinished.inc({ state: run.state });
@@ -101,8 +118,12 @@ export async function createCi(o: CiOptions): Promise<Ci> {
     },
   });
   const runCommand = createCommandWorker({
-    jobs, store, runners: { get: (name) => built.commandRunners.get(name) },
-    workRoot: options.workDir, publicUrl: o.publicUrl, log: log.child({ name: 'command' }),
+    jobs,
+    store,
+    runners: { get: (name) => built.commandRunners.get(name) },
+    workRoot: options.workDir,
+    publicUrl: o.publicUrl,
+    log: log.child({ name: 'command' }),
     gitAuth: (forge, installationId) => gitAuthHeader(forge, installationId, o.probot, options.gitlab?.token),
   });
   if (!options.redisUrl && options.commandConcurrency === 0 && built.commandRunners.size > 0) {
@@ -110,7 +131,10 @@ export async function createCi(o: CiOptions): Promise<Ci> {
   }
   const service = jobs;
   return {
-    jobs: service, store, tasks, commandTasks,
+    jobs: service,
+    store,
+    tasks,
+    commandTasks,
     work() {
       const run = (task: Task, attempt: TaskAttempt) => service.runTask(task, attempt);
       tasks.work(run, { concurrency: TASK_CONCURRENCY });

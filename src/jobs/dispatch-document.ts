@@ -2,8 +2,7 @@
 import { API_VERSION, type DispatchDocument } from './protocol.js';
 import type { RunRecord } from './run-record.js';
 
-export const callbackUrl = (publicUrl: string, runId: string): string =>
-  `${publicUrl.replace(/\/+$/, '')}/api/v1/jobs/${runId}/status`;
+export const callbackUrl = (publicUrl: string, runId: string): string => `${publicUrl.replace(/\/+$/, '')}/api/v1/jobs/${runId}/status`;
 
 /** `token` is the run's fresh callback token; empty where the document only identifies the run. */
 export function dispatchDocument(run: RunRecord, token: string, publicUrl: string): DispatchDocument {

@@ -72,8 +72,14 @@ export function stripCodeBlocks(body: string): string {
 /** Prow's relevance gate: whether the (code-stripped) comment asks anything of trigger. */
 export function isRelevant(text: string, presubmits: readonly Presubmit[], honourOkToTest: boolean): boolean {
   const patterns = [
-    RETEST_RE, RETEST_REQUIRED_RE, TEST_MANUAL_REQUIRED_RE, TEST_ALL_RE,
-    TEST_HELP_RE, TEST_NO_TARGET_RE, RETEST_WITH_TARGET_RE, TEST_WITH_TARGET_RE,
+    RETEST_RE,
+    RETEST_REQUIRED_RE,
+    TEST_MANUAL_REQUIRED_RE,
+    TEST_ALL_RE,
+    TEST_HELP_RE,
+    TEST_NO_TARGET_RE,
+    RETEST_WITH_TARGET_RE,
+    TEST_WITH_TARGET_RE,
     ...(honourOkToTest ? [OK_TO_TEST_RE, OK_TO_TEST_CANCEL_RE] : []),
   ];
   return patterns.some((re) => re.test(text)) || presubmits.some((job) => triggerOf(job).test(text));

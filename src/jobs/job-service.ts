@@ -11,14 +11,14 @@ import type { RunnerEvent } from '../core/events.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
 import type { ChangeRef, Forge, RepoRef } from '../forge/types.js';
 import { PostponeTask, type Task, type TaskAttempt, type TaskQueue } from '../queue/task-queue.js';
-import { RunnerError, type Runner } from '../runners/runner.js';
+import { type Runner, RunnerError } from '../runners/runner.js';
 import { timingSafeEqualStrings } from '../server/timing-safe-equal.js';
+import { checkRunOf } from './check-run-of.js';
 import type { CiJobs, RunSummary, StartOutcome, StartRequest } from './ci-jobs.js';
 import { dispatchDocument } from './dispatch-document.js';
-import { isTerminal, STATE_RANK, type ReportedState, type StatusReport } from './protocol.js';
 import { newRun } from './new-run.js';
-import { checkRunOf } from './check-run-of.js';
-import { commitStatusOf, DEFAULT_DESCRIPTION, RUN_ID, slotKey, writesStatus, type RunRecord } from './run-record.js';
+import { isTerminal, type ReportedState, STATE_RANK, type StatusReport } from './protocol.js';
+import { commitStatusOf, DEFAULT_DESCRIPTION, RUN_ID, type RunRecord, slotKey, writesStatus } from './run-record.js';
 import type { RunStore } from './run-store.js';
 
 /** Tries to hand a run to its runner (about 31 s of backoff at the default 1 s base). */
@@ -30,7 +30,6 @@ const SLOT_RETRY_MS = 1000;
 const CHECK_RUN_WAIT_MS = 1000;
 /** A claim to create a check run older than this was abandoned (its writer died): another may take over. */
 export const CHECK_RUN_CLAIM_MS = 120_000;
-
 
 export interface JobServiceDeps {
   store: RunStore;
@@ -61,17 +60,19 @@ export class JobService implements CiJobs {
   constructor(private readonly deps: JobServiceDeps) {}
 
   async start(requests: StartRequest[]): Promise<StartOutcome[]> {
-    return Promise.all(requests.map(async (request) => {
-      const run = newRun(request);
-      // GitLab has no Checks API: its runs keep commit statuses whatever the configuration says.
-      if (writesStatus(run) && run.repo.forge === 'github' && this.deps.reportsCheckRuns?.(run.repo)) run.checkRun = {};
-      const created = await this.deps.store.create(run);
-      if (!created.created) return { job: run.job, outcome: 'running' as const, runId: created.existing };
-      this.deps.log.info({ run: run.id, job: run.job, sha: run.sha, reason: run.reason }, 'run queued');
-      await this.deps.tasks.add({ name: 'dispatch', runId: run.id }, { id: `dispatch-${run.id}`, attempts: DISPATCH_ATTEMPTS });
-      if (writesStatus(run)) await this.#queueStatus(run);
-      return { job: run.job, outcome: 'started' as const, runId: run.id };
-    }));
+    return Promise.all(
+      requests.map(async (request) => {
+        const run = newRun(request);
+        // GitLab has no Checks API: its runs keep commit statuses whatever the configuration says.
+        if (writesStatus(run) && run.repo.forge === 'github' && this.deps.reportsCheckRuns?.(run.repo)) run.checkRun = {};
+        const created = await this.deps.store.create(run);
+        if (!created.created) return { job: run.job, outcome: 'running' as const, runId: created.existing };
+        this.deps.log.info({ run: run.id, job: run.job, sha: run.sha, reason: run.reason }, 'run queued');
+        await this.deps.tasks.add({ name: 'dispatch', runId: run.id }, { id: `dispatch-${run.id}`, attempts: DISPATCH_ATTEMPTS });
+        if (writesStatus(run)) await this.#queueStatus(run);
+        return { job: run.job, outcome: 'started' as const, runId: run.id };
+      }),
+    );
   }
 
   async abortChange(ref: ChangeRef, reason: string): Promise<number> {
@@ -93,7 +94,16 @@ export class JobService implements CiJobs {
       if (!run) return undefined;
       const { job, type, repo, change, sha, context, state, description, url } = run;
       return {
-        id, job, type, repo, ...(change === undefined ? {} : { change }), baseRef: run.refs.base_ref, sha, context, state, description,
+        id,
+        job,
+        type,
+        repo,
+        ...(change === undefined ? {} : { change }),
+        baseRef: run.refs.base_ref,
+        sha,
+        context,
+        state,
+        description,
         ...(url === undefined ? {} : { url }),
       };
     });
@@ -123,7 +133,11 @@ export class JobService implements CiJobs {
    * Moves a run forward: a report that would move it back (a late `pending` after `running`) or
    * change nothing is ignored, and a finished run never changes.
    */
-  async report(id: string, report: StatusReport, marks: Pick<RunRecord, 'timedOut'> = {}): Promise<{ run: RunRecord; changed: boolean } | undefined> {
+  async report(
+    id: string,
+    report: StatusReport,
+    marks: Pick<RunRecord, 'timedOut'> = {},
+  ): Promise<{ run: RunRecord; changed: boolean } | undefined> {
     const result = await this.deps.store.update(id, (run) => {
       if (isTerminal(run.state) || STATE_RANK[report.state] < STATE_RANK[run.state]) return undefined;
       const next: RunRecord = {
@@ -147,8 +161,12 @@ export class JobService implements CiJobs {
     if (!id && event.system === 'github-actions') {
       const candidate = /\b(r[0-9a-f]{24})\b/.exec(event.title ?? '')?.[1];
       const run = candidate ? await this.deps.store.get(candidate) : undefined;
-      if (run && !run.externalId && this.deps.runners.get(run.runner)?.type === 'github-actions'
-        && run.refs.repo.toLowerCase() === `${event.repo.owner}/${event.repo.name}`.toLowerCase()) {
+      if (
+        run &&
+        !run.externalId &&
+        this.deps.runners.get(run.runner)?.type === 'github-actions' &&
+        run.refs.repo.toLowerCase() === `${event.repo.owner}/${event.repo.name}`.toLowerCase()
+      ) {
         id = run.id;
         await this.deps.store.update(id, (r) => ({ ...r, externalId: event.externalId }));
         await this.deps.store.linkExternal(event.system, event.externalId, id);
@@ -161,11 +179,16 @@ export class JobService implements CiJobs {
   /** Runs one task; the queues call this. */
   async runTask(task: Task, attempt: TaskAttempt): Promise<void> {
     switch (task.name) {
-      case 'dispatch': return this.#dispatch(task.runId, attempt);
-      case 'status': return this.#writeStatus(task.runId);
-      case 'timeout': return this.#timeOut(task.runId);
-      case 'poll': return this.#poll(task.runId);
-      case 'command': throw new Error('command tasks belong to the command queue');
+      case 'dispatch':
+        return this.#dispatch(task.runId, attempt);
+      case 'status':
+        return this.#writeStatus(task.runId);
+      case 'timeout':
+        return this.#timeOut(task.runId);
+      case 'poll':
+        return this.#poll(task.runId);
+      case 'command':
+        throw new Error('command tasks belong to the command queue');
     }
   }
 
@@ -189,8 +212,9 @@ export class JobService implements CiJobs {
     }
     // A token per try: a runner that got an earlier, failed try cannot report on this one.
     const token = randomBytes(32).toString('base64url');
-    const armed = await store.update(id, (r) => r.state === 'queued'
-      ? { ...r, tokenHash: hashToken(token), attempts: r.attempts + 1 } : undefined);
+    const armed = await store.update(id, (r) =>
+      r.state === 'queued' ? { ...r, tokenHash: hashToken(token), attempts: r.attempts + 1 } : undefined,
+    );
     if (!armed?.changed) return;
     const doc = dispatchDocument(armed.after, token, this.deps.publicUrl());
     let receipt;
@@ -227,13 +251,15 @@ export class JobService implements CiJobs {
     const runner = this.deps.runners.get(run.runner);
     if (!runner?.poll) return;
     const report = await runner.poll(dispatchDocument(run, '', this.deps.publicUrl()), run.externalId, this.deps.log.child({ run: id }));
-    const after = report ? (await this.report(id, report))?.run ?? run : run;
+    const after = report ? ((await this.report(id, report))?.run ?? run) : run;
     if (!isTerminal(after.state)) await this.#queuePoll(id, runner);
   }
 
   #queuePoll(id: string, runner: Runner): Promise<void> {
-    return this.deps.tasks.add({ name: 'poll', runId: id },
-      { id: `poll-${id}-${Date.now()}`, delayMs: runner.pollIntervalMs ?? 30_000, attempts: 3 });
+    return this.deps.tasks.add(
+      { name: 'poll', runId: id },
+      { id: `poll-${id}-${Date.now()}`, delayMs: runner.pollIntervalMs ?? 30_000, attempts: 3 },
+    );
   }
 
   async #timeOut(id: string): Promise<void> {
@@ -243,13 +269,19 @@ export class JobService implements CiJobs {
   }
 
   /** Ends an unfinished run; true if this call ended it. Tells the runner, best effort. */
-  async #end(id: string, state: Extract<ReportedState, 'error' | 'aborted'>, description: string, marks: Pick<RunRecord, 'timedOut'> = {}): Promise<boolean> {
+  async #end(
+    id: string,
+    state: Extract<ReportedState, 'error' | 'aborted'>,
+    description: string,
+    marks: Pick<RunRecord, 'timedOut'> = {},
+  ): Promise<boolean> {
     const result = await this.report(id, { state, description }, marks);
     if (!result?.changed) return false;
     const { run } = result;
     const runner = this.deps.runners.get(run.runner);
     if (run.attempts > 0 && runner?.abort) {
-      await runner.abort(dispatchDocument(run, '', this.deps.publicUrl()), run.externalId, this.deps.log.child({ run: id }))
+      await runner
+        .abort(dispatchDocument(run, '', this.deps.publicUrl()), run.externalId, this.deps.log.child({ run: id }))
         .catch((err) => this.deps.log.warn({ err, run: id }, 'the runner could not be told to stop'));
     }
     return true;
@@ -271,7 +303,10 @@ export class JobService implements CiJobs {
   }
 
   #queueStatus(run: RunRecord): Promise<void> {
-    return this.deps.statusTasks.add({ name: 'status', runId: run.id }, { id: `status-${run.id}-${run.version}`, attempts: STATUS_ATTEMPTS });
+    return this.deps.statusTasks.add(
+      { name: 'status', runId: run.id },
+      { id: `status-${run.id}-${run.version}`, attempts: STATUS_ATTEMPTS },
+    );
   }
 
   /**
@@ -323,7 +358,9 @@ export class JobService implements CiJobs {
       const id = checkRunId;
       const marked = await store.update(run.id, (r) => ({
         // A check run someone else recorded first stays the run's (only a lost race makes two).
-        ...r, statusWritten: written, checkRun: { id: r.checkRun?.id ?? id, tried: true },
+        ...r,
+        statusWritten: written,
+        checkRun: { id: r.checkRun?.id ?? id, tried: true },
       }));
       run = marked && JSON.stringify(checkRunOf(marked.after, this.deps.publicUrl())) !== written ? marked.after : undefined;
     }
@@ -363,7 +400,7 @@ export class JobService implements CiJobs {
       return id;
     } catch (err) {
       // Let the next try take over at once (it will look before creating).
-      await store.update(current.id, (r) => r.checkRun?.claim?.by === me ? { ...r, checkRun: { tried: true } } : undefined);
+      await store.update(current.id, (r) => (r.checkRun?.claim?.by === me ? { ...r, checkRun: { tried: true } } : undefined));
       throw err;
     }
   }
@@ -375,4 +412,3 @@ function formatSeconds(seconds: number): string {
   const s = seconds % 60;
   return [h && `${h}h`, m && `${m}m`, s && `${s}s`].filter(Boolean).join('') || '0s';
 }
-

@@ -1,7 +1,7 @@
 // The run store of the embedded mode: one process, nothing survives a restart. Finished runs
 // beyond MAX_RUNS are forgotten, oldest first, so memory stays bounded.
 import type { RepoRef } from '../forge/types.js';
-import { slotKey, type RunRecord } from './run-record.js';
+import { type RunRecord, slotKey } from './run-record.js';
 import { changeIndexKey, MAX_LOG_BYTES, type RunStore, type RunUpdate } from './run-store.js';
 
 const MAX_RUNS = 10_000;

@@ -11,8 +11,12 @@ export function newRun(request: StartRequest): RunRecord {
   }
   const now = Date.now();
   const { job } = request;
-  const subject: RunSubject = request.type === 'presubmit' ? { change: request.pull.number }
-    : request.type === 'batch' ? { test: request.testId } : { branch: request.baseRef };
+  const subject: RunSubject =
+    request.type === 'presubmit'
+      ? { change: request.pull.number }
+      : request.type === 'batch'
+        ? { test: request.testId }
+        : { branch: request.baseRef };
   const sha = request.type === 'presubmit' ? request.pull.sha : request.baseSha;
   const pulls = request.type === 'presubmit' ? [request.pull] : request.type === 'batch' ? request.pulls : [];
   return {

@@ -24,31 +24,39 @@ export const refsSchema = z.strictObject({
   pulls: z.array(pullSchema).describe('PRs to merge into base_sha, in order; empty for postsubmits'),
 });
 
-export const dispatchDocumentSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  job: z.strictObject({
-    id: z.string().describe('the run id, as in the callback URL'),
-    name: z.string(),
-    type: jobTypeSchema,
-    context: z.string().describe('the commit status context the results are reported under'),
-    params: z.record(z.string(), z.string()).describe('job parameters from the configuration'),
-    timeout_seconds: z.number().int().positive().describe('the run is ended as an error if it has not finished by then'),
-  }),
-  refs: refsSchema,
-  callback: z.strictObject({
-    url: z.string().describe('POST the status reports here'),
-    token: z.string().describe('send as "Authorization: Bearer <token>"; valid for this run only, until it ends'),
-  }),
-}).describe('What ci-orchestrator sends a runner to start a job.');
+export const dispatchDocumentSchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    job: z.strictObject({
+      id: z.string().describe('the run id, as in the callback URL'),
+      name: z.string(),
+      type: jobTypeSchema,
+      context: z.string().describe('the commit status context the results are reported under'),
+      params: z.record(z.string(), z.string()).describe('job parameters from the configuration'),
+      timeout_seconds: z.number().int().positive().describe('the run is ended as an error if it has not finished by then'),
+    }),
+    refs: refsSchema,
+    callback: z.strictObject({
+      url: z.string().describe('POST the status reports here'),
+      token: z.string().describe('send as "Authorization: Bearer <token>"; valid for this run only, until it ends'),
+    }),
+  })
+  .describe('What ci-orchestrator sends a runner to start a job.');
 
 export const runStateSchema = z.enum(['pending', 'running', 'success', 'failure', 'error', 'aborted']);
 
 /** A runner's report, the body of POST /api/v1/jobs/{id}/status. */
-export const statusReportSchema = z.strictObject({
-  state: runStateSchema,
-  url: z.url({ protocol: /^https?$/ }).max(2000).optional().describe('where people can follow the run; shown as the status link'),
-  description: z.string().max(1000).optional().describe('one line for the commit status (shortened to fit)'),
-}).describe('A runner\'s report on a run.');
+export const statusReportSchema = z
+  .strictObject({
+    state: runStateSchema,
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional()
+      .describe('where people can follow the run; shown as the status link'),
+    description: z.string().max(1000).optional().describe('one line for the commit status (shortened to fit)'),
+  })
+  .describe("A runner's report on a run.");
 
 export type JobType = z.infer<typeof jobTypeSchema>;
 export type Pull = z.infer<typeof pullSchema>;
@@ -65,5 +73,11 @@ export const isTerminal = (state: RunState): boolean => TERMINAL_STATES.has(stat
 
 /** Order of progress: a report may only move a run forward (a late `pending` cannot undo `success`). */
 export const STATE_RANK: Record<RunState, number> = {
-  queued: 0, pending: 1, running: 2, success: 3, failure: 3, error: 3, aborted: 3,
+  queued: 0,
+  pending: 1,
+  running: 2,
+  success: 3,
+  failure: 3,
+  error: 3,
+  aborted: 3,
 };

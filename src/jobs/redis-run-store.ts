@@ -4,7 +4,7 @@
 // one another's changes.
 import type { Redis } from 'ioredis';
 import type { RepoRef } from '../forge/types.js';
-import { slotKey, type RunRecord } from './run-record.js';
+import { type RunRecord, slotKey } from './run-record.js';
 import { changeIndexKey, MAX_LOG_BYTES, RUN_RETENTION_SECONDS, type RunStore, type RunUpdate } from './run-store.js';
 
 /** The active key outlives a run that never reports by this much beyond its timeout. */
@@ -57,26 +57,34 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return len`;
 
 export class RedisRunStore implements RunStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   #key(...parts: string[]): string {
     return [this.prefix, ...parts].join(':');
   }
 
   async create(run: RunRecord): Promise<{ created: true } | { created: false; existing: string }> {
-    const existing = await this.redis.eval(
-      CREATE, 3,
-      this.#key('active', run.activeKey), this.#key('run', run.id),
+    const existing = (await this.redis.eval(
+      CREATE,
+      3,
+      this.#key('active', run.activeKey),
+      this.#key('run', run.id),
       run.change === undefined ? '' : this.#key('change', changeIndexKey(run.repo, run.change)),
-      run.id, String(run.version), JSON.stringify(run),
-      String(run.timeoutSeconds + ACTIVE_GRACE_SECONDS), String(RUN_RETENTION_SECONDS),
-    ) as string | null;
+      run.id,
+      String(run.version),
+      JSON.stringify(run),
+      String(run.timeoutSeconds + ACTIVE_GRACE_SECONDS),
+      String(RUN_RETENTION_SECONDS),
+    )) as string | null;
     return existing ? { created: false, existing } : { created: true };
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
     const json = await this.redis.hget(this.#key('run', id), 'json');
-    return json ? JSON.parse(json) as RunRecord : undefined;
+    return json ? (JSON.parse(json) as RunRecord) : undefined;
   }
 
   async getMany(ids: readonly string[]): Promise<Array<RunRecord | undefined>> {
@@ -87,7 +95,7 @@ export class RedisRunStore implements RunStore {
     return ids.map((id, i) => {
       const [err, json] = replies[i] ?? [new Error(`run ${id}: no reply`), null];
       if (err) throw err;
-      return typeof json === 'string' ? JSON.parse(json) as RunRecord : undefined;
+      return typeof json === 'string' ? (JSON.parse(json) as RunRecord) : undefined;
     });
   }
 
@@ -98,19 +106,28 @@ export class RedisRunStore implements RunStore {
       const mutated = mutate(structuredClone(before));
       if (!mutated) return { before, after: before, changed: false };
       const after = { ...mutated, version: before.version + 1, updatedAt: Date.now() };
-      const set = await this.redis.eval(COMPARE_AND_SET, 1, this.#key('run', id),
-        String(before.version), String(after.version), JSON.stringify(after));
+      const set = await this.redis.eval(
+        COMPARE_AND_SET,
+        1,
+        this.#key('run', id),
+        String(before.version),
+        String(after.version),
+        JSON.stringify(after),
+      );
       if (set === 1) return { before, after, changed: true };
     }
     throw new Error(`run ${id}: too many concurrent updates`);
   }
 
   async finish(run: RunRecord): Promise<void> {
-    await this.redis.eval(FINISH, 3,
+    await this.redis.eval(
+      FINISH,
+      3,
       this.#key('active', run.activeKey),
       run.change === undefined ? '' : this.#key('change', changeIndexKey(run.repo, run.change)),
       this.#key('slots', slotKey(run)),
-      run.id);
+      run.id,
+    );
   }
 
   unfinishedForChange(repo: RepoRef, change: number): Promise<string[]> {
@@ -119,7 +136,7 @@ export class RedisRunStore implements RunStore {
 
   async acquireSlot(key: string, max: number, runId: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
-    return await this.redis.eval(ACQUIRE, 1, this.#key('slots', key), runId, String(max), String(now), String(now + ttlMs)) === 1;
+    return (await this.redis.eval(ACQUIRE, 1, this.#key('slots', key), runId, String(max), String(now), String(now + ttlMs))) === 1;
   }
 
   async releaseSlot(key: string, runId: string): Promise<void> {

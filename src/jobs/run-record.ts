@@ -1,7 +1,7 @@
 // A run: one attempt at one job on one commit, from queued to its end. Stored in Redis (or memory)
 // as plain JSON, so it holds no secret: the callback token is kept only as its SHA-256.
 import { randomBytes } from 'node:crypto';
-import { repoFullName, type CommitStatus, type RepoRef, type StatusState } from '../forge/types.js';
+import { type CommitStatus, type RepoRef, repoFullName, type StatusState } from '../forge/types.js';
 import { isTerminal, type JobType, type Refs, type RunState } from './protocol.js';
 
 export interface RunRecord {
@@ -87,14 +87,24 @@ export const writesStatus = (run: Pick<RunRecord, 'type'>): boolean => run.type 
 
 /** What a run's status says when its runner says nothing more. */
 export const DEFAULT_DESCRIPTION: Record<RunState, string> = {
-  queued: 'Job triggered.', pending: 'Job pending.', running: 'Job running.', success: 'Job succeeded.',
-  failure: 'Job failed.', error: 'Job errored.', aborted: 'Job aborted.',
+  queued: 'Job triggered.',
+  pending: 'Job pending.',
+  running: 'Job running.',
+  success: 'Job succeeded.',
+  failure: 'Job failed.',
+  error: 'Job errored.',
+  aborted: 'Job aborted.',
 };
 
 /** How a run shows on the forge (Prow's crier mapping: aborted reads as a failure). */
 const STATUS_STATE: Record<RunState, StatusState> = {
-  queued: 'pending', pending: 'pending', running: 'pending',
-  success: 'success', failure: 'failure', aborted: 'failure', error: 'error',
+  queued: 'pending',
+  pending: 'pending',
+  running: 'pending',
+  success: 'success',
+  failure: 'failure',
+  aborted: 'failure',
+  error: 'error',
 };
 
 /** GitHub refuses longer descriptions. */
@@ -113,7 +123,10 @@ export function commitStatusOf(run: RunRecord): CommitStatus {
     text = `${text.slice(0, half)} ... ${text.slice(text.length - (room - 5 - half))}`;
   }
   return {
-    context: run.context, state: STATUS_STATE[run.state], description: `${text}${suffix}`, targetUrl: run.url,
+    context: run.context,
+    state: STATUS_STATE[run.state],
+    description: `${text}${suffix}`,
+    targetUrl: run.url,
     ...(run.state === 'running' ? { running: true } : {}),
   };
 }
@@ -126,5 +139,4 @@ export function baseShaOf(description: string | undefined): string | undefined {
 export const isFinished = (run: RunRecord): boolean => isTerminal(run.state);
 
 /** The max_concurrency slots a run competes for: one set per (repo, job). */
-export const slotKey = (run: Pick<RunRecord, 'repo' | 'job'>): string =>
-  `${run.repo.forge}/${repoFullName(run.repo)}/${run.job}`;
+export const slotKey = (run: Pick<RunRecord, 'repo' | 'job'>): string => `${run.repo.forge}/${repoFullName(run.repo)}/${run.job}`;

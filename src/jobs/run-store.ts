@@ -51,5 +51,4 @@ export const RUN_RETENTION_SECONDS = 14 * 24 * 3600;
 /** Most bytes of output kept per run. */
 export const MAX_LOG_BYTES = 1024 * 1024;
 
-export const changeIndexKey = (repo: RepoRef, change: number): string =>
-  `${repo.forge}/${repo.owner}/${repo.name}/pr/${change}`;
+export const changeIndexKey = (repo: RepoRef, change: number): string => `${repo.forge}/${repo.owner}/${repo.name}/pr/${change}`;

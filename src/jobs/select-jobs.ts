@@ -4,7 +4,13 @@ import { contextOf, type Postsubmit, type Presubmit } from '../config/jobs-schem
 import type { PushEvent } from '../core/events.js';
 import type { CommitStatus } from '../forge/types.js';
 import {
-  compilePattern, OK_TO_TEST_RE, RETEST_RE, RETEST_REQUIRED_RE, TEST_ALL_RE, TEST_MANUAL_REQUIRED_RE, triggerOf,
+  compilePattern,
+  OK_TO_TEST_RE,
+  RETEST_RE,
+  RETEST_REQUIRED_RE,
+  TEST_ALL_RE,
+  TEST_MANUAL_REQUIRED_RE,
+  triggerOf,
 } from './job-patterns.js';
 
 type Job = Presubmit | Postsubmit;
@@ -61,48 +67,71 @@ export type Filter = (job: Presubmit) => Verdict;
 const NO: Verdict = { matches: false, forced: false, default: false };
 
 /** `/test <job>` (or the job's own trigger): forced, so file filters do not apply. */
-export const commandFilter = (body: string): Filter => (job) => {
-  const matches = triggerOf(job).test(body);
-  return { matches, forced: matches, default: true };
-};
+export const commandFilter =
+  (body: string): Filter =>
+  (job) => {
+    const matches = triggerOf(job).test(body);
+    return { matches, forced: matches, default: true };
+  };
 
 /** Jobs asked for by name other than in a comment (GitHub's Re-run button): as `/test <job>`. */
-export const namedFilter = (names: ReadonlySet<string>): Filter => (job) => {
-  const matches = names.has(job.name);
-  return { matches, forced: matches, default: true };
-};
+export const namedFilter =
+  (names: ReadonlySet<string>): Filter =>
+  (job) => {
+    const matches = names.has(job.name);
+    return { matches, forced: matches, default: true };
+  };
 
 /** `/test all`, `/ok-to-test`: every job that runs without being named. */
 export const testAllFilter: Filter = (job) => ({ matches: !needsExplicitTrigger(job), forced: false, default: false });
 
 /** `/retest`: failed contexts, and automatic jobs that have not reported yet. */
-export const retestFilter = (failed: ReadonlySet<string>, all: ReadonlySet<string>): Filter => (job) => {
-  const context = contextOf(job);
-  return { matches: failed.has(context) || (!needsExplicitTrigger(job) && !all.has(context)), forced: false, default: failed.has(context) };
-};
+export const retestFilter =
+  (failed: ReadonlySet<string>, all: ReadonlySet<string>): Filter =>
+  (job) => {
+    const context = contextOf(job);
+    return {
+      matches: failed.has(context) || (!needsExplicitTrigger(job) && !all.has(context)),
+      forced: false,
+      default: failed.has(context),
+    };
+  };
 
 /** `/retest-required`: `/retest` without optional jobs. */
-export const retestRequiredFilter = (failed: ReadonlySet<string>, all: ReadonlySet<string>): Filter => (job) =>
-  job.optional ? NO : retestFilter(failed, all)(job);
+export const retestRequiredFilter =
+  (failed: ReadonlySet<string>, all: ReadonlySet<string>): Filter =>
+  (job) =>
+    job.optional ? NO : retestFilter(failed, all)(job);
 
 /** `/test-manual-required`: required jobs that only run when named (so have no file filter). */
-export const testManualRequiredFilter: Filter = (job) => ({ matches: !job.optional && needsExplicitTrigger(job), forced: true, default: false });
+export const testManualRequiredFilter: Filter = (job) => ({
+  matches: !job.optional && needsExplicitTrigger(job),
+  forced: true,
+  default: false,
+});
 
 /** Prow's AggregateFilter: the first filter that matches a job decides for it. */
-export const unionFilter = (filters: readonly Filter[]): Filter => (job) => {
-  for (const filter of filters) {
-    const v = filter(job);
-    if (v.matches) return v;
-  }
-  return NO;
-};
+export const unionFilter =
+  (filters: readonly Filter[]): Filter =>
+  (job) => {
+    for (const filter of filters) {
+      const v = filter(job);
+      if (v.matches) return v;
+    }
+    return NO;
+  };
 
 /** Prow's FilterPresubmits: the jobs a filter matches and that should run on this branch and files. */
-export async function filterPresubmits(presubmits: readonly Presubmit[], filter: Filter, branch: string, changes: ChangedFiles): Promise<Presubmit[]> {
+export async function filterPresubmits(
+  presubmits: readonly Presubmit[],
+  filter: Filter,
+  branch: string,
+  changes: ChangedFiles,
+): Promise<Presubmit[]> {
   const selected: Presubmit[] = [];
   for (const job of presubmits) {
     const v = filter(job);
-    if (v.matches && await shouldRun(job, branch, changes, v.forced, v.default)) selected.push(job);
+    if (v.matches && (await shouldRun(job, branch, changes, v.forced, v.default))) selected.push(job);
   }
   return selected;
 }
@@ -137,8 +166,13 @@ export async function commentFilter(body: string, honourOkToTest: boolean, headS
  * Postsubmits for a push (Prow's Postsubmit.ShouldRun): the branch filter, then the file filter if
  * any, else always_run, which defaults to true. A deleted branch runs nothing.
  */
-export function selectPostsubmits(postsubmits: readonly Postsubmit[], push: Pick<PushEvent, 'branch' | 'after' | 'deleted' | 'changedFiles'>): Postsubmit[] {
+export function selectPostsubmits(
+  postsubmits: readonly Postsubmit[],
+  push: Pick<PushEvent, 'branch' | 'after' | 'deleted' | 'changedFiles'>,
+): Postsubmit[] {
   if (push.deleted || /^0+$/.test(push.after)) return [];
-  return postsubmits.filter((job) => branchMatches(job, push.branch)
-    && (hasFileFilter(job) ? runsAgainstChanges(job, push.changedFiles) : job.always_run ?? true));
+  return postsubmits.filter(
+    (job) =>
+      branchMatches(job, push.branch) && (hasFileFilter(job) ? runsAgainstChanges(job, push.changedFiles) : (job.always_run ?? true)),
+  );
 }

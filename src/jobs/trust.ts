@@ -6,7 +6,7 @@
 // GitLab gives Guests and Reporters read, so a lower bar would trust everybody there.
 import type { TriggerConfig } from '../config/jobs-schema.js';
 import { hasLabel, OK_TO_TEST } from '../core/labels.js';
-import { normLogin, permissionRank, type Forge, type RepoRef } from '../forge/types.js';
+import { type Forge, normLogin, permissionRank, type RepoRef } from '../forge/types.js';
 
 export interface Trust {
   trusted: boolean;
@@ -18,8 +18,7 @@ const APP_SUFFIX = '[bot]';
 const withoutAppSuffix = (login: string) => normLogin(login).replace(/\[bot\]$/, '');
 
 /** The bot itself, as either form a GitHub App's login takes ("ci-bot", "ci-bot[bot]"). */
-export const isBotItself = (login: string, botLogin: string): boolean =>
-  withoutAppSuffix(login) === withoutAppSuffix(botLogin);
+export const isBotItself = (login: string, botLogin: string): boolean => withoutAppSuffix(login) === withoutAppSuffix(botLogin);
 
 export async function trustedUser(forge: Forge, repo: RepoRef, config: TriggerConfig, login: string): Promise<Trust> {
   if (isBotItself(login, await forge.botLogin())) return { trusted: true, reason: 'the bot itself' };
@@ -33,7 +32,7 @@ export async function trustedUser(forge: Forge, repo: RepoRef, config: TriggerCo
     return { trusted: true, reason: 'a trusted app' };
   }
   const secondOrg = config.trusted_org !== '' && config.trusted_org.toLowerCase() !== repo.owner.split('/')[0]!.toLowerCase();
-  if (secondOrg && await forge.isOrgMember({ forge: repo.forge, owner: config.trusted_org, name: '' }, login)) {
+  if (secondOrg && (await forge.isOrgMember({ forge: repo.forge, owner: config.trusted_org, name: '' }, login))) {
     return { trusted: true, reason: 'a member of the trusted secondary org' };
   }
   const unmet = [
@@ -45,7 +44,12 @@ export async function trustedUser(forge: Forge, repo: RepoRef, config: TriggerCo
 }
 
 /** A change is tested automatically when its author is trusted or it carries `ok-to-test`. */
-export async function trustedPullRequest(forge: Forge, repo: RepoRef, config: TriggerConfig, change: { author: string; labels: readonly string[] }): Promise<boolean> {
+export async function trustedPullRequest(
+  forge: Forge,
+  repo: RepoRef,
+  config: TriggerConfig,
+  change: { author: string; labels: readonly string[] },
+): Promise<boolean> {
   if (!config.ignore_ok_to_test && hasLabel(change.labels, OK_TO_TEST)) return true;
   return (await trustedUser(forge, repo, config, change.author)).trusted;
 }

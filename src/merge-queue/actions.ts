@@ -1,6 +1,6 @@
 // Building the engine's actions.
 import { noteAborted } from './failures.js';
-import { samePull, type Pull } from './lineage.js';
+import { type Pull, samePull } from './lineage.js';
 import { chooseMergeMethod } from './merge-method.js';
 import { memberOf, type PoolView } from './pool-view.js';
 import type { Action, TestRef } from './types.js';

@@ -5,7 +5,7 @@
 // change's `updated_at` on every comment, review and approval), the base branch's OWNERS and the
 // approve settings, so it is kept while those stay the same, and for at most APPROVAL_TTL_MS in
 // case a forge did not bump `updated_at`.
-import { repoFullName, type Change, type Forge } from '../forge/types.js';
+import { type Change, type Forge, repoFullName } from '../forge/types.js';
 
 /** How long a verdict is trusted while nothing it depends on has visibly changed. */
 export const APPROVAL_TTL_MS = 5 * 60_000;
@@ -24,12 +24,24 @@ const caches = new WeakMap<Forge, Map<string, Entry>>();
  * change last moved. A change whose forge gives no `updatedAt` is derived every time.
  */
 export function cachedApproval(
-  forge: Forge, change: Change, baseSha: string, settings: unknown, now: number, derive: () => Promise<boolean>,
+  forge: Forge,
+  change: Change,
+  baseSha: string,
+  settings: unknown,
+  now: number,
+  derive: () => Promise<boolean>,
 ): Promise<boolean> {
   if (change.updatedAt === undefined) return derive();
   let cache = caches.get(forge);
   if (!cache) caches.set(forge, (cache = new Map()));
-  const key = [repoFullName(change.ref.repo).toLowerCase(), change.ref.number, change.headSha, change.updatedAt, baseSha, JSON.stringify(settings)].join('|');
+  const key = [
+    repoFullName(change.ref.repo).toLowerCase(),
+    change.ref.number,
+    change.headSha,
+    change.updatedAt,
+    baseSha,
+    JSON.stringify(settings),
+  ].join('|');
   const found = cache.get(key);
   if (found && found.until > now) return found.verdict;
   const verdict = derive();

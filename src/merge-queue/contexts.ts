@@ -29,4 +29,6 @@ export const failingContexts = (change: PoolChange): string[] =>
 
 /** Required contexts that never reported on the head, sorted. */
 export const missingContexts = (change: PoolChange): string[] =>
-  requiredContextsOf(change).filter((context) => resultOf(change, context) === undefined).sort();
+  requiredContextsOf(change)
+    .filter((context) => resultOf(change, context) === undefined)
+    .sort();

@@ -31,7 +31,12 @@ export function countFailure(memory: PoolMemory, change: Head): number {
 /** Blame this head (in place); `reason` when the forge, not a test, refused it. */
 export function blame(memory: PoolMemory, change: Head, contexts: readonly string[], reason?: string): void {
   memory.blamed = memory.blamed.filter((b) => b.number !== change.number);
-  memory.blamed.push({ number: change.number, headSha: change.headSha, contexts: [...contexts].sort(), ...(reason === undefined ? {} : { reason }) });
+  memory.blamed.push({
+    number: change.number,
+    headSha: change.headSha,
+    contexts: [...contexts].sort(),
+    ...(reason === undefined ? {} : { reason }),
+  });
 }
 
 /** A failure the flake rule forgives once: count it, and blame on the second. True when blamed. */

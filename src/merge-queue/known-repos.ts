@@ -2,7 +2,7 @@
 // GitHub App installation covers it, so the queue learns each repo from its events and remembers
 // it (in Redis, for every process and across restarts; in memory in the embedded mode).
 import type { Redis } from 'ioredis';
-import { repoFullName, type RepoRef } from '../forge/types.js';
+import { type RepoRef, repoFullName } from '../forge/types.js';
 
 export interface KnownRepo {
   repo: RepoRef;
@@ -31,7 +31,10 @@ export class MemoryKnownRepos implements KnownRepos {
 export class RedisKnownRepos implements KnownRepos {
   readonly #key: string;
 
-  constructor(private readonly redis: Redis, prefix: string) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
     this.#key = `${prefix}:mq:repos`;
   }
 

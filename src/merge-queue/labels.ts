@@ -10,7 +10,10 @@ export function labelMatches(label: string, entry: string): boolean {
 }
 
 const alternatives = (entry: string): string[] =>
-  entry.split(',').map((alt) => alt.trim()).filter((alt) => alt !== '');
+  entry
+    .split(',')
+    .map((alt) => alt.trim())
+    .filter((alt) => alt !== '');
 
 /** Whether `labels` satisfy a required entry: any of its comma-separated alternatives is present. */
 export const carriesLabel = (labels: readonly string[], entry: string): boolean =>
@@ -20,5 +23,4 @@ export const carriesLabel = (labels: readonly string[], entry: string): boolean 
 export const entryName = (entry: string): string => alternatives(entry).join(' or ');
 
 /** The labels present that a forbidden entry matches (a family entry may match several). */
-export const labelsMatching = (labels: readonly string[], entry: string): string[] =>
-  labels.filter((label) => labelMatches(label, entry));
+export const labelsMatching = (labels: readonly string[], entry: string): string[] => labels.filter((label) => labelMatches(label, entry));

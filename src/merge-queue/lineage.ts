@@ -24,15 +24,20 @@ export interface Progress {
  * the current base cannot be reached that way (someone pushed, or other changes merged first):
  * the test's tree is then not what the branch would become.
  */
-export function progressOf(test: Pick<TestRef, 'baseSha' | 'pulls'>, baseSha: string, lineage: readonly LineageEntry[]): Progress | undefined {
+export function progressOf(
+  test: Pick<TestRef, 'baseSha' | 'pulls'>,
+  baseSha: string,
+  lineage: readonly LineageEntry[],
+): Progress | undefined {
   let sha = test.baseSha;
   let merged = 0;
   const entries: LineageEntry[] = [];
   while (sha !== baseSha) {
     if (entries.length >= lineage.length) return undefined;
     const rest = test.pulls.slice(merged);
-    const step = lineage.find((e) =>
-      e.from === sha && e.pulls.length > 0 && e.pulls.length <= rest.length && samePulls(e.pulls, rest.slice(0, e.pulls.length)));
+    const step = lineage.find(
+      (e) => e.from === sha && e.pulls.length > 0 && e.pulls.length <= rest.length && samePulls(e.pulls, rest.slice(0, e.pulls.length)),
+    );
     if (!step) return undefined;
     entries.push(step);
     merged += step.pulls.length;

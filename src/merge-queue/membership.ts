@@ -33,16 +33,15 @@ export function blamedDescription(entry: PoolMemory['blamed'][number]): string {
   if (entry.reason !== undefined) return notMergeable(`The forge refused the merge: ${entry.reason}`);
   if (entry.contexts.length === 0) return 'Failed on its own. Push a fix to retry.';
   return capDescription(
-    `Failed on its own: ${listPhrase(entry.contexts, (c) => `job ${c}`, (cs) => `jobs ${cs}`)}. Push a fix to retry.`,
+    `Failed on its own: ${listPhrase(
+      entry.contexts,
+      (c) => `job ${c}`,
+      (cs) => `jobs ${cs}`,
+    )}. Push a fix to retry.`,
   );
 }
 
-export function membershipOf(
-  change: PoolChange,
-  settings: PoolSettings,
-  blamed: PoolMemory['blamed'],
-  rules: MembershipRules,
-): Membership {
+export function membershipOf(change: PoolChange, settings: PoolSettings, blamed: PoolMemory['blamed'], rules: MembershipRules): Membership {
   if (change.mergeable === false) return out('error', notMergeable('PR has a merge conflict.'));
   const method = chooseMergeMethod(change.labels, settings);
   if (!method.ok) return out('error', method.description);
@@ -51,11 +50,29 @@ export function membershipOf(
 
   const missingLabels = settings.requiredLabels.filter((entry) => !carriesLabel(change.labels, entry)).map(entryName);
   if (missingLabels.length > 0) {
-    return out('pending', notMergeable(listPhrase(missingLabels, (l) => `Needs ${l} label.`, (ls) => `Needs ${ls} labels.`)));
+    return out(
+      'pending',
+      notMergeable(
+        listPhrase(
+          missingLabels,
+          (l) => `Needs ${l} label.`,
+          (ls) => `Needs ${ls} labels.`,
+        ),
+      ),
+    );
   }
   const forbidden = settings.missingLabels.flatMap((entry) => labelsMatching(change.labels, entry));
   if (forbidden.length > 0) {
-    return out('pending', notMergeable(listPhrase(forbidden, (l) => `Should not have ${l} label.`, (ls) => `Should not have ${ls} labels.`)));
+    return out(
+      'pending',
+      notMergeable(
+        listPhrase(
+          forbidden,
+          (l) => `Should not have ${l} label.`,
+          (ls) => `Should not have ${ls} labels.`,
+        ),
+      ),
+    );
   }
   if (change.draft) return out('pending', notMergeable('PR is a draft.'));
   // The label is what the approve plugin last wrote; the queue re-derives approval from OWNERS and
@@ -69,7 +86,16 @@ export function membershipOf(
     ...(rules.requirePresentContexts ? missingContexts(change) : []),
   ];
   if (unsuccessful.length > 0) {
-    return out('pending', notMergeable(listPhrase(unsuccessful, (c) => `Job ${c} has not succeeded.`, (cs) => `Jobs ${cs} have not succeeded.`)));
+    return out(
+      'pending',
+      notMergeable(
+        listPhrase(
+          unsuccessful,
+          (c) => `Job ${c} has not succeeded.`,
+          (cs) => `Jobs ${cs} have not succeeded.`,
+        ),
+      ),
+    );
   }
   return { inPool: true };
 }
@@ -94,13 +120,20 @@ const settingsKey = (settings: PoolSettings): string =>
  * settings it reads and the rules are those of an earlier answer. `blame` is the change's entry in
  * the plan's blamed list, if its head has one.
  */
-export function membershipJudge(settings: PoolSettings): (change: PoolChange, blame: PoolMemory['blamed'][number] | undefined, rules: MembershipRules) => Membership {
+export function membershipJudge(
+  settings: PoolSettings,
+): (change: PoolChange, blame: PoolMemory['blamed'][number] | undefined, rules: MembershipRules) => Membership {
   const key = settingsKey(settings);
   return (change, blame, rules) => {
     if (blame) return membershipOf(change, settings, [blame], rules);
     const entry = remembered.get(change);
-    if (entry && entry.settings === key && entry.queueOwnsFailures === rules.queueOwnsFailures
-      && entry.requirePresentContexts === rules.requirePresentContexts) return entry.membership;
+    if (
+      entry &&
+      entry.settings === key &&
+      entry.queueOwnsFailures === rules.queueOwnsFailures &&
+      entry.requirePresentContexts === rules.requirePresentContexts
+    )
+      return entry.membership;
     const membership = membershipOf(change, settings, [], rules);
     remembered.set(change, { settings: key, ...rules, membership });
     return membership;

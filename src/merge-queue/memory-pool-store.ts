@@ -3,7 +3,14 @@
 // fenced by the token, so the sync loop is the same with either store.
 import { randomUUID } from 'node:crypto';
 import {
-  checkTtl, intervalRenewal, recordFromStore, recordToStore, type PoolLock, type PoolRecord, type PoolStore, type RenewalTimer,
+  checkTtl,
+  intervalRenewal,
+  type PoolLock,
+  type PoolRecord,
+  type PoolStore,
+  type RenewalTimer,
+  recordFromStore,
+  recordToStore,
 } from './pool-store.js';
 
 interface Held {
@@ -87,7 +94,8 @@ export class MemoryPoolStore implements PoolStore {
   }
 
   async save(lock: PoolLock, record: PoolRecord): Promise<boolean> {
-    if (!(lock instanceof MemoryPoolLock) || lock.store !== this) throw new TypeError(`pool ${lock.key}: save with a lock another store took`);
+    if (!(lock instanceof MemoryPoolLock) || lock.store !== this)
+      throw new TypeError(`pool ${lock.key}: save with a lock another store took`);
     if (!lock.isHeld()) return false;
     this.#records.set(lock.key, structuredClone(recordToStore(record)));
     return true;

@@ -4,23 +4,23 @@
 // this at once.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Options } from '../config/env.js';
-import { durationSeconds } from '../config/jobs-schema.js';
-import type { ConfigSource } from '../config/config-source.js';
-import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
 import { formatProblem } from '../config/config-problem.js';
+import type { ConfigSource } from '../config/config-source.js';
+import type { Options } from '../config/env.js';
 import { RepoFileLoader } from '../config/in-repo/repo-file-loader.js';
+import { durationSeconds } from '../config/jobs-schema.js';
+import { liveRepoConfigResolver } from '../config/resolve-repo-config.js';
 import type { Config, RepoConfig } from '../config/schema.js';
 import type { ForgeProvider } from '../forge/forge-provider.js';
+import type { RepoRef } from '../forge/types.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
 import type { OwnersResolver } from '../owners/owners-resolver.js';
-import { knownRepoKey, MemoryKnownRepos, RedisKnownRepos, type KnownRepo, type KnownRepos } from './known-repos.js';
+import { type KnownRepo, type KnownRepos, knownRepoKey, MemoryKnownRepos, RedisKnownRepos } from './known-repos.js';
 import { MemoryPoolStore } from './memory-pool-store.js';
 import type { PoolRecord, PoolStore } from './pool-store.js';
 import { RedisPoolStore } from './redis-pool-store.js';
-import { BullMqSyncSchedule, TimerSyncSchedule, type SyncJob, type SyncSchedule } from './sync-schedule.js';
 import { syncPool } from './sync-pool.js';
-import type { RepoRef } from '../forge/types.js';
+import { BullMqSyncSchedule, type SyncJob, type SyncSchedule, TimerSyncSchedule } from './sync-schedule.js';
 
 /** An event's sync waits this long, so a burst of events (labels, statuses) makes one sync. */
 export const NUDGE_DELAY_MS = 1000;
@@ -94,13 +94,15 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
     try {
       effective = await repoFiles.effective(forge, entry.repo, operator);
     } catch (err) {
-      log.error({ err, repo: knownRepoKey(entry.repo) }, 'merge queue: cannot read the repository\'s configuration file');
+      log.error({ err, repo: knownRepoKey(entry.repo) }, "merge queue: cannot read the repository's configuration file");
       return;
     }
     const { config: withFile, problems } = effective;
     if (problems) {
-      log.error({ repo: knownRepoKey(entry.repo), problems: problems.map(formatProblem) },
-        'merge queue: the repository\'s configuration file is set aside; nothing merges there until it is fixed');
+      log.error(
+        { repo: knownRepoKey(entry.repo), problems: problems.map(formatProblem) },
+        "merge queue: the repository's configuration file is set aside; nothing merges there until it is fixed",
+      );
       return;
     }
     const config = { ...withFile, mergeQueue: operator.mergeQueue };
@@ -108,8 +110,16 @@ export function createMergeQueue(deps: MergeQueueDeps): MergeQueue {
     for (const branch of branches) {
       try {
         const result = await syncPool({
-          forge, owners: deps.owners, ci: deps.ci, store, repo: entry.repo, installationId: entry.installationId, branch, config,
-          dashboardUrl: `${deps.publicUrl()}/merge-queue`, log,
+          forge,
+          owners: deps.owners,
+          ci: deps.ci,
+          store,
+          repo: entry.repo,
+          installationId: entry.installationId,
+          branch,
+          config,
+          dashboardUrl: `${deps.publicUrl()}/merge-queue`,
+          log,
         });
         // The branch moved: the rest of the pool is stale now, so plan again without waiting a period.
         if (result === 'merged') await schedule.nudge(knownRepoKey(entry.repo), NUDGE_DELAY_MS);

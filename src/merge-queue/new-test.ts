@@ -1,8 +1,9 @@
 // Asking for a test: `pulls` merged in order onto the current base, judged after `prefix`. Ids come
 // from a counter in the pool's memory, so planning stays deterministic and a re-run of the same
 // pulls on the same base is a new test (the run store must not hand back the old result).
-import { memberOf, contextsOf, type PoolView } from './pool-view.js';
+
 import type { Pull } from './lineage.js';
+import { contextsOf, memberOf, type PoolView } from './pool-view.js';
 import type { PoolChange, TestRef } from './types.js';
 
 /**
@@ -14,7 +15,12 @@ export function contextsForTest(view: PoolView, pulls: readonly Pull[], prefix: 
   const changes = pulls.map((p) => memberOf(view, p.number)).filter((c): c is PoolChange => c !== undefined);
   if (pulls.length === 1 && prefix === 0 && changes[0]) {
     const freshness = view.freshness.get(changes[0].number);
-    const unproven = freshness ? [...freshness.byContext].filter(([, v]) => v !== 'fresh').map(([c]) => c).sort() : [];
+    const unproven = freshness
+      ? [...freshness.byContext]
+          .filter(([, v]) => v !== 'fresh')
+          .map(([c]) => c)
+          .sort()
+      : [];
     if (unproven.length > 0) return unproven;
   }
   return contextsOf(changes);
@@ -25,7 +31,12 @@ export function startTest(
   view: PoolView,
   pulls: readonly Pull[],
   prefix: number,
-  { contexts = contextsForTest(view, pulls, prefix), suspect = false, probe = false, screen = false }: { contexts?: string[]; suspect?: boolean; probe?: boolean; screen?: boolean } = {},
+  {
+    contexts = contextsForTest(view, pulls, prefix),
+    suspect = false,
+    probe = false,
+    screen = false,
+  }: { contexts?: string[]; suspect?: boolean; probe?: boolean; screen?: boolean } = {},
 ): TestRef | undefined {
   if (pulls.length === 0 || contexts.length === 0) return undefined;
   const seq = view.memory.seq ?? 0;

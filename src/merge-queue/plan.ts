@@ -2,12 +2,13 @@
 // keep and a status for every open change; it is pure and deterministic (the clock is the
 // snapshot's, test ids come from a counter in memory). At most one merge per plan: the executor
 // carries it out, reports it through recordMerge, and the next sync plans again.
+
+import { samePulls } from './lineage.js';
 import { planOurs } from './policy-ours.js';
 import { planSerial } from './policy-serial.js';
 import { planTide } from './policy-tide.js';
-import { viewPool, type PoolView } from './pool-view.js';
+import { type PoolView, viewPool } from './pool-view.js';
 import { statusesOf } from './statuses.js';
-import { samePulls } from './lineage.js';
 import type { Action, MergeOutcome, MergePolicy, Plan, PoolMemory, PoolSettings, PoolSnapshot } from './types.js';
 
 const policies: Record<MergePolicy, (view: PoolView) => Action[]> = {
@@ -33,7 +34,11 @@ export function planPool(snapshot: PoolSnapshot, memory: PoolMemory, settings: P
  */
 export function recordMerge(memory: PoolMemory, outcome: MergeOutcome): PoolMemory {
   if (outcome.kind === 'merged') {
-    const entry = { sha: outcome.newBaseSha, from: outcome.from, pulls: outcome.pulls.map((p) => ({ number: p.number, headSha: p.headSha })) };
+    const entry = {
+      sha: outcome.newBaseSha,
+      from: outcome.from,
+      pulls: outcome.pulls.map((p) => ({ number: p.number, headSha: p.headSha })),
+    };
     const known = memory.lineage.some((e) => e.sha === entry.sha && e.from === entry.from && samePulls(e.pulls, entry.pulls));
     const merged = new Set(entry.pulls.map((p) => p.number));
     return {

@@ -37,11 +37,11 @@
 // Sizes follow the failure rate, estimated from recent outcomes. Freezing: the line keeps being
 // tested, nothing merges.
 import { cancelTest, mergeAction, pullOf, testAction } from './actions.js';
-import { blame, failAlone } from './failures.js';
 import { batchSizeFor, failureRate, learn } from './failure-rate.js';
-import { samePull, samePulls, type Pull } from './lineage.js';
-import { isGreen, keepTest, memberAt, memberOf, type LiveTest, type PoolView } from './pool-view.js';
+import { blame, failAlone } from './failures.js';
+import { type Pull, samePull, samePulls } from './lineage.js';
 import { startTest } from './new-test.js';
+import { isGreen, keepTest, type LiveTest, memberAt, memberOf, type PoolView } from './pool-view.js';
 import type { Action, TestRef, TestState } from './types.js';
 
 /** How often one segment should pass: smaller segments when failures are common. */
@@ -77,7 +77,9 @@ interface Probe {
 function currentProbes(view: PoolView, isMember: (pull: Pull) => boolean): Probe[] {
   const all: Probe[] = [
     ...view.live.filter((t) => t.ref.probe).map((t) => ({ ref: t.ref, state: t.state, failedContexts: t.failedContexts })),
-    ...view.obsolete.filter((t) => t.ref.probe).map((t) => ({ ref: t.ref, state: t.state, failedContexts: view.snapshot.tests[t.ref.id]?.failedContexts })),
+    ...view.obsolete
+      .filter((t) => t.ref.probe)
+      .map((t) => ({ ref: t.ref, state: t.state, failedContexts: view.snapshot.tests[t.ref.id]?.failedContexts })),
   ];
   return all.filter((p) => p.ref.pulls.every(isMember));
 }
@@ -87,7 +89,11 @@ function currentProbes(view: PoolView, isMember: (pull: Pull) => boolean): Probe
  * or undefined when it matches no longer (its segment or assumption changed). `segmentOf` finds a
  * segment by its first change (segments never share a change).
  */
-function placeOf(test: LiveTest, line: readonly Pull[][], segmentOf: ReadonlyMap<number, number>): { segment: number; assumed: number[] } | undefined {
+function placeOf(
+  test: LiveTest,
+  line: readonly Pull[][],
+  segmentOf: ReadonlyMap<number, number>,
+): { segment: number; assumed: number[] } | undefined {
   const segment = segmentOf.get(test.judged[0]?.number ?? -1) ?? -1;
   const judged = line[segment];
   if (!judged || judged.length !== test.judged.length || !judged.every((p, i) => samePull(p, test.judged[i]!))) return undefined;
@@ -106,7 +112,12 @@ function placeOf(test: LiveTest, line: readonly Pull[][], segmentOf: ReadonlyMap
 /** A test's place as a map key: the segment it judges, then the segments it assumes pass. */
 const keyOf = (segment: number, assumed: readonly number[]) => `${segment}|${assumed.join(',')}`;
 const segmentOfKey = (key: string): number => Number(key.slice(0, key.indexOf('|')));
-const assumedOf = (key: string): number[] => key.slice(key.indexOf('|') + 1).split(',').filter((a) => a !== '').map(Number);
+const assumedOf = (key: string): number[] =>
+  key
+    .slice(key.indexOf('|') + 1)
+    .split(',')
+    .filter((a) => a !== '')
+    .map(Number);
 
 /** A line read off the tests themselves, for a memory written before the line was kept. */
 function lineOfTests(tests: readonly LiveTest[]): Pull[][] {
@@ -198,7 +209,8 @@ export function planOurs(view: PoolView): Action[] {
   // Cleared changes: a probe passed them at their head. They stay cleared until they merge or move.
   // Kept by number: every pull the plan asks about is a member's, so one head per number.
   const clearedHeads = new Map((memory.cleared ?? []).filter(isMember).map((p) => [p.number, p.headSha]));
-  for (const probe of probes) if (probe.state === 'success') for (const pull of probe.ref.pulls) clearedHeads.set(pull.number, pull.headSha);
+  for (const probe of probes)
+    if (probe.state === 'success') for (const pull of probe.ref.pulls) clearedHeads.set(pull.number, pull.headSha);
   /** cleared by a probe, or green on its own results on this base */
   const greenHeads = new Map<number, boolean>();
   const isCleared = (pull: Pull) => {
@@ -252,7 +264,14 @@ export function planOurs(view: PoolView): Action[] {
       const [segment, assumed] = [segmentOfKey(key), assumedOf(key)];
       if (out.has(segment)) continue;
       if (assumed.some((a) => out.has(a))) cancelPending([test]);
-      else moved.set(keyOf(renumber[segment]!, assumed.map((a) => renumber[a]!)), test);
+      else
+        moved.set(
+          keyOf(
+            renumber[segment]!,
+            assumed.map((a) => renumber[a]!),
+          ),
+          test,
+        );
     }
     line = line.filter((_, i) => !out.has(i));
     tests.clear();
@@ -297,12 +316,20 @@ export function planOurs(view: PoolView): Action[] {
   line = [...line.slice(0, tested), ...chunks(rest.filter(isCleared), most)];
   // the chance that the likeliest assumption about the line ahead comes true
   let back = line.reduce((worth, segment, i) => {
-    const state = tests.get(keyOf(i, line.slice(0, i).map((_, j) => j)))?.state;
+    const state = tests.get(
+      keyOf(
+        i,
+        line.slice(0, i).map((_, j) => j),
+      ),
+    )?.state;
     const pass = passOf(segment);
     return state === undefined || state === 'pending' ? worth * Math.max(pass, 1 - pass) : worth;
   }, 1);
   const toScreen: Pull[] = [];
-  for (const segment of chunks(rest.filter((p) => !isCleared(p)), size)) {
+  for (const segment of chunks(
+    rest.filter((p) => !isCleared(p)),
+    size,
+  )) {
     if (back >= ADMIT_WORTH) {
       line.push(segment);
       back *= passOf(segment);
@@ -317,7 +344,7 @@ export function planOurs(view: PoolView): Action[] {
     return only !== undefined && isGreen(view, only);
   };
   const stateOf = (segment: number, assumed: readonly number[]): TestState | undefined =>
-    (assumed.length === 0 && segment === 0 && provenAlone(0) ? 'success' : tests.get(keyOf(segment, assumed))?.state);
+    assumed.length === 0 && segment === 0 && provenAlone(0) ? 'success' : tests.get(keyOf(segment, assumed))?.state;
 
   // Merge from the front while each next segment passed on top of everything merged before it.
   if (!settings.frozen) {
@@ -356,13 +383,15 @@ export function planOurs(view: PoolView): Action[] {
   // while another of its kind runs: a fuller batch costs the same one run.
   let lineInFlight = [...tests.values()].filter((t) => t.state === 'pending').length;
   const canGrow = (segment: readonly Pull[]) => segment.length < most && (segment.every(isCleared) || riskOf(segment) < size);
-  const frontier: Array<{ worth: number; segment: number; assumed: number[] }> = line.length > 0 ? [{ worth: 1, segment: 0, assumed: [] }] : [];
+  const frontier: Array<{ worth: number; segment: number; assumed: number[] }> =
+    line.length > 0 ? [{ worth: 1, segment: 0, assumed: [] }] : [];
   for (let nodes = 0; frontier.length > 0 && budget > 0 && nodes < MAX_NODES; nodes++) {
     frontier.sort((a, b) => b.worth - a.worth);
     const { worth, segment, assumed } = frontier.shift()!;
     if (worth < MIN_WORTH) break;
     const state = stateOf(segment, assumed);
-    const waitsForMore = segment === line.length - 1 && lineInFlight >= (line[segment]!.every(isCleared) ? 2 : 1) && canGrow(line[segment]!);
+    const waitsForMore =
+      segment === line.length - 1 && lineInFlight >= (line[segment]!.every(isCleared) ? 2 : 1) && canGrow(line[segment]!);
     if (state === undefined && !waitsForMore) {
       const pulls = [...assumed.flatMap((a) => line[a]!), ...line[segment]!];
       const test = startTest(view, pulls, pulls.length - line[segment]!.length);

@@ -4,8 +4,8 @@
 import { cancelTest, mergeAction, pullOf, testAction } from './actions.js';
 import { failAlone, isBlamed } from './failures.js';
 import { samePull } from './lineage.js';
-import { isGreen, keepTest, memberOf, type PoolView } from './pool-view.js';
 import { startTest } from './new-test.js';
+import { isGreen, keepTest, memberOf, type PoolView } from './pool-view.js';
 import type { Action } from './types.js';
 
 export function planSerial(view: PoolView): Action[] {

@@ -12,8 +12,8 @@
 import { mergeAction, pullOf, testAction } from './actions.js';
 import { requiredContextsOf, resultOf, runContextsOf } from './contexts.js';
 import { samePull } from './lineage.js';
-import { isGreen, isSingleOnBase, keepTest, type LiveTest, type PoolView } from './pool-view.js';
 import { startTest } from './new-test.js';
+import { isGreen, isSingleOnBase, keepTest, type LiveTest, type PoolView } from './pool-view.js';
 import type { Action, PoolChange } from './types.js';
 
 export function planTide(view: PoolView): Action[] {
@@ -41,10 +41,11 @@ export function planTide(view: PoolView): Action[] {
   if (view.members.length > 1 && !pendingBatch && settings.batchSize !== 1) {
     // Candidates: every required context present on the head and a success (of any base), or
     // pending because tide itself is running the change alone.
-    const eligible = (change: PoolChange) => requiredContextsOf(change).every((context) => {
-      const state = resultOf(change, context)?.state;
-      return state === 'success' || (state === 'pending' && testAlone(change)?.state === 'pending');
-    });
+    const eligible = (change: PoolChange) =>
+      requiredContextsOf(change).every((context) => {
+        const state = resultOf(change, context)?.state;
+        return state === 'success' || (state === 'pending' && testAlone(change)?.state === 'pending');
+      });
     const candidates = [...view.members].sort((a, b) => a.number - b.number).filter(eligible);
     const batch = settings.batchSize > 0 ? candidates.slice(0, settings.batchSize) : candidates;
     if (batch.length > 1) {

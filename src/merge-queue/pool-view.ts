@@ -4,9 +4,9 @@
 // and every pull it has not merged yet is still a pool member at the head it was tested at.
 import { runContextsOf } from './contexts.js';
 import { failAlone } from './failures.js';
-import { freshnessOn, type ChangeFreshness } from './freshness.js';
+import { type ChangeFreshness, freshnessOn } from './freshness.js';
 import { HeadMap } from './heads.js';
-import { progressOf, type LineageEntry, type Pull } from './lineage.js';
+import { type LineageEntry, type Pull, progressOf } from './lineage.js';
 import { membershipJudge } from './membership.js';
 import { sortByPriority } from './priority.js';
 import type { PoolChange, PoolMemory, PoolSettings, PoolSnapshot, QueueStatus, TestRef, TestState } from './types.js';
@@ -177,8 +177,7 @@ export function memberAt(view: PoolView, pull: Pull): PoolChange | undefined {
 }
 
 /** A test of one change alone on the current base (the trigger's ordinary presubmit path). */
-export const isSingleOnBase = (test: LiveTest): boolean =>
-  test.ref.pulls.length === 1 && test.ref.prefix === 0 && test.merged === 0;
+export const isSingleOnBase = (test: LiveTest): boolean => test.ref.pulls.length === 1 && test.ref.prefix === 0 && test.merged === 0;
 
 /**
  * Green right now: every required context is fresh on the head, or was just run by a passing test

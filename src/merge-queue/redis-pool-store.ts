@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
-  checkTtl, intervalRenewal, recordFromStore, recordToStore, type PoolLock, type PoolRecord, type PoolStore, type RenewalTimer,
+  checkTtl,
+  intervalRenewal,
+  type PoolLock,
+  type PoolRecord,
+  type PoolStore,
+  type RenewalTimer,
+  recordFromStore,
+  recordToStore,
 } from './pool-store.js';
 
 // KEYS: lock; ARGV: token, ttl ms
@@ -55,7 +62,7 @@ class RedisPoolLock implements PoolLock {
 
   async held(): Promise<boolean> {
     if (!this.#held) return false;
-    if (await this.redis.get(this.redisKey) === this.token) return true;
+    if ((await this.redis.get(this.redisKey)) === this.token) return true;
     this.lost();
     return false;
   }
@@ -94,7 +101,11 @@ export class RedisPoolStore implements PoolStore {
   readonly #renewal: RenewalTimer;
 
   /** With a URL the store makes its own client and quits it on close; a client passed in stays open. */
-  constructor(redis: Redis | string, private readonly prefix: string, options: { renewal?: RenewalTimer } = {}) {
+  constructor(
+    redis: Redis | string,
+    private readonly prefix: string,
+    options: { renewal?: RenewalTimer } = {},
+  ) {
     this.#renewal = options.renewal ?? intervalRenewal;
     this.#ownsClient = typeof redis === 'string';
     this.#redis = typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: 3 }) : redis;
@@ -108,7 +119,7 @@ export class RedisPoolStore implements PoolStore {
     const ttl = checkTtl(ttlMs);
     const key = this.#key('lock', pool);
     const token = randomUUID();
-    if (await this.#redis.set(key, token, 'PX', ttl, 'NX') !== 'OK') return undefined;
+    if ((await this.#redis.set(key, token, 'PX', ttl, 'NX')) !== 'OK') return undefined;
     const lock = new RedisPoolLock(this, pool, key, token, this.#redis, ttl, this.#renewal, (ended) => this.#locks.delete(ended));
     this.#locks.add(lock);
     return lock;
@@ -120,11 +131,19 @@ export class RedisPoolStore implements PoolStore {
   }
 
   async save(lock: PoolLock, record: PoolRecord): Promise<boolean> {
-    if (!(lock instanceof RedisPoolLock) || lock.store !== this) throw new TypeError(`pool ${lock.key}: save with a lock another store took`);
+    if (!(lock instanceof RedisPoolLock) || lock.store !== this)
+      throw new TypeError(`pool ${lock.key}: save with a lock another store took`);
     if (!lock.maybeHeld) return false;
-    const saved = await this.#redis.eval(SAVE, 3,
-      lock.redisKey, this.#key('pool', lock.key), this.#key('pools'),
-      lock.token, JSON.stringify(recordToStore(record)), lock.key);
+    const saved = await this.#redis.eval(
+      SAVE,
+      3,
+      lock.redisKey,
+      this.#key('pool', lock.key),
+      this.#key('pools'),
+      lock.token,
+      JSON.stringify(recordToStore(record)),
+      lock.key,
+    );
     if (saved === 1) return true;
     lock.lost();
     return false;

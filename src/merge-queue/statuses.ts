@@ -2,10 +2,11 @@
 // has them: out of the pool says why (membership.ts); in the pool is `success` "In merge pool."
 // (tide's convention, so branch protection may require the context); a change under test is
 // `pending` and names what it is tested with; "Merging." when this plan merges it.
-import { failureCount } from './failures.js';
-import { blamedDescription } from './membership.js';
+
 import { capDescription, numbersPhrase } from './describe.js';
+import { failureCount } from './failures.js';
 import { HeadMap } from './heads.js';
+import { blamedDescription } from './membership.js';
 import type { PoolView } from './pool-view.js';
 import type { Action, PoolMemory, QueueStatus, TestRef } from './types.js';
 
@@ -16,12 +17,19 @@ export const FROZEN: QueueStatus = { state: 'pending', description: 'In merge po
 /** What a change under `test` is told: alone, or with the others judged with it, and on top of what. */
 export function testingDescription(test: TestRef, open: Pick<ReadonlySet<number>, 'has'>, retrying: boolean): string {
   const judged = test.pulls.slice(test.prefix).map((p) => p.number);
-  const ahead = test.pulls.slice(0, test.prefix).map((p) => p.number).filter((n) => open.has(n));
+  const ahead = test.pulls
+    .slice(0, test.prefix)
+    .map((p) => p.number)
+    .filter((n) => open.has(n));
   const onTop = ahead.length > 0 ? ` on top of ${numbersPhrase(ahead)}` : '';
   // A probe (ours) only looks for the change that failed a batch, or screens new ones; it merges nothing.
   if (test.screen && !retrying) return capDescription(`Pre-testing ${numbersPhrase(judged)} before the merge line.`);
   if (test.probe && !retrying) {
-    return capDescription(judged.length > 1 ? `A batch failed: testing ${numbersPhrase(judged)} to find which change failed.` : 'A batch failed: testing it alone.');
+    return capDescription(
+      judged.length > 1
+        ? `A batch failed: testing ${numbersPhrase(judged)} to find which change failed.`
+        : 'A batch failed: testing it alone.',
+    );
   }
   if (judged.length > 1) return capDescription(`Batch testing ${numbersPhrase(judged)}${onTop}.`);
   if (retrying) return capDescription(`Testing again after a failure${onTop === '' ? '' : `,${onTop}`}.`);

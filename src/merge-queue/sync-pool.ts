@@ -3,18 +3,27 @@
 // store), so a lost event or a restart costs a sync period, never a wrong merge. Merges happen only
 // while the lock is held, at each change's expected head sha.
 import type { Logger } from 'pino';
+import { contextOf } from '../config/jobs-schema.js';
 import type { RepoMergeQueueConfig } from '../config/merge-queue-schema.js';
 import type { RepoConfig } from '../config/schema.js';
-import { contextOf } from '../config/jobs-schema.js';
-import { repoFullName, type Change, type Forge, type RepoRef } from '../forge/types.js';
+import { hasLabel, NEEDS_REBASE } from '../core/labels.js';
+import { type Change, type Forge, type RepoRef, repoFullName } from '../forge/types.js';
 import type { CiJobs } from '../jobs/ci-jobs.js';
 import type { OwnersResolver } from '../owners/owners-resolver.js';
-import { hasLabel, NEEDS_REBASE } from '../core/labels.js';
 import { QUEUE_CONTEXT } from './contexts.js';
 import { planPool, recordMerge } from './plan.js';
 import { addHistory, emptyRecord, type HistoryEntry, type PoolRecord, type PoolStore } from './pool-store.js';
 import { readPool } from './read-pool.js';
-import { emptyMemory, testKind, type Action, type MergeOutcome, type PoolMemory, type PoolSettings, type TestOutcome, type TestRef } from './types.js';
+import {
+  type Action,
+  emptyMemory,
+  type MergeOutcome,
+  type PoolMemory,
+  type PoolSettings,
+  type TestOutcome,
+  type TestRef,
+  testKind,
+} from './types.js';
 
 /** Long enough for one sync's slowest step (a batch of merges); renewed while held. */
 export const POOL_LOCK_TTL_MS = 60_000;
@@ -87,7 +96,11 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
     const reading = await readPool({ forge, owners: deps.owners, repo, branch, config, now: now() });
     const settings = poolSettings(config.mergeQueue, reading.frozen);
     const tests = await outcomesOf(ci, record.memory, record.runs);
-    const plan = planPool({ repo: repoFullName(repo), branch, baseSha: reading.baseSha, changes: reading.changes, tests, now: now() }, record.memory, settings);
+    const plan = planPool(
+      { repo: repoFullName(repo), branch, baseSha: reading.baseSha, changes: reading.changes, tests, now: now() },
+      record.memory,
+      settings,
+    );
     let memory = plan.memory;
     const note = (action: HistoryEntry['action'], pulls: number[], detail: string) =>
       history.push({ at: now(), action, baseSha: reading.baseSha, pulls, detail });
@@ -105,7 +118,11 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
       const change = reading.forgeChanges.get(number);
       const written = `${status.state}|${status.description}`;
       if (!change || record.written[number] === written) continue;
-      await forge.setStatus(repo, change.headSha, { context: QUEUE_CONTEXT, ...status, ...(deps.dashboardUrl ? { targetUrl: deps.dashboardUrl } : {}) });
+      await forge.setStatus(repo, change.headSha, {
+        context: QUEUE_CONTEXT,
+        ...status,
+        ...(deps.dashboardUrl ? { targetUrl: deps.dashboardUrl } : {}),
+      });
       record.written[number] = written;
     }
 
@@ -115,15 +132,32 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
         note('cancel', testPulls(record, memory, action.testId), `test ${action.testId} cancelled`);
       } else if (action.kind === 'test') {
         record.runs[action.test.id] = await startTest(deps, action.test, reading.forgeChanges);
-        note('test', action.test.pulls.map((p) => p.number), `${testKind(action.test)} test ${action.test.id} on ${action.test.baseSha.slice(0, 8)}${action.test.prefix ? ` on top of ${action.test.pulls.slice(0, action.test.prefix).map((p) => `#${p.number}`).join(' ')}` : ''}`);
+        note(
+          'test',
+          action.test.pulls.map((p) => p.number),
+          `${testKind(action.test)} test ${action.test.id} on ${action.test.baseSha.slice(0, 8)}${
+            action.test.prefix
+              ? ` on top of ${action.test.pulls
+                  .slice(0, action.test.prefix)
+                  .map((p) => `#${p.number}`)
+                  .join(' ')}`
+              : ''
+          }`,
+        );
       } else {
         // Never merge without the lock: another process may have taken the pool over.
         if (!(await lock.held())) break;
         for (const outcome of await merge(forge, repo, branch, reading.baseSha, action)) {
           memory = recordMerge(memory, outcome);
           merged ||= outcome.kind === 'merged';
-          if (outcome.kind === 'not-merged' && outcome.reason === 'conflict') await askForRebase(forge, record, reading.forgeChanges.get(outcome.number));
-          if (outcome.kind === 'merged') note('merge', outcome.pulls.map((p) => p.number), `merged onto ${outcome.from.slice(0, 8)}, now ${outcome.newBaseSha.slice(0, 8)}`);
+          if (outcome.kind === 'not-merged' && outcome.reason === 'conflict')
+            await askForRebase(forge, record, reading.forgeChanges.get(outcome.number));
+          if (outcome.kind === 'merged')
+            note(
+              'merge',
+              outcome.pulls.map((p) => p.number),
+              `merged onto ${outcome.from.slice(0, 8)}, now ${outcome.newBaseSha.slice(0, 8)}`,
+            );
           else note('refused', [outcome.number], `${outcome.reason}: ${outcome.message}`);
         }
       }
@@ -138,9 +172,17 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
       return status !== undefined && status.state !== 'error' && !status.description.startsWith('Not mergeable');
     };
     const summary = {
-      at: now(), baseSha: reading.baseSha,
+      at: now(),
+      baseSha: reading.baseSha,
       members: reading.changes.filter((c) => inPool(c.number)).map((c) => c.number),
-      tests: memory.tests.map((t) => ({ id: t.id, pulls: t.pulls.map((p) => p.number), prefix: t.prefix, kind: testKind(t), state: tests[t.id]?.state ?? 'pending', startedAt: t.startedAt })),
+      tests: memory.tests.map((t) => ({
+        id: t.id,
+        pulls: t.pulls.map((p) => p.number),
+        prefix: t.prefix,
+        kind: testKind(t),
+        state: tests[t.id]?.state ?? 'pending',
+        startedAt: t.startedAt,
+      })),
     };
     const saved = await store.save(lock, addHistory({ ...record, memory, runs, written, view: summary }, ...history));
     if (!saved) log.warn({ pool: key }, 'merge queue: lost the pool lock during a sync; its record was not saved');
@@ -149,7 +191,13 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
     // The dashboard says why a pool is stuck; the record itself stays as the last good sync left it.
     const last = await store.load(key).catch(() => undefined);
     if (last) {
-      const view = { at: now(), baseSha: last.view?.baseSha ?? '', members: last.view?.members ?? [], tests: last.view?.tests ?? [], error: err instanceof Error ? err.message : String(err) };
+      const view = {
+        at: now(),
+        baseSha: last.view?.baseSha ?? '',
+        members: last.view?.members ?? [],
+        tests: last.view?.tests ?? [],
+        error: err instanceof Error ? err.message : String(err),
+      };
       await store.save(lock, { ...last, view }).catch(() => false);
     }
     throw err;
@@ -163,8 +211,11 @@ export async function syncPool(deps: PoolSyncDeps): Promise<SyncResult> {
 async function askForRebase(forge: Forge, record: PoolRecord, change: Change | undefined): Promise<void> {
   if (!change || hasLabel(change.labels, NEEDS_REBASE)) return;
   await forge.addLabel(change.ref, NEEDS_REBASE);
-  await forge.createComment(change.ref, `The merge queue could not merge this change: it conflicts with \`${change.baseRef}\`. `
-    + `Please rebase it (or merge \`${change.baseRef}\` into it); the \`${NEEDS_REBASE}\` label goes away with the next push.`);
+  await forge.createComment(
+    change.ref,
+    `The merge queue could not merge this change: it conflicts with \`${change.baseRef}\`. ` +
+      `Please rebase it (or merge \`${change.baseRef}\` into it); the \`${NEEDS_REBASE}\` label goes away with the next push.`,
+  );
   record.needsRebase = { ...record.needsRebase, [change.ref.number]: change.headSha };
 }
 
@@ -185,10 +236,20 @@ async function startTest(deps: PoolSyncDeps, test: TestRef, changes: Map<number,
   });
   try {
     const cloneUrl = await forge.cloneUrl(repo);
-    const started = await ci.start(jobs.map((job) => ({
-      type: 'batch' as const, job, repo, installationId: deps.installationId, cloneUrl, baseRef: branch, baseSha: test.baseSha,
-      pulls, testId: test.id, reason: `merge queue: ${pulls.map((p) => `#${p.number}`).join(' ')}`,
-    })));
+    const started = await ci.start(
+      jobs.map((job) => ({
+        type: 'batch' as const,
+        job,
+        repo,
+        installationId: deps.installationId,
+        cloneUrl,
+        baseRef: branch,
+        baseSha: test.baseSha,
+        pulls,
+        testId: test.id,
+        reason: `merge queue: ${pulls.map((p) => `#${p.number}`).join(' ')}`,
+      })),
+    );
     return started.map((s) => s.runId);
   } catch (err) {
     // No runs: the next sync counts the test as failed and the engine decides again.
@@ -198,7 +259,13 @@ async function startTest(deps: PoolSyncDeps, test: TestRef, changes: Map<number,
 }
 
 /** Merges the action's changes in order, each at its expected head; stops at the first refusal. */
-async function merge(forge: Forge, repo: RepoRef, branch: string, baseSha: string, action: Extract<Action, { kind: 'merge' }>): Promise<MergeOutcome[]> {
+async function merge(
+  forge: Forge,
+  repo: RepoRef,
+  branch: string,
+  baseSha: string,
+  action: Extract<Action, { kind: 'merge' }>,
+): Promise<MergeOutcome[]> {
   const merged: Array<{ number: number; headSha: string }> = [];
   const outcomes: MergeOutcome[] = [];
   for (const pull of action.pulls) {
@@ -214,6 +281,7 @@ async function merge(forge: Forge, repo: RepoRef, branch: string, baseSha: strin
     }
     merged.push({ number: pull.number, headSha: pull.headSha });
   }
-  if (merged.length > 0) outcomes.unshift({ kind: 'merged', from: baseSha, pulls: merged, newBaseSha: await forge.branchSha(repo, branch) });
+  if (merged.length > 0)
+    outcomes.unshift({ kind: 'merged', from: baseSha, pulls: merged, newBaseSha: await forge.branchSha(repo, branch) });
   return outcomes;
 }

@@ -40,7 +40,8 @@ export class BullMqSyncSchedule implements SyncSchedule {
     this.#connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
     this.#connection.on('error', (err) => options.log.warn({ err }, 'redis (merge queue) error'));
     this.#queue = new Queue<SyncJob>(QUEUE, {
-      connection: this.#connection, prefix: options.prefix,
+      connection: this.#connection,
+      prefix: options.prefix,
       defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 100 } },
     });
   }
@@ -58,7 +59,9 @@ export class BullMqSyncSchedule implements SyncSchedule {
     await this.#upsertScheduler();
     this.#workerConnection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     this.#worker = new Worker<SyncJob>(QUEUE, (job) => handler(job.data), {
-      connection: this.#workerConnection, prefix: this.options.prefix, concurrency: CONCURRENCY,
+      connection: this.#workerConnection,
+      prefix: this.options.prefix,
+      concurrency: CONCURRENCY,
     });
     this.#worker.on('error', (err) => this.options.log.warn({ err }, 'merge queue worker error'));
   }
@@ -95,10 +98,13 @@ export class TimerSyncSchedule implements SyncSchedule {
 
   async nudge(repo: string, delayMs: number): Promise<void> {
     if (this.#nudged.has(repo)) return;
-    this.#nudged.set(repo, setTimeout(() => {
-      this.#nudged.delete(repo);
-      this.#run({ kind: 'repo', repo });
-    }, delayMs).unref());
+    this.#nudged.set(
+      repo,
+      setTimeout(() => {
+        this.#nudged.delete(repo);
+        this.#run({ kind: 'repo', repo });
+      }, delayMs).unref(),
+    );
   }
 
   async start(handler: SyncHandler): Promise<void> {

@@ -23,10 +23,11 @@
 // approve the most still-uncovered groups, where a group is the unapproved files of one directory
 // sharing one approver set (one group per directory without filters; one per filter otherwise, so
 // every unapproved file ends up covered). The result is sorted.
+
+import { seededRandom } from '../core/seeded-random.js';
 import { normLogin } from '../forge/types.js';
 import { canonicalPath, parentDir } from './paths.js';
 import type { FileApprovers, RepoOwners } from './repo-owners.js';
-import { seededRandom } from '../core/seeded-random.js';
 
 export interface OwnersDirApproval {
   dir: string;
@@ -76,9 +77,7 @@ export function computeApprovalState(
   const groupsByDir = new Map<string, Group[]>();
   for (const [facts, allFiles] of byFacts) {
     const d = facts.ownersDir;
-    const files = owners.options(d).autoApproveUnownedSubfolders
-      ? allFiles.filter((file) => directlyIn(file, d))
-      : allFiles;
+    const files = owners.options(d).autoApproveUnownedSubfolders ? allFiles.filter((file) => directlyIn(file, d)) : allFiles;
     if (files.length === 0) continue;
     const list = groupsByDir.get(d);
     if (list) list.push({ facts, files });
@@ -91,7 +90,7 @@ export function computeApprovalState(
     const known = into.get(dir);
     if (known !== undefined) return known;
     let result = dir;
-    for (let p = dir; p !== '' && !owners.options(p).noParentOwners;) {
+    for (let p = dir; p !== '' && !owners.options(p).noParentOwners; ) {
       p = parentDir(p);
       if (groupsByDir.has(p)) {
         result = keptFor(p);
@@ -149,9 +148,15 @@ export function computeApprovalState(
 }
 
 /** Files of one approval-facts object that survive the auto-approve exemption. */
-interface Group { facts: FileApprovers; files: string[] }
+interface Group {
+  facts: FileApprovers;
+  files: string[];
+}
 /** A group of unapproved files, under the collapsed directory it counts for. */
-interface Unapproved { dir: string; facts: FileApprovers }
+interface Unapproved {
+  dir: string;
+  facts: FileApprovers;
+}
 
 /** Whether a canonical file path lies directly in `dir` (not in a subdirectory of it). */
 function directlyIn(file: string, dir: string): boolean {

@@ -267,12 +267,15 @@ export function compileFilterPattern(source: string): RegExp {
       if (lastAtom.kind === 'group' && q.max > 1) {
         const g = lastAtom.frame;
         if (g.quantified) {
-          fail('nested quantifier: a repeated group contains a quantifier (like (a+)+ or (.*)*), '
-            + 'which can backtrack catastrophically');
+          fail(
+            'nested quantifier: a repeated group contains a quantifier (like (a+)+ or (.*)*), ' + 'which can backtrack catastrophically',
+          );
         }
         if (g.ambiguousAlt) {
-          fail('ambiguous repeated alternation: alternatives inside a repeated group must be plain '
-            + 'literals starting with distinct characters (so (foo|bar)+ is fine, (a|a)* and (a|ab)+ are not)');
+          fail(
+            'ambiguous repeated alternation: alternatives inside a repeated group must be plain ' +
+              'literals starting with distinct characters (so (foo|bar)+ is fine, (a|a)* and (a|ab)+ are not)',
+          );
         }
       }
       top().quantified = true;
@@ -300,9 +303,11 @@ export function compileFilterPattern(source: string): RegExp {
   const anchored = out.startsWith('^') && !topLevelAlternation;
   const allowed = anchored ? MAX_OPEN_QUANTIFIERS : MAX_OPEN_QUANTIFIERS - 1;
   if (openQuantifiers > allowed) {
-    fail(`more than ${allowed} open-ended quantifier${allowed === 1 ? '' : 's'} (*, +, {n,}) in `
-      + `${anchored ? 'an anchored' : 'an unanchored'} pattern; anchor it with ^ or simplify it `
-      + '(filters are searches, so a leading or trailing .* is never needed)');
+    fail(
+      `more than ${allowed} open-ended quantifier${allowed === 1 ? '' : 's'} (*, +, {n,}) in ` +
+        `${anchored ? 'an anchored' : 'an unanchored'} pattern; anchor it with ^ or simplify it ` +
+        '(filters are searches, so a leading or trailing .* is never needed)',
+    );
   }
   try {
     return new RegExp(out, flags);

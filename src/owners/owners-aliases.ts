@@ -13,8 +13,9 @@
 //
 // Any problem makes the whole file an error; RepoOwners then treats the aliases as empty (Prow
 // keeps an unpredictable subset) and reports the error.
-import { OwnersFileError, parseYaml, readNameList, yamlType } from './owners-file.js';
+
 import { normLogin } from '../forge/types.js';
+import { OwnersFileError, parseYaml, readNameList, yamlType } from './owners-file.js';
 
 /** Parses OWNERS_ALIASES: alias name -> members (normalized). Throws OwnersFileError naming the file. */
 export function parseOwnersAliases(path: string, text: string): Map<string, string[]> {
@@ -58,8 +59,10 @@ export function parseOwnersAliases(path: string, text: string): Map<string, stri
     for (const [name, members] of aliases) {
       const nested = members.filter((m) => aliases.has(m));
       if (nested.length > 0) {
-        throw new Error(`alias "${name}": nested alias ${nested.map((n) => `"${n}"`).join(', ')} `
-          + '(aliases are expanded one level only; list the members instead)');
+        throw new Error(
+          `alias "${name}": nested alias ${nested.map((n) => `"${n}"`).join(', ')} ` +
+            '(aliases are expanded one level only; list the members instead)',
+        );
       }
     }
     return aliases;

@@ -50,7 +50,10 @@ export interface OwnersFile {
 }
 
 export class OwnersFileError extends Error {
-  constructor(readonly file: string, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
     super(`${file}: ${problem}`);
     this.name = 'OwnersFileError';
   }
@@ -59,9 +62,7 @@ export class OwnersFileError extends Error {
 /** The filter key Prow stores as "applies to every file". */
 export const MATCH_ALL_FILTER = '.*';
 
-const TOP_LEVEL_KEYS = new Set([
-  'options', 'approvers', 'reviewers', 'required_reviewers', 'labels', 'emeritus_approvers', 'filters',
-]);
+const TOP_LEVEL_KEYS = new Set(['options', 'approvers', 'reviewers', 'required_reviewers', 'labels', 'emeritus_approvers', 'filters']);
 const ENTRY_KEYS = new Set(['approvers', 'reviewers', 'required_reviewers', 'labels', 'emeritus_approvers']);
 const OPTION_KEYS: Record<string, keyof OwnersOptions> = {
   no_parent_owners: 'noParentOwners',

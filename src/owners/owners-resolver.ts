@@ -5,9 +5,9 @@
 // until evicted (LRU). Only full hex shas are cached — a branch name moves, so a `load` given one
 // reads through every time. Concurrent loads of the same key share one promise; a failed load is
 // dropped from the cache so the next call retries.
-import { repoFullName, type Forge, type RepoRef } from '../forge/types.js';
+import { type Forge, type RepoRef, repoFullName } from '../forge/types.js';
 import type { OwnersFileError } from './owners-file.js';
-import { OWNERS, OWNERS_ALIASES, baseName, isDeniedDir, parentDir } from './paths.js';
+import { baseName, isDeniedDir, OWNERS, OWNERS_ALIASES, parentDir } from './paths.js';
 import { RepoOwners } from './repo-owners.js';
 
 export { OWNERS, OWNERS_ALIASES } from './paths.js';
@@ -67,8 +67,7 @@ export class OwnersResolver {
 
 async function readSnapshot(forge: Forge, repo: RepoRef, sha: string): Promise<OwnersSnapshot> {
   const tree = await forge.listTree(repo, sha);
-  const wanted = tree.filter((path) =>
-    path === OWNERS_ALIASES || (baseName(path) === OWNERS && !isDeniedDir(parentDir(path))));
+  const wanted = tree.filter((path) => path === OWNERS_ALIASES || (baseName(path) === OWNERS && !isDeniedDir(parentDir(path))));
   const files = new Map<string, string>();
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -11,13 +11,10 @@
 //    file, so a file's regexes are tested (few: only the patterned filters on its chain) to form
 //    a signature, and the result is memoized per (chain, role, signature). Without patterned
 //    filters the signature is constant and the lookup is a single Map hit.
-import {
-  OwnersFileError, parseOwnersFile, type OwnersEntry, type OwnersOptions,
-} from './owners-file.js';
+
 import { parseOwnersAliases } from './owners-aliases.js';
-import {
-  OWNERS, OWNERS_ALIASES, baseName, canonicalPath, isDeniedDir, ownersFilePath, parentDir, relativeTo,
-} from './paths.js';
+import { type OwnersEntry, OwnersFileError, type OwnersOptions, parseOwnersFile } from './owners-file.js';
+import { baseName, canonicalPath, isDeniedDir, OWNERS, OWNERS_ALIASES, ownersFilePath, parentDir, relativeTo } from './paths.js';
 
 const APPROVERS = 0;
 const REVIEWERS = 1;
@@ -26,7 +23,10 @@ const LABELS = 3;
 type Role = typeof APPROVERS | typeof REVIEWERS | typeof REQUIRED_REVIEWERS | typeof LABELS;
 const ROLES: readonly Role[] = [APPROVERS, REVIEWERS, REQUIRED_REVIEWERS, LABELS];
 const ENTRY_FIELD: Record<Role, keyof OwnersEntry> = {
-  [APPROVERS]: 'approvers', [REVIEWERS]: 'reviewers', [REQUIRED_REVIEWERS]: 'requiredReviewers', [LABELS]: 'labels',
+  [APPROVERS]: 'approvers',
+  [REVIEWERS]: 'reviewers',
+  [REQUIRED_REVIEWERS]: 'requiredReviewers',
+  [LABELS]: 'labels',
 };
 
 interface RoleFilter {
@@ -96,8 +96,7 @@ export class RepoOwners {
    */
   static build(files: ReadonlyMap<string, string>): { owners: RepoOwners; errors: OwnersFileError[] } {
     const errors: OwnersFileError[] = [];
-    const paths = [...files.keys()].map((p) => [canonicalPath(p), p] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const paths = [...files.keys()].map((p) => [canonicalPath(p), p] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
     let aliases = new Map<string, string[]>();
     for (const [path, original] of paths) {
@@ -262,9 +261,7 @@ export class RepoOwners {
     if (chain) return chain;
     const node = this.#dirs.get(dir);
     if (!node) {
-      chain = dir === ''
-        ? { links: [], patterned: ROLES.map(() => []), memo: [], approval: new Map() }
-        : this.#chain(parentDir(dir));
+      chain = dir === '' ? { links: [], patterned: ROLES.map(() => []), memo: [], approval: new Map() } : this.#chain(parentDir(dir));
     } else {
       const parent = dir === '' ? undefined : this.#chain(parentDir(dir));
       chain = {

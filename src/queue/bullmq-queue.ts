@@ -1,10 +1,17 @@
 // The durable queue: BullMQ on Redis. Any number of processes (the server and `ci-orchestrator
 // worker`s) share it. Delivery ids are de-duplicated with their own Redis key (SET NX with a TTL),
 // independent of job retention, because a BullMQ jobId stops de-duplicating once the job is removed.
-import { Queue, Worker, type Job } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { DEDUP_TTL_SECONDS, deliveryKey, type Delivery, type DeliveryHandler, type EnqueueOutcome, type EventQueue } from './event-queue.js';
+import {
+  DEDUP_TTL_SECONDS,
+  type Delivery,
+  type DeliveryHandler,
+  deliveryKey,
+  type EnqueueOutcome,
+  type EventQueue,
+} from './event-queue.js';
 
 export interface BullMqQueueOptions {
   redisUrl: string;
@@ -89,7 +96,10 @@ export class BullMqQueue implements EventQueue {
         };
         const onReady = () => settle();
         const onError = (err: Error) => settle(new RedisUnavailableError(`cannot reach ${where}: ${err.message}`, { cause: err }));
-        const timer = setTimeout(() => settle(new RedisUnavailableError(`${where} did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        const timer = setTimeout(
+          () => settle(new RedisUnavailableError(`${where} did not answer within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
         this.#producer.once('ready', onReady).once('error', onError);
       });
     }
@@ -122,8 +132,9 @@ export class BullMqQueue implements EventQueue {
       concurrency: options.concurrency,
     });
     this.#worker.on('error', (err) => this.#options.log.warn({ err }, 'worker error'));
-    this.#worker.on('failed', (job, err) => this.#options.log.error(
-      { err, delivery: job?.data.deliveryId, attempts: job?.attemptsMade }, 'delivery failed'));
+    this.#worker.on('failed', (job, err) =>
+      this.#options.log.error({ err, delivery: job?.data.deliveryId, attempts: job?.attemptsMade }, 'delivery failed'),
+    );
   }
 
   /** Jobs by state, for /metrics and tests. */

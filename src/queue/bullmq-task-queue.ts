@@ -1,6 +1,6 @@
 // Tasks on BullMQ: durable, shared by every process. A task whose worker dies mid-way is "stalled"
 // and picked up again by another worker once its lock expires.
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PostponeTask, type Task, type TaskHandler, type TaskOptions, type TaskQueue } from './task-queue.js';
@@ -48,22 +48,26 @@ export class BullMqTaskQueue implements TaskQueue {
   work(handler: TaskHandler, options: { concurrency: number }): void {
     this.#workerConnection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     const lockDuration = this.options.lockDurationMs ?? 30_000;
-    this.#worker = new Worker<Task>(this.#queue.name, async (job: Job<Task>, token?: string) => {
-      try {
-        await handler(job.data, { attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 });
-      } catch (err) {
-        if (!(err instanceof PostponeTask)) throw err;
-        await job.moveToDelayed(Date.now() + err.delayMs, token);
-        throw new DelayedError();
-      }
-    }, {
-      connection: this.#workerConnection,
-      prefix: this.options.prefix,
-      concurrency: options.concurrency,
-      lockDuration,
-      stalledInterval: lockDuration,
-      maxStalledCount: 2,
-    });
+    this.#worker = new Worker<Task>(
+      this.#queue.name,
+      async (job: Job<Task>, token?: string) => {
+        try {
+          await handler(job.data, { attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 });
+        } catch (err) {
+          if (!(err instanceof PostponeTask)) throw err;
+          await job.moveToDelayed(Date.now() + err.delayMs, token);
+          throw new DelayedError();
+        }
+      },
+      {
+        connection: this.#workerConnection,
+        prefix: this.options.prefix,
+        concurrency: options.concurrency,
+        lockDuration,
+        stalledInterval: lockDuration,
+        maxStalledCount: 2,
+      },
+    );
     this.#worker.on('error', (err) => this.options.log.warn({ err }, `worker ${this.options.queueName} error`));
     this.#worker.on('failed', (job, err) => {
       if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) this.options.onFailed(job.data, err);

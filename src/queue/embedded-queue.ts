@@ -1,5 +1,12 @@
 // The in-process queue used when no REDIS_URL is set: same interface, nothing survives a restart.
-import { DEDUP_TTL_SECONDS, deliveryKey, type Delivery, type DeliveryHandler, type EnqueueOutcome, type EventQueue } from './event-queue.js';
+import {
+  DEDUP_TTL_SECONDS,
+  type Delivery,
+  type DeliveryHandler,
+  deliveryKey,
+  type EnqueueOutcome,
+  type EventQueue,
+} from './event-queue.js';
 
 /** Most delivery ids remembered at once; the oldest are forgotten first. */
 const MAX_REMEMBERED = 100_000;

@@ -17,10 +17,12 @@ export class MemoryTaskQueue implements TaskQueue {
   #concurrency = 1;
   #closed = false;
 
-  constructor(private readonly options: {
-    backoffMs: number;
-    onFailed(task: Task, err: unknown): void;
-  }) {}
+  constructor(
+    private readonly options: {
+      backoffMs: number;
+      onFailed(task: Task, err: unknown): void;
+    },
+  ) {}
 
   async add(task: Task, options: TaskOptions): Promise<void> {
     if (this.#closed || this.#queued.has(options.id)) return;

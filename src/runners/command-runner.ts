@@ -8,7 +8,10 @@ import type { DispatchReceipt, Runner } from './runner.js';
 export class CommandRunner implements Runner {
   readonly type = 'command';
 
-  constructor(readonly config: CommandRunnerConfig, private readonly options: { queue: TaskQueue; publicUrl: () => string }) {}
+  constructor(
+    readonly config: CommandRunnerConfig,
+    private readonly options: { queue: TaskQueue; publicUrl: () => string },
+  ) {}
 
   async dispatch(doc: DispatchDocument): Promise<DispatchReceipt> {
     // A worker that dies mid-run leaves the task stalled; BullMQ hands it to another worker.

@@ -29,28 +29,34 @@ export interface RunnerDeps {
 
 export function createRunners(configs: Record<string, RunnerConfig>, deps: RunnerDeps): Map<string, Runner> {
   const problems = runnerEnvProblems(configs, {
-    env: deps.env, forges: { githubApp: deps.probot !== undefined, ...(deps.gitlabUrl ? { gitlabUrl: deps.gitlabUrl } : {}) },
+    env: deps.env,
+    forges: { githubApp: deps.probot !== undefined, ...(deps.gitlabUrl ? { gitlabUrl: deps.gitlabUrl } : {}) },
   });
   if (problems.length > 0) {
     throw new RunnerSetupError(problems.map((p) => `runner "${p.path[1]}": ${p.path.slice(2).join('.')}: ${p.message}`).join('\n'));
   }
   const secret = (name: string): string => deps.env[name]!;
   const octokitFor = deps.probot ? installationOctokits(deps.probot) : undefined;
-  return new Map(Object.entries(configs).map(([name, config]): [string, Runner] => {
-    switch (config.type) {
-      case 'webhook':
-        return [name, new WebhookRunner(config, { secret: secret(config.secret_env) })];
-      case 'gitlab-pipeline':
-        return [name, new GitLabPipelineRunner(config, {
-          gitlabUrl: (config.url ?? deps.gitlabUrl)!,
-          triggerToken: secret(config.trigger_token_env),
-          apiToken: secret(config.api_token_env),
-          pollIntervalMs: durationSeconds(config.poll_interval) * 1000,
-        })];
-      case 'github-actions':
-        return [name, new GitHubActionsRunner(config, { octokitFor: octokitFor! })];
-      case 'command':
-        return [name, new CommandRunner(config, { queue: deps.commandQueue, publicUrl: deps.publicUrl })];
-    }
-  }));
+  return new Map(
+    Object.entries(configs).map(([name, config]): [string, Runner] => {
+      switch (config.type) {
+        case 'webhook':
+          return [name, new WebhookRunner(config, { secret: secret(config.secret_env) })];
+        case 'gitlab-pipeline':
+          return [
+            name,
+            new GitLabPipelineRunner(config, {
+              gitlabUrl: (config.url ?? deps.gitlabUrl)!,
+              triggerToken: secret(config.trigger_token_env),
+              apiToken: secret(config.api_token_env),
+              pollIntervalMs: durationSeconds(config.poll_interval) * 1000,
+            }),
+          ];
+        case 'github-actions':
+          return [name, new GitHubActionsRunner(config, { octokitFor: octokitFor! })];
+        case 'command':
+          return [name, new CommandRunner(config, { queue: deps.commandQueue, publicUrl: deps.publicUrl })];
+      }
+    }),
+  );
 }

@@ -5,13 +5,14 @@
 // answers 204 instead (older GitHub Enterprise Server), the run is found by its title, which the
 // workflow sets with `run-name: ${{ inputs.ci_orchestrator_run }}`. The callback token is not
 // passed: the bot reports.
-import type { Probot } from 'probot';
+
 import type { Logger } from 'pino';
+import type { Probot } from 'probot';
 import type { GitHubActionsRunnerConfig } from '../config/jobs-schema.js';
 import type { Octokit } from '../forge/github/github-forge.js';
 import type { DispatchDocument } from '../jobs/protocol.js';
 import { isRetryableStatus } from './retryable-status.js';
-import { RunnerError, type DispatchReceipt, type Runner } from './runner.js';
+import { type DispatchReceipt, type Runner, RunnerError } from './runner.js';
 
 export type OctokitFor = (owner: string, repo: string) => Promise<Octokit>;
 
@@ -39,7 +40,8 @@ export function installationOctokits(probot: Probot): OctokitFor {
     const now = Date.now();
     const found = cache.get(key);
     if (found && found.until > now) return found.octokit;
-    const octokit = probot.auth()
+    const octokit = probot
+      .auth()
       .then((app) => app.rest.apps.getRepoInstallation({ owner, repo }))
       .then(({ data }) => probot.auth(data.id));
     octokit.catch(() => cache.delete(key));
@@ -51,7 +53,10 @@ export function installationOctokits(probot: Probot): OctokitFor {
 export class GitHubActionsRunner implements Runner {
   readonly type = 'github-actions' as const;
 
-  constructor(private readonly config: GitHubActionsRunnerConfig, private readonly options: GitHubActionsRunnerOptions) {}
+  constructor(
+    private readonly config: GitHubActionsRunnerConfig,
+    private readonly options: GitHubActionsRunnerOptions,
+  ) {}
 
   async dispatch(doc: DispatchDocument, log: Logger): Promise<DispatchReceipt> {
     const [owner, repo] = this.#repo(doc);
@@ -60,11 +65,16 @@ export class GitHubActionsRunner implements Runner {
     const response = await this.#call(`dispatch workflow ${workflow} of ${owner}/${repo} on ${ref}`, async () => {
       const octokit = await this.options.octokitFor(owner, repo);
       return octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-        owner, repo, workflow_id: workflow, ref, inputs: workflowInputs(doc), return_run_details: true,
+        owner,
+        repo,
+        workflow_id: workflow,
+        ref,
+        inputs: workflowInputs(doc),
+        return_run_details: true,
       });
     });
     // 200 with the run's details; 204 (no body) where GitHub does not know return_run_details
-    const details = response.status === 200 ? response.data as { workflow_run_id?: number; html_url?: string } : {};
+    const details = response.status === 200 ? (response.data as { workflow_run_id?: number; html_url?: string }) : {};
     log.info({ runner: 'github-actions', repo: `${owner}/${repo}`, workflow, workflowRun: details.workflow_run_id }, 'workflow dispatched');
     return {
       ...(details.workflow_run_id !== undefined ? { externalId: String(details.workflow_run_id) } : {}),

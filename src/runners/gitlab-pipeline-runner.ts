@@ -7,14 +7,14 @@
 // The trigger call is made with fetch rather than gitbeaker's PipelineTriggerTokens.trigger, which
 // puts the trigger token in the query string, where it would sit in the URL of every error and
 // proxy log. Reading and cancelling the pipeline go through gitbeaker with the API token.
-import { Gitlab, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
-import { gitbeakerRequestFailure } from '../forge/gitlab/request-failure.js';
+import { GitbeakerRetryError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
 import type { Logger } from 'pino';
 import type { GitLabPipelineRunnerConfig } from '../config/jobs-schema.js';
 import { pipelineRunState } from '../forge/gitlab/normalize.js';
+import { gitbeakerRequestFailure } from '../forge/gitlab/request-failure.js';
 import type { DispatchDocument, StatusReport } from '../jobs/protocol.js';
 import { isRetryableStatus } from './retryable-status.js';
-import { RunnerError, type DispatchReceipt, type Runner } from './runner.js';
+import { type DispatchReceipt, type Runner, RunnerError } from './runner.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -50,7 +50,10 @@ export class GitLabPipelineRunner implements Runner {
   readonly #baseUrl: string;
   readonly #api: Gitlab<false>;
 
-  constructor(private readonly config: GitLabPipelineRunnerConfig, private readonly options: GitLabPipelineRunnerOptions) {
+  constructor(
+    private readonly config: GitLabPipelineRunnerConfig,
+    private readonly options: GitLabPipelineRunnerOptions,
+  ) {
     this.pollIntervalMs = options.pollIntervalMs;
     this.#baseUrl = (config.url ?? options.gitlabUrl).replace(/\/+$/, '');
     this.#api = new Gitlab({ host: this.#baseUrl, token: options.apiToken, queryTimeout: TIMEOUT_MS });
@@ -67,7 +70,10 @@ export class GitLabPipelineRunner implements Runner {
     let text: string;
     try {
       response = await fetch(`${this.#baseUrl}/api/v4/projects/${encodeURIComponent(project)}/trigger/pipeline`, {
-        method: 'POST', body: form, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS),
+        method: 'POST',
+        body: form,
+        redirect: 'error',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       text = await response.text();
     } catch (err) {
@@ -88,8 +94,9 @@ export class GitLabPipelineRunner implements Runner {
 
   async poll(doc: DispatchDocument, externalId: string): Promise<StatusReport> {
     const project = this.#project(doc);
-    const pipeline = await this.#call(`read pipeline ${externalId} of ${project}`,
-      () => this.#api.Pipelines.show(project, Number(externalId)));
+    const pipeline = await this.#call(`read pipeline ${externalId} of ${project}`, () =>
+      this.#api.Pipelines.show(project, Number(externalId)),
+    );
     return { state: pipelineRunState(pipeline.status), url: pipeline.web_url, description: `pipeline ${pipeline.status}` };
   }
 
@@ -112,7 +119,9 @@ export class GitLabPipelineRunner implements Runner {
       const failure = gitbeakerRequestFailure(err);
       if (failure) {
         const retryable = failure.status === undefined || isRetryableStatus(failure.status);
-        throw new RunnerError(`GitLab: could not ${what} (HTTP ${failure.status ?? '?'}): ${failure.description}`, retryable, { cause: err });
+        throw new RunnerError(`GitLab: could not ${what} (HTTP ${failure.status ?? '?'}): ${failure.description}`, retryable, {
+          cause: err,
+        });
       }
       const retryable = err instanceof GitbeakerRetryError || err instanceof GitbeakerTimeoutError || err instanceof TypeError;
       throw new RunnerError(`GitLab: could not ${what}: ${reason(err)}`, retryable, { cause: err });
@@ -123,7 +132,7 @@ export class GitLabPipelineRunner implements Runner {
 /** A network error's reason ("fetch failed" alone says little; its cause says what). */
 const reason = (err: unknown): string => {
   const error = err as Error & { cause?: { message?: string } };
-  return error.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : error.cause?.message ?? error.message;
+  return error.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : (error.cause?.message ?? error.message);
 };
 
 function parseJson(text: string): unknown {

@@ -33,7 +33,11 @@ export interface Runner {
  * a missing secret): the run then ends as an error at once, with this message as the reason.
  */
 export class RunnerError extends Error {
-  constructor(message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'RunnerError';
   }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { WebhookRunnerConfig } from '../config/jobs-schema.js';
 import type { DispatchDocument } from '../jobs/protocol.js';
 import { isRetryableStatus } from './retryable-status.js';
-import { RunnerError, type DispatchReceipt, type Runner } from './runner.js';
+import { type DispatchReceipt, type Runner, RunnerError } from './runner.js';
 
 const TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -33,7 +33,10 @@ export class WebhookRunner implements Runner {
   /** for messages and logs: the URL's query may hold a token (Generic Webhook Trigger's ?token=) */
   readonly #origin: string;
 
-  constructor(private readonly config: WebhookRunnerConfig, private readonly options: WebhookRunnerOptions) {
+  constructor(
+    private readonly config: WebhookRunnerConfig,
+    private readonly options: WebhookRunnerOptions,
+  ) {
     this.#fetch = options.fetch ?? fetch;
     this.#origin = new URL(config.url).origin;
   }

@@ -39,7 +39,9 @@ export function readManifestFile(file = join(process.cwd(), MANIFEST_FILE)): Rec
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the App manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new Error(`cannot read the App manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      cause: err,
+    });
   }
   let manifest: unknown;
   try {
@@ -47,7 +49,8 @@ export function readManifestFile(file = join(process.cwd(), MANIFEST_FILE)): Rec
   } catch (err) {
     throw new Error(`${file} is not valid YAML: ${(err as Error).message}`, { cause: err });
   }
-  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest)) throw new Error(`${file} must be a YAML mapping (the GitHub App manifest)`);
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest))
+    throw new Error(`${file} must be a YAML mapping (the GitHub App manifest)`);
   return manifest as Record<string, unknown>;
 }
 

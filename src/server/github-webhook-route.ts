@@ -18,7 +18,7 @@ export function verifyGitHubWebhook(secret: string, log: Logger, metrics: Metric
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     let valid = false;
     try {
-      valid = !!signature && await verify(secret, body, signature);
+      valid = !!signature && (await verify(secret, body, signature));
     } catch {
       valid = false; // malformed signature header: never a crash (CVE-2023-50728)
     }

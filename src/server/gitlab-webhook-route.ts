@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { normalizeGitLabEvent } from '../forge/gitlab/normalize.js';
+import { WEBHOOK_BODY_LIMIT } from './github-webhook-route.js';
 import { HttpError, type Ingest } from './ingest.js';
 import type { Metrics } from './metrics.js';
 import { timingSafeEqualStrings } from './timing-safe-equal.js';
-import { WEBHOOK_BODY_LIMIT } from './github-webhook-route.js';
 
 export const GITLAB_WEBHOOK_PATH = '/api/gitlab/webhooks';
 
@@ -22,8 +22,7 @@ export function gitlabWebhookRoute(deps: { secret: string; log: Logger; metrics:
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const deliveryId = req.get('idempotency-key') ?? req.get('x-gitlab-event-uuid')
-      ?? createHash('sha256').update(body).digest('hex');
+    const deliveryId = req.get('idempotency-key') ?? req.get('x-gitlab-event-uuid') ?? createHash('sha256').update(body).digest('hex');
     const malformed = (reason: string) => {
       deps.log.warn({ event: eventName, delivery: deliveryId, reason }, 'malformed GitLab webhook');
       deps.metrics.delivery('gitlab', eventName, 'malformed');

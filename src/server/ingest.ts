@@ -14,7 +14,11 @@ export type Ingest = (delivery: {
 
 /** An error whose status the webhook routes answer with. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -24,7 +24,7 @@ export function jobRoutes(deps: { jobs: JobService; log: Logger; metrics: Metric
     if (access === 'not_found') return fail(res, 404, 'not_found', `no run ${id}`);
     if (access === 'unauthorized') {
       log.warn({ run: id, token: token ? 'wrong or spent' : 'missing' }, 'runner report refused: bad token');
-      return fail(res, 401, 'unauthorized', 'missing, wrong or spent token (a run\'s token is valid until it ends)');
+      return fail(res, 401, 'unauthorized', "missing, wrong or spent token (a run's token is valid until it ends)");
     }
     const parsed = statusReportSchema.safeParse(req.body);
     if (!parsed.success) {
@@ -48,12 +48,16 @@ export function jobRoutes(deps: { jobs: JobService; log: Logger; metrics: Metric
     const run = await jobs.describe(req.params.id);
     if (!run) return void res.status(404).type('text/plain').send(`no run ${req.params.id}\n`);
     const log = await jobs.readLog(run.id);
-    res.type('text/plain').send([
-      `${run.job} (${run.type}) on ${run.refs.repo}: ${run.state}: ${run.description}`,
-      `base ${run.refs.base_ref}@${run.refs.base_sha}${run.refs.pulls.map((p) => ` + #${p.number}@${p.sha}`).join('')}`,
-      '',
-      log ?? '(no output recorded)',
-    ].join('\n'));
+    res
+      .type('text/plain')
+      .send(
+        [
+          `${run.job} (${run.type}) on ${run.refs.repo}: ${run.state}: ${run.description}`,
+          `base ${run.refs.base_ref}@${run.refs.base_sha}${run.refs.pulls.map((p) => ` + #${p.number}@${p.sha}`).join('')}`,
+          '',
+          log ?? '(no output recorded)',
+        ].join('\n'),
+      );
   });
 
   // Body errors (not JSON, too large) answer with the parser's status and say so.

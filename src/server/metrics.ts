@@ -1,5 +1,5 @@
 // Prometheus metrics: webhook deliveries by forge, event and outcome, and handler latency.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export type DeliveryOutcome = 'queued' | 'duplicate' | 'ignored' | 'unauthorized' | 'malformed' | 'misdirected' | 'error';
 

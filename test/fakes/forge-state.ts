@@ -4,7 +4,13 @@
 // adapter sits in between.
 import { checkRunState } from '../../src/forge/github/normalize.js';
 import type {
-  ChangeState, CheckRunConclusion, CheckRunStatus, CommitStatus, MergeMethod, Permission, ReviewState,
+  ChangeState,
+  CheckRunConclusion,
+  CheckRunStatus,
+  CommitStatus,
+  MergeMethod,
+  Permission,
+  ReviewState,
 } from '../../src/forge/types.js';
 
 export interface FakeChange {
@@ -162,10 +168,22 @@ export class ForgeState {
     if (!repo) {
       const slash = fullName.lastIndexOf('/');
       repo = {
-        owner: fullName.slice(0, slash), name: fullName.slice(slash + 1), id: nextId++,
-        defaultBranch: 'main', changes: new Map(), comments: [], reviews: [], labels: new Map(),
-        statuses: new Map(), files: new Map(), trees: new Map(), permissions: new Map(),
-        requiredContexts: new Map(), branches: new Map(), labelEvents: [], checkRuns: [],
+        owner: fullName.slice(0, slash),
+        name: fullName.slice(slash + 1),
+        id: nextId++,
+        defaultBranch: 'main',
+        changes: new Map(),
+        comments: [],
+        reviews: [],
+        labels: new Map(),
+        statuses: new Map(),
+        files: new Map(),
+        trees: new Map(),
+        permissions: new Map(),
+        requiredContexts: new Map(),
+        branches: new Map(),
+        labelEvents: [],
+        checkRuns: [],
       };
       this.repos.set(fullName.toLowerCase(), repo);
     }
@@ -178,9 +196,19 @@ export class ForgeState {
 
   addChange(fullName: string, change: Partial<FakeChange> & { number: number }): FakeChange {
     const full: FakeChange = {
-      title: `Change ${change.number}`, body: '', author: 'alice', state: 'open', draft: false,
-      baseRef: 'main', baseSha: 'b'.repeat(40), headRef: `feature-${change.number}`,
-      headSha: 'a'.repeat(40), labels: [], files: [], mergeable: true, ...change,
+      title: `Change ${change.number}`,
+      body: '',
+      author: 'alice',
+      state: 'open',
+      draft: false,
+      baseRef: 'main',
+      baseSha: 'b'.repeat(40),
+      headRef: `feature-${change.number}`,
+      headSha: 'a'.repeat(40),
+      labels: [],
+      files: [],
+      mergeable: true,
+      ...change,
     };
     this.repo(fullName).changes.set(full.number, full);
     return full;
@@ -194,8 +222,15 @@ export class ForgeState {
     const repo = this.repo(fullName);
     const c = this.change(fullName, number);
     const seen = JSON.stringify([
-      c.headSha, c.title, c.body, c.draft, c.state, c.labels, c.files,
-      repo.comments.filter((x) => x.change === number), repo.reviews.filter((x) => x.change === number),
+      c.headSha,
+      c.title,
+      c.body,
+      c.draft,
+      c.state,
+      c.labels,
+      c.files,
+      repo.comments.filter((x) => x.change === number),
+      repo.reviews.filter((x) => x.change === number),
     ]);
     let hash = 2166136261;
     for (let i = 0; i < seen.length; i++) hash = Math.imul(hash ^ seen.charCodeAt(i), 16777619) >>> 0;
@@ -302,7 +337,8 @@ export class ForgeState {
     for (const s of this.statuses(fullName, sha)) offer(this.statusTime(s), s);
     for (const run of this.latestCheckRuns(fullName, sha)) {
       offer(run.completedAt ?? run.startedAt, {
-        context: run.name, state: checkRunState(run.status, run.conclusion),
+        context: run.name,
+        state: checkRunState(run.status, run.conclusion),
         ...(run.output.title ? { description: run.output.title } : {}),
         ...(run.detailsUrl ? { targetUrl: run.detailsUrl } : {}),
       });
@@ -366,9 +402,18 @@ export class ForgeState {
     const repo = this.repo(fullName);
     const suite = repo.checkRuns.find((r) => r.headSha === sha && r.appId === appId)?.checkSuiteId ?? nextId++;
     const run: FakeCheckRun = {
-      id: nextId++, appId, checkSuiteId: suite, headSha: sha, name: fields.name ?? '',
-      status: 'queued', conclusion: null, detailsUrl: null, externalId: '',
-      output: { title: null, summary: null, text: null }, startedAt: this.#tick(), completedAt: null,
+      id: nextId++,
+      appId,
+      checkSuiteId: suite,
+      headSha: sha,
+      name: fields.name ?? '',
+      status: 'queued',
+      conclusion: null,
+      detailsUrl: null,
+      externalId: '',
+      output: { title: null, summary: null, text: null },
+      startedAt: this.#tick(),
+      completedAt: null,
     };
     repo.checkRuns.push(run);
     this.updateCheckRun(fullName, run.id, fields);
@@ -403,8 +448,12 @@ export class ForgeState {
   }
 
   /** Merge with GitHub's semantics: a moved head refuses, an unmergeable change conflicts. */
-  merge(fullName: string, number: number, method: MergeMethod, expectedHeadSha: string):
-    { ok: true; sha: string } | { ok: false; reason: 'head_moved' | 'conflict' | 'not_mergeable' } {
+  merge(
+    fullName: string,
+    number: number,
+    method: MergeMethod,
+    expectedHeadSha: string,
+  ): { ok: true; sha: string } | { ok: false; reason: 'head_moved' | 'conflict' | 'not_mergeable' } {
     const change = this.change(fullName, number);
     if (change.state !== 'open') return { ok: false, reason: 'not_mergeable' };
     if (change.headSha !== expectedHeadSha) return { ok: false, reason: 'head_moved' };

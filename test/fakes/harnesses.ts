@@ -1,10 +1,11 @@
 // The Forge implementations the conformance suite runs against. Each harness starts a fresh
 // ForgeState and a Forge in front of it (over HTTP where the forge is real).
+
+import type { Forge, RepoRef } from '../../src/forge/types.js';
 import { ForgeState } from './forge-state.js';
-import { MemoryForge } from './memory-forge.js';
 import { githubHarness } from './github-harness.js';
 import { gitlabHarness } from './gitlab-harness.js';
-import type { Forge, RepoRef } from '../../src/forge/types.js';
+import { MemoryForge } from './memory-forge.js';
 
 export interface ForgeHarnessInstance {
   forge: Forge;
@@ -26,7 +27,8 @@ const memory: ForgeHarness = {
   async start() {
     const state = new ForgeState();
     return {
-      forge: new MemoryForge(state), state,
+      forge: new MemoryForge(state),
+      state,
       repo: { forge: 'github', owner: 'acme', name: 'widgets' },
       close: async () => {},
     };

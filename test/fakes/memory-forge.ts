@@ -1,11 +1,24 @@
 // A Forge implemented directly over ForgeState, for plugin tests that need no HTTP. The conformance
 // suite (test/forge-conformance.test.ts) holds it to the same behaviour as the real adapters.
 import {
-  ForgeError, normLogin, repoFullName,
-  type Change, type ChangeQuery, type ChangeRef, type CheckRunWrite, type Comment, type CommitStatus, type Forge,
-  type ForgeKind, type MergeMethod, type MergeResult, type Permission, type RepoRef, type Review,
+  type Change,
+  type ChangeQuery,
+  type ChangeRef,
+  type CheckRunWrite,
+  type Comment,
+  type CommitStatus,
+  type Forge,
+  ForgeError,
+  type ForgeKind,
+  type MergeMethod,
+  type MergeResult,
+  normLogin,
+  type Permission,
+  type RepoRef,
+  type Review,
+  repoFullName,
 } from '../../src/forge/types.js';
-import type { ForgeState, FakeChange } from './forge-state.js';
+import type { FakeChange, ForgeState } from './forge-state.js';
 
 export class MemoryForge implements Forge {
   // GitHub's Checks API; GitLab has none.
@@ -14,13 +27,18 @@ export class MemoryForge implements Forge {
   readonly findCheckRun?: Forge['findCheckRun'];
   readonly listCheckSuiteRuns?: Forge['listCheckSuiteRuns'];
 
-  constructor(readonly state: ForgeState, readonly kind: ForgeKind = 'github') {
+  constructor(
+    readonly state: ForgeState,
+    readonly kind: ForgeKind = 'github',
+  ) {
     if (kind !== 'github') return;
     const fields = (check: CheckRunWrite) => ({
-      name: check.name, status: check.status,
+      name: check.name,
+      status: check.status,
       ...(check.status === 'completed' && check.conclusion ? { conclusion: check.conclusion } : {}),
       ...(check.detailsUrl === undefined ? {} : { detailsUrl: check.detailsUrl }),
-      externalId: check.externalId, output: { title: check.title, summary: check.summary },
+      externalId: check.externalId,
+      output: { title: check.title, summary: check.summary },
     });
     this.createCheckRun = async (repo, sha, check) => this.state.createCheckRun(repoFullName(repo), sha, fields(check)).id;
     this.updateCheckRun = async (repo, id, check) => {
@@ -51,9 +69,18 @@ export class MemoryForge implements Forge {
 
   #toChange(repo: RepoRef, c: FakeChange): Change {
     return {
-      ref: { repo, number: c.number }, title: c.title, body: c.body, author: c.author, state: c.state,
-      draft: c.draft, baseRef: c.baseRef, baseSha: c.baseSha, headRef: c.headRef, headSha: c.headSha,
-      labels: [...c.labels], mergeable: c.mergeable,
+      ref: { repo, number: c.number },
+      title: c.title,
+      body: c.body,
+      author: c.author,
+      state: c.state,
+      draft: c.draft,
+      baseRef: c.baseRef,
+      baseSha: c.baseSha,
+      headRef: c.headRef,
+      headSha: c.headSha,
+      labels: [...c.labels],
+      mergeable: c.mergeable,
       url: `https://forge.test/${repoFullName(repo)}/pull/${c.number}`,
       updatedAt: this.state.updatedAt(repoFullName(repo), c.number),
     };
@@ -119,8 +146,9 @@ export class MemoryForge implements Forge {
   }
 
   async listReviews(ref: ChangeRef): Promise<Review[]> {
-    return this.state.repo(repoFullName(ref.repo)).reviews
-      .filter((r) => r.change === ref.number)
+    return this.state
+      .repo(repoFullName(ref.repo))
+      .reviews.filter((r) => r.change === ref.number)
       .map(({ change: _c, ...r }) => ({ ...r }));
   }
 
@@ -158,7 +186,8 @@ export class MemoryForge implements Forge {
 
   async lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined> {
     this.#change(ref);
-    return this.state.labelEvents(repoFullName(ref.repo), ref.number)
+    return this.state
+      .labelEvents(repoFullName(ref.repo), ref.number)
       .filter((e) => e.action === 'added' && e.label === label)
       .at(-1)?.by;
   }

@@ -1,8 +1,8 @@
 // A CiJobs that records what plugins ask of it, for plugin tests. It runs nothing: the runs it
 // answers with stay where they are until a test moves them (setState), and runStates reads them.
 import { contextOf } from '../../src/config/jobs-schema.js';
-import type { BatchStart, CiJobs, RunSummary, StartOutcome, StartRequest } from '../../src/jobs/ci-jobs.js';
 import type { ChangeRef } from '../../src/forge/types.js';
+import type { BatchStart, CiJobs, RunSummary, StartOutcome, StartRequest } from '../../src/jobs/ci-jobs.js';
 import { isTerminal, type RunState } from '../../src/jobs/protocol.js';
 import { DEFAULT_DESCRIPTION } from '../../src/jobs/run-record.js';
 
@@ -86,10 +86,16 @@ export class RecordingCi implements CiJobs {
 
   #record(id: string, request: StartRequest, state: RunState): void {
     this.runs.set(id, {
-      id, job: request.job.name, type: request.type, repo: request.repo,
+      id,
+      job: request.job.name,
+      type: request.type,
+      repo: request.repo,
       ...(request.type === 'presubmit' ? { change: request.pull.number } : {}),
-      baseRef: request.baseRef, sha: request.type === 'presubmit' ? request.pull.sha : request.baseSha,
-      context: contextOf(request.job), state, description: DEFAULT_DESCRIPTION[state],
+      baseRef: request.baseRef,
+      sha: request.type === 'presubmit' ? request.pull.sha : request.baseSha,
+      context: contextOf(request.job),
+      state,
+      description: DEFAULT_DESCRIPTION[state],
     });
   }
 }

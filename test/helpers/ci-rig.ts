@@ -3,14 +3,14 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
-import { readEnv } from '../../src/config/env.js';
 import { fixedConfig } from '../../src/config/config-source.js';
-import { configSchema } from '../../src/config/schema.js';
+import { readEnv } from '../../src/config/env.js';
 import { presubmitSchema } from '../../src/config/jobs-schema.js';
-import type { PresubmitStart } from '../../src/jobs/ci-jobs.js';
-import { createCi, type Ci } from '../../src/jobs/create-ci.js';
+import { configSchema } from '../../src/config/schema.js';
 import type { ForgeProvider } from '../../src/forge/forge-provider.js';
 import type { Forge } from '../../src/forge/types.js';
+import type { PresubmitStart } from '../../src/jobs/ci-jobs.js';
+import { type Ci, createCi } from '../../src/jobs/create-ci.js';
 import { jobRoutes } from '../../src/server/job-routes.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { ForgeState } from '../fakes/forge-state.js';
@@ -55,7 +55,13 @@ export async function createCiRig(options: CiRigOptions) {
     ...(options.reporting ? { reporting: options.reporting } : {}),
   });
   const ci: Ci = await createCi({
-    options: env, config: fixedConfig(config), forges, log, metrics, publicUrl: () => publicUrl, backoffMs: 20,
+    options: env,
+    config: fixedConfig(config),
+    forges,
+    log,
+    metrics,
+    publicUrl: () => publicUrl,
+    backoffMs: 20,
   });
   app.use(jobRoutes({ jobs: ci.jobs, log, metrics }));
   const server = app.listen(0, '127.0.0.1');
@@ -75,15 +81,24 @@ export async function createCiRig(options: CiRigOptions) {
   });
 
   return {
-    ci, state, forge, endpoint, metrics,
+    ci,
+    state,
+    forge,
+    endpoint,
+    metrics,
     publicUrl: () => publicUrl,
     presubmit,
     /** the latest status of a context on a sha */
-    status: (context = 'unit', sha = HEAD) => state.statuses('acme/widgets', sha).filter((s) => s.context === context).at(-1),
+    status: (context = 'unit', sha = HEAD) =>
+      state
+        .statuses('acme/widgets', sha)
+        .filter((s) => s.context === context)
+        .at(-1),
     /** the check runs on a sha, oldest first */
     checkRuns: (sha = HEAD) => state.checkRuns('acme/widgets', sha),
     /** every status written for a context on a sha, oldest first */
-    statusHistory: (context = 'unit', sha = HEAD) => (state.repo('acme/widgets').statuses.get(sha) ?? []).filter((s) => s.context === context),
+    statusHistory: (context = 'unit', sha = HEAD) =>
+      (state.repo('acme/widgets').statuses.get(sha) ?? []).filter((s) => s.context === context),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

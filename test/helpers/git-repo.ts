@@ -13,10 +13,11 @@ export interface GitRepo {
 
 export function createGitRepo(): GitRepo {
   const dir = mkdtempSync(join(tmpdir(), 'ci-orchestrator-git-src-'));
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@test' },
-  }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', dir, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@test', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@test' },
+    }).trim();
   git('init', '--quiet');
   // What GitLab's servers allow: partial fetches, and fetching any commit by its sha.
   git('config', 'uploadpack.allowFilter', 'true');

@@ -7,9 +7,17 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Rejects, saying what to do, when no Redis answers at `url` within 3 s. */
 export async function requireRedis(url: string): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 3000, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
   let firstError: Error | undefined;
-  probe.on('error', (err: Error) => { firstError ??= err; });
+  probe.on('error', (err: Error) => {
+    firstError ??= err;
+  });
   try {
     await probe.connect();
     await probe.ping();

@@ -32,10 +32,16 @@ export class RunnerEndpoint {
         if (status === 200) {
           const expected = `sha256=${createHmac('sha256', this.secret).update(body).digest('hex')}`;
           const doc = JSON.parse(body) as DispatchDocument;
-          this.received.push({ doc, signatureValid: req.headers['x-ci-orchestrator-signature-256'] === expected, receivedAt: performance.now() });
+          this.received.push({
+            doc,
+            signatureValid: req.headers['x-ci-orchestrator-signature-256'] === expected,
+            receivedAt: performance.now(),
+          });
           this.onDispatch?.(doc);
         }
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? { url: 'https://ci.test/job/1' } : { error: 'nope' }));
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(status === 200 ? { url: 'https://ci.test/job/1' } : { error: 'nope' }));
       });
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
@@ -44,17 +50,21 @@ export class RunnerEndpoint {
   }
 
   /** Reports on a run as a runner does; answers the HTTP status and JSON body. */
-  static async report(doc: DispatchDocument, body: unknown, token = doc.callback.token): Promise<{ status: number; body: Record<string, unknown> }> {
+  static async report(
+    doc: DispatchDocument,
+    body: unknown,
+    token = doc.callback.token,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(doc.callback.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.status, body: await response.json() as Record<string, unknown> };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
   async close(): Promise<void> {
     this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server ? this.#server.close(() => resolve()) : resolve());
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 }

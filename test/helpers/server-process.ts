@@ -1,6 +1,6 @@
 // Starts the real server as a user does (the `npm start` command, with environment variables) and
 // reads its JSON log to learn the port.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { PATIENCE_MS } from './wait.js';
 
 /** package.json's scripts, run through `exec` so signals reach the process itself, not npm. */
-const SCRIPTS = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const SCRIPTS = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 
 export interface ServerProcess {
   url: string;
@@ -37,7 +38,9 @@ export async function startProcess(command: string, env: Record<string, string>,
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
   let buffered = '';
   const url = await new Promise<string>((resolve, reject) => {
     // Only a hang guard: a busy machine may take many seconds to start it.
@@ -67,7 +70,9 @@ export async function startProcess(command: string, env: Record<string, string>,
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
-    url, logs, child,
+    url,
+    logs,
+    child,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;

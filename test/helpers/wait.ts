@@ -17,6 +17,6 @@ export async function until(check: () => boolean | Promise<boolean>, what = 'a c
 /** Waits until `check` answers a value, and answers it. */
 export async function waitFor<T>(check: () => T | undefined | false, what: string): Promise<T> {
   let value: T | undefined | false;
-  await until(() => Boolean(value = check()), what);
+  await until(() => Boolean((value = check())), what);
   return value as T;
 }

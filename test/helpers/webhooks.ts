@@ -1,7 +1,7 @@
 // Real-shaped webhook deliveries for the e2e tests, and posting them signed over HTTP.
 import { createHmac, randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 type Payload = Record<string, any>;
 const require = createRequire(import.meta.url);
@@ -12,7 +12,10 @@ export function githubPrComment(body: string, options: { login?: string; number?
   const payload = structuredClone(catalogue.find((e) => e.name === 'issue_comment')!.examples.find((p) => p.action === 'created')!);
   const number = options.number ?? 7;
   payload.issue.number = number;
-  payload.issue.pull_request = { url: `https://api.github.test/repos/acme/widgets/pulls/${number}`, html_url: `https://github.test/acme/widgets/pull/${number}` };
+  payload.issue.pull_request = {
+    url: `https://api.github.test/repos/acme/widgets/pulls/${number}`,
+    html_url: `https://github.test/acme/widgets/pull/${number}`,
+  };
   payload.issue.labels = (options.labels ?? []).map((name, id) => ({ id, name, color: 'ededed' }));
   payload.issue.user.login = 'alice';
   payload.comment.body = body;
@@ -31,8 +34,7 @@ export function githubStar(): Payload {
   return structuredClone(catalogue.find((e) => e.name === 'star')!.examples[0]!);
 }
 
-export const signGitHub = (secret: string, body: string): string =>
-  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signGitHub = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 type Headers = Record<string, string | undefined>;
 
@@ -81,11 +83,23 @@ export function githubPullRequest(action: string, options: { number?: number; he
  * GitHub's check_run.rerequested example (someone pressed Re-run), turned into a check run of
  * acme/widgets: `name` and `externalId` as the bot wrote them, on `headSha`, linked to PR `number`.
  */
-export function githubCheckRunRerequested(options: { name: string; externalId: string; headSha: string; number?: number; login?: string }): Payload {
-  const payload = structuredClone(catalogue.find((e) => e.name === 'check_run')!.examples.find((p) => p.action === 'rerequested' && p.installation)!);
+export function githubCheckRunRerequested(options: {
+  name: string;
+  externalId: string;
+  headSha: string;
+  number?: number;
+  login?: string;
+}): Payload {
+  const payload = structuredClone(
+    catalogue.find((e) => e.name === 'check_run')!.examples.find((p) => p.action === 'rerequested' && p.installation)!,
+  );
   const number = options.number ?? 7;
   Object.assign(payload.check_run, {
-    name: options.name, external_id: options.externalId, head_sha: options.headSha, status: 'completed', conclusion: 'failure',
+    name: options.name,
+    external_id: options.externalId,
+    head_sha: options.headSha,
+    status: 'completed',
+    conclusion: 'failure',
     pull_requests: [{ url: `https://api.github.test/repos/acme/widgets/pulls/${number}`, id: number, number }],
   });
   payload.check_run.check_suite.head_sha = options.headSha;

@@ -1,11 +1,12 @@
 // `ci-orchestrator import-prow` as a user meets it: the installed bin, exit codes, where the
 // configuration and the report go, and that the result passes check-config.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 
 const BIN = new URL('../../bin/ci-orchestrator.js', import.meta.url).pathname;
@@ -13,7 +14,9 @@ const fixture = (path: string) => new URL(`../fixtures/prow/${path}`, import.met
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME }, encoding: 'utf8', timeout: 20_000,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    encoding: 'utf8',
+    timeout: 20_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -24,13 +27,27 @@ describe('ci-orchestrator import-prow', () => {
   it('converts a Prow configuration into a file check-config accepts, reporting what was left out', () => {
     const out = join(tempDir(), 'config.yaml');
     const { code, stdout, stderr } = run([
-      'import-prow', '--plugins', fixture('plugins.yaml'), '--prow-config', fixture('config.yaml'),
-      '--jobs', fixture('jobs/acme/widgets'), '--jobs', fixture('jobs/acme-tools/cli.yaml'), '--runner', 'jenkins', '--out', out,
+      'import-prow',
+      '--plugins',
+      fixture('plugins.yaml'),
+      '--prow-config',
+      fixture('config.yaml'),
+      '--jobs',
+      fixture('jobs/acme/widgets'),
+      '--jobs',
+      fixture('jobs/acme-tools/cli.yaml'),
+      '--runner',
+      'jenkins',
+      '--out',
+      out,
     ]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, '');
     assert.match(stderr, /^Not converted, or converted with a difference/);
-    assert.match(stderr, new RegExp(`${fixture('plugins.yaml')}:\\d+: plugins\\.acme\\.plugins: not converted, no such plugin here: assign`));
+    assert.match(
+      stderr,
+      new RegExp(`${fixture('plugins.yaml')}:\\d+: plugins\\.acme\\.plugins: not converted, no such plugin here: assign`),
+    );
     assert.match(stderr, /widgets-presubmits\.yaml:\d+: presubmits\.acme\/widgets\.0: pull-widgets-unit: dropped cluster, spec/);
     assert.match(stderr, /import-prow: 7 repository entries, 8 jobs; \d+ notes above; set the placeholder runner "jenkins" before serving/);
     assert.match(stderr, new RegExp(`wrote ${out}`));

@@ -1,8 +1,9 @@
 // Prow's tide section as this project's merge queue: which repositories get one, with which labels,
 // merge method, batch size, priority and contexts; and what cannot be carried over.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Notes, formatNote } from '../../src/import-prow/notes.js';
+import { describe, it } from 'node:test';
+import { formatNote, Notes } from '../../src/import-prow/notes.js';
 import { parseSourceFile } from '../../src/import-prow/source-file.js';
 import { importTide } from '../../src/import-prow/tide.js';
 
@@ -75,7 +76,10 @@ describe('import-prow: tide', () => {
     const docs = queue('acme', 'docs');
     assert.deepEqual(docs.mergeQueue?.labels, ['lgtm', 'approved']);
     assert.equal(docs.notes.length, 2, docs.notes.map((n) => n.message).join('\n')); // and the contexts note
-    assert.match(docs.notes[0]!.message, /any of queries 0, 1; the merge queue takes one label set per repository, so only query 0's applies there/);
+    assert.match(
+      docs.notes[0]!.message,
+      /any of queries 0, 1; the merge queue takes one label set per repository, so only query 0's applies there/,
+    );
     // the same labels in another order are the same query
     assert.ok(!queue('acme', 'widgets').notes.some((n) => /any of queries/.test(n.message)));
   });
@@ -101,11 +105,16 @@ describe('import-prow: tide', () => {
     assert.equal(queue('acme').mergeQueue?.merge_method, 'squash');
     assert.equal(queue('tools', 'cli').mergeQueue?.merge_method, 'rebase');
     assert.equal(queue('misc').mergeQueue?.merge_method, 'merge');
-    assert.ok(notes.some((n) => n.startsWith('config.yaml:10: tide.merge_method.acme.website: no equivalent: merge methods per branch')), notes.join('\n'));
-    assert.ok(notes.some((n) => n.startsWith('config.yaml:13: tide.merge_method.tools/cli@release-1.0: no equivalent: a merge method per branch')));
+    assert.ok(
+      notes.some((n) => n.startsWith('config.yaml:10: tide.merge_method.acme.website: no equivalent: merge methods per branch')),
+      notes.join('\n'),
+    );
+    assert.ok(
+      notes.some((n) => n.startsWith('config.yaml:13: tide.merge_method.tools/cli@release-1.0: no equivalent: a merge method per branch')),
+    );
   });
 
-  it('writes tide\'s merge-method labels as they are (tide has none unless set)', () => {
+  it("writes tide's merge-method labels as they are (tide has none unless set)", () => {
     const unset = load(['queries: [{orgs: [acme], labels: [lgtm]}]']).queue('acme').mergeQueue;
     assert.deepEqual([unset?.merge_label, unset?.squash_label, unset?.rebase_label], ['', '', '']);
     const set = load(['queries: [{orgs: [acme], labels: [lgtm]}]', 'squash_label: tide/merge-method-squash']).queue('acme').mergeQueue;
@@ -128,7 +137,10 @@ describe('import-prow: tide', () => {
     assert.match(huge.notes.map((n) => n.message).join('\n'), /batch_size 200 lowered to 64/);
     const misc = queue('misc');
     assert.equal(misc.mergeQueue?.batch_size, 64);
-    assert.match(misc.notes.map((n) => `${n.path}: ${n.message}`).join('\n'), /tide\.batch_size_limit\.\*: tide's unlimited batch size becomes batch_size 64/);
+    assert.match(
+      misc.notes.map((n) => `${n.path}: ${n.message}`).join('\n'),
+      /tide\.batch_size_limit\.\*: tide's unlimited batch size becomes batch_size 64/,
+    );
     assert.deepEqual(notes, []);
   });
 
@@ -157,19 +169,32 @@ describe('import-prow: tide', () => {
     assert.deepEqual(widgets.mergeQueue?.optional_contexts, ['EasyCLA']);
     assert.deepEqual(queue('acme').mergeQueue?.required_contexts, ['cla']);
     assert.deepEqual(widgets.notes, [], 'skip-unknown-contexts is on: nothing differs');
-    assert.ok(notes.some((n) => n.startsWith('config.yaml:15: tide.context_options.orgs.acme.repos.widgets.required-if-present-contexts: no equivalent')), notes.join('\n'));
+    assert.ok(
+      notes.some((n) =>
+        n.startsWith('config.yaml:15: tide.context_options.orgs.acme.repos.widgets.required-if-present-contexts: no equivalent'),
+      ),
+      notes.join('\n'),
+    );
     assert.ok(notes.some((n) => n.startsWith('config.yaml:16: tide.context_options.orgs.acme.repos.widgets.branches: no equivalent')));
   });
 
   it('says where tide judges more contexts than the queue will (skip-unknown-contexts off, its default)', () => {
     const { queue } = load(['queries: [{orgs: [acme], labels: [lgtm]}]']);
-    assert.match(queue('acme').notes.map((n) => n.message).join('\n'), /tide requires every context on a change that neither a job nor context_options names/);
+    assert.match(
+      queue('acme')
+        .notes.map((n) => n.message)
+        .join('\n'),
+      /tide requires every context on a change that neither a job nor context_options names/,
+    );
   });
 
   it('warns where the queue requires approved but the approve plugin is not enabled', () => {
     const { queue } = load(['queries: [{orgs: [acme], labels: [lgtm, approved]}]', 'context_options: {skip-unknown-contexts: true}']);
     assert.deepEqual(queue('acme', undefined, ALL).notes, []);
-    assert.match(queue('acme', 'docs', ['lgtm']).notes[0]!.message, /requires approved to be earned .* approve, the plugin that sets the label, is not enabled on acme\/docs/);
+    assert.match(
+      queue('acme', 'docs', ['lgtm']).notes[0]!.message,
+      /requires approved to be earned .* approve, the plugin that sets the label, is not enabled on acme\/docs/,
+    );
   });
 
   it('converts sync_period and reports the options it drops', () => {
@@ -182,11 +207,10 @@ describe('import-prow: tide', () => {
       'queries: [{orgs: [acme], labels: [lgtm]}]',
     ]);
     assert.equal(tide.syncPeriod, '2m');
-    assert.deepEqual(notes.map((n) => n.split(': ').slice(0, 2).join(': ')), [
-      'config.yaml:3: tide.status_update_period',
-      'config.yaml:5: tide.merge_commit_template',
-      'config.yaml:4: tide.blocker_label',
-    ]);
+    assert.deepEqual(
+      notes.map((n) => n.split(': ').slice(0, 2).join(': ')),
+      ['config.yaml:3: tide.status_update_period', 'config.yaml:5: tide.merge_commit_template', 'config.yaml:4: tide.blocker_label'],
+    );
     assert.equal(load(['sync_period: 1m']).tide.syncPeriod, undefined);
     const fast = load(['sync_period: 5s']);
     assert.equal(fast.tide.syncPeriod, '10s');

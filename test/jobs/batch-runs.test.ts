@@ -1,7 +1,8 @@
 // Batch runs (merge-queue tests: several changes merged onto the base) through the real queue and a
 // webhook runner on a local endpoint, on both backends; and reading and aborting runs by id.
-import { afterEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { presubmitSchema } from '../../src/config/jobs-schema.js';
 import type { ForgeProvider } from '../../src/forge/forge-provider.js';
@@ -16,7 +17,7 @@ import { MemoryTaskQueue } from '../../src/queue/memory-task-queue.js';
 import type { Runner } from '../../src/runners/runner.js';
 import { ForgeState } from '../fakes/forge-state.js';
 import { MemoryForge } from '../fakes/memory-forge.js';
-import { createCiRig, BASE, HEAD } from '../helpers/ci-rig.js';
+import { BASE, createCiRig, HEAD } from '../helpers/ci-rig.js';
 import { redisClient, testPrefix, until } from '../helpers/redis.js';
 import { RunnerEndpoint } from '../helpers/runner-endpoint.js';
 
@@ -72,16 +73,30 @@ for (const backend of ['redis', 'memory'] as const) {
       const statuses = recordStatuses(rig);
       rig.ci.work();
       const outcomes = await rig.ci.jobs.start([batch(), batch({ name: 'lint', context: 'ci/lint', params: { LEVEL: 'strict' } })]);
-      assert.deepEqual(outcomes.map((o) => [o.job, o.outcome]), [['unit', 'started'], ['lint', 'started']]);
+      assert.deepEqual(
+        outcomes.map((o) => [o.job, o.outcome]),
+        [
+          ['unit', 'started'],
+          ['lint', 'started'],
+        ],
+      );
       await until(() => rig.endpoint.received.length === 2, 'both dispatches');
-      for (const [i, job] of [['unit', 'unit', {}], ['lint', 'ci/lint', { LEVEL: 'strict' }]].entries()) {
+      for (const [i, job] of [
+        ['unit', 'unit', {}],
+        ['lint', 'ci/lint', { LEVEL: 'strict' }],
+      ].entries()) {
         const [name, context, params] = job as [string, string, Record<string, string>];
         const received = rig.endpoint.received.find((r) => r.doc.job.name === name)!;
         assert.ok(received.signatureValid);
         const { doc } = received;
         assert.deepEqual(doc.job, { id: outcomes[i]!.runId, name, type: 'batch', context, params, timeout_seconds: 7200 });
         assert.deepEqual(doc.refs, {
-          forge: 'github', repo: 'acme/widgets', clone_url: 'https://forge.test/acme/widgets.git', base_ref: 'main', base_sha: BASE, pulls: PULLS,
+          forge: 'github',
+          repo: 'acme/widgets',
+          clone_url: 'https://forge.test/acme/widgets.git',
+          base_ref: 'main',
+          base_sha: BASE,
+          pulls: PULLS,
         });
         assert.equal(doc.callback.url, `${rig.publicUrl()}/api/v1/jobs/${outcomes[i]!.runId}/status`);
         // The stored run: a batch on the base, no change, keyed by its test; no secret in it.
@@ -94,12 +109,15 @@ for (const backend of ['redis', 'memory'] as const) {
         assert.ok(!JSON.stringify(stored).includes(doc.callback.token));
         assert.ok(!JSON.stringify(stored).includes('hook-secret'));
       }
-      await until(async () => (await rig.ci.jobs.runStates(outcomes.map((o) => o.runId))).every((s) => s?.state === 'pending'), 'both pending');
+      await until(
+        async () => (await rig.ci.jobs.runStates(outcomes.map((o) => o.runId))).every((s) => s?.state === 'pending'),
+        'both pending',
+      );
       await settle();
       assert.deepEqual(statuses, [], 'no status for a batch');
     });
 
-    it('runs a test\'s job once while unfinished; another test gets its own run', async () => {
+    it("runs a test's job once while unfinished; another test gets its own run", async () => {
       rig = await createCiRig({ backend });
       rig.ci.work();
       const [a, b] = await Promise.all([rig.ci.jobs.start([batch()]), rig.ci.jobs.start([batch()])]);
@@ -121,37 +139,57 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.equal((await rig.ci.jobs.start([batch()]))[0]?.outcome, 'started');
     });
 
-    it('moves on its runner\'s callbacks and never writes a commit status', async () => {
+    it("moves on its runner's callbacks and never writes a commit status", async () => {
       rig = await createCiRig({ backend });
       const statuses = recordStatuses(rig);
       rig.ci.work();
       const [run] = await rig.ci.jobs.start([batch({ context: 'ci/unit' })]);
       await until(() => rig.endpoint.received.length === 1, 'the dispatch');
       const { doc } = rig.endpoint.received[0]!;
-      assert.deepEqual((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console' })).body,
-        { run: run!.runId, state: 'running', changed: true });
+      assert.deepEqual((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console' })).body, {
+        run: run!.runId,
+        state: 'running',
+        changed: true,
+      });
       const summary = { id: run!.runId, job: 'unit', type: 'batch', repo: REPO, baseRef: 'main', sha: BASE, context: 'ci/unit' };
-      assert.deepEqual(await rig.ci.jobs.runStates([run!.runId]), [{
-        ...summary, state: 'running', description: 'Job running.', url: 'https://ci.test/job/1/console',
-      }]);
+      assert.deepEqual(await rig.ci.jobs.runStates([run!.runId]), [
+        {
+          ...summary,
+          state: 'running',
+          description: 'Job running.',
+          url: 'https://ci.test/job/1/console',
+        },
+      ]);
       assert.equal((await RunnerEndpoint.report(doc, { state: 'pending' })).body.changed, false, 'never back');
       const done = await RunnerEndpoint.report(doc, { state: 'success', description: 'All 812 tests passed.' });
       assert.deepEqual(done.body, { run: run!.runId, state: 'success', changed: true });
       assert.equal((await RunnerEndpoint.report(doc, { state: 'failure' })).status, 401, 'the token is spent');
-      assert.deepEqual(await rig.ci.jobs.runStates([run!.runId]), [{
-        ...summary, state: 'success', description: 'All 812 tests passed.', url: 'https://ci.test/job/1/console',
-      }]);
+      assert.deepEqual(await rig.ci.jobs.runStates([run!.runId]), [
+        {
+          ...summary,
+          state: 'success',
+          description: 'All 812 tests passed.',
+          url: 'https://ci.test/job/1/console',
+        },
+      ]);
 
       // A status task for it (one queued by anything) writes nothing and does not fail.
       await rig.ci.jobs.runTask({ name: 'status', runId: run!.runId }, { attempt: 1, attempts: 1 });
       // A presubmit's status goes through the same status queue: once it is written, the queue has
       // had every chance to write the batch's.
       await rig.ci.jobs.start([rig.presubmit({ context: 'ci/unit' })]);
-      await until(() => rig.status('ci/unit')?.state === 'pending', 'the presubmit\'s status');
+      await until(() => rig.status('ci/unit')?.state === 'pending', "the presubmit's status");
       await settle();
       assert.ok(statuses.length > 0);
-      assert.deepEqual(statuses.filter((s) => s.sha !== HEAD), [], 'nothing on the base sha');
-      assert.ok(statuses.every((s) => s.status.description?.startsWith('Job ')), 'only the presubmit\'s');
+      assert.deepEqual(
+        statuses.filter((s) => s.sha !== HEAD),
+        [],
+        'nothing on the base sha',
+      );
+      assert.ok(
+        statuses.every((s) => s.status.description?.startsWith('Job ')),
+        "only the presubmit's",
+      );
       assert.equal(rig.state.statuses('acme/widgets', BASE).length, 0);
     });
 
@@ -162,7 +200,10 @@ for (const backend of ['redis', 'memory'] as const) {
       rig.ci.work();
       const [refused] = await rig.ci.jobs.start([batch()]);
       const [late] = await rig.ci.jobs.start([batch({ name: 'slow', timeout: '1s' })]);
-      await until(async () => (await rig.ci.jobs.runStates([refused!.runId, late!.runId])).every((s) => s?.state === 'error'), 'both errors');
+      await until(
+        async () => (await rig.ci.jobs.runStates([refused!.runId, late!.runId])).every((s) => s?.state === 'error'),
+        'both errors',
+      );
       const [a, b] = await rig.ci.jobs.runStates([refused!.runId, late!.runId]);
       assert.match(a!.description, /^Dispatch failed: .*400/);
       assert.match(b!.description, /^Timed out after 1s\./);
@@ -179,15 +220,32 @@ for (const backend of ['redis', 'memory'] as const) {
       await until(async () => (await rig.ci.jobs.runStates([b!.runId, p!.runId])).every((s) => s?.state === 'pending'));
       await RunnerEndpoint.report(dispatchOf(rig, p!.runId)!, { state: 'failure', description: '3 tests failed.' });
       const lint = {
-        id: p!.runId, job: 'lint', type: 'presubmit', repo: REPO, change: 7, baseRef: 'main', sha: HEAD, context: 'lint',
-        state: 'failure', description: '3 tests failed.', url: 'https://ci.test/job/1',
+        id: p!.runId,
+        job: 'lint',
+        type: 'presubmit',
+        repo: REPO,
+        change: 7,
+        baseRef: 'main',
+        sha: HEAD,
+        context: 'lint',
+        state: 'failure',
+        description: '3 tests failed.',
+        url: 'https://ci.test/job/1',
       };
       assert.deepEqual(await rig.ci.jobs.runStates([p!.runId, UNKNOWN_ID, b!.runId, 'not-a-run-id', p!.runId]), [
         lint,
         undefined,
         {
-          id: b!.runId, job: 'unit', type: 'batch', repo: REPO, baseRef: 'main', sha: BASE, context: 'unit',
-          state: 'pending', description: 'Job pending.', url: 'https://ci.test/job/1',
+          id: b!.runId,
+          job: 'unit',
+          type: 'batch',
+          repo: REPO,
+          baseRef: 'main',
+          sha: BASE,
+          context: 'unit',
+          state: 'pending',
+          description: 'Job pending.',
+          url: 'https://ci.test/job/1',
         },
         undefined,
         lint,
@@ -208,23 +266,31 @@ for (const backend of ['redis', 'memory'] as const) {
       const ids = [unit!.runId, lint!.runId, pre!.runId, UNKNOWN_ID, unit!.runId];
       assert.equal(await rig.ci.jobs.abortRuns(ids, 'the queue moved on'), 2);
       const states = await rig.ci.jobs.runStates([unit!.runId, lint!.runId, pre!.runId]);
-      assert.deepEqual(states.map((s) => [s?.state, s?.description]), [
-        ['aborted', 'Aborted: the queue moved on.'], ['success', 'Job succeeded.'], ['aborted', 'Aborted: the queue moved on.'],
-      ]);
+      assert.deepEqual(
+        states.map((s) => [s?.state, s?.description]),
+        [
+          ['aborted', 'Aborted: the queue moved on.'],
+          ['success', 'Job succeeded.'],
+          ['aborted', 'Aborted: the queue moved on.'],
+        ],
+      );
       // Their tokens are dead; aborting again aborts nothing.
       assert.equal((await RunnerEndpoint.report(dispatchOf(rig, unit!.runId)!, { state: 'success' })).status, 401);
       assert.equal(await rig.ci.jobs.abortRuns(ids, 'again'), 0);
       assert.equal(await rig.ci.jobs.abortRuns([], 'nothing'), 0);
       // The presubmit shows it aborted (as a failure, as Prow); the batch shows nothing.
-      await until(() => rig.status('e2e')?.state === 'failure', 'the presubmit\'s aborted status');
+      await until(() => rig.status('e2e')?.state === 'failure', "the presubmit's aborted status");
       assert.match(rig.status('e2e')!.description!, /^Aborted: the queue moved on\. BaseSHA:/);
       await settle();
-      assert.deepEqual(statuses.filter((s) => s.status.context !== 'e2e'), []);
+      assert.deepEqual(
+        statuses.filter((s) => s.status.context !== 'e2e'),
+        [],
+      );
       // The test's job is free again.
       assert.equal((await rig.ci.jobs.start([batch()]))[0]?.outcome, 'started');
     });
 
-    it('frees an aborted batch\'s max_concurrency slot for the next run', async () => {
+    it("frees an aborted batch's max_concurrency slot for the next run", async () => {
       rig = await createCiRig({ backend });
       rig.ci.work();
       const [first] = await rig.ci.jobs.start([batch({ max_concurrency: 1 })]);
@@ -244,7 +310,9 @@ for (const backend of ['redis', 'memory'] as const) {
 for (const backend of ['redis', 'memory'] as const) {
   describe(`aborting runs by id tells the runner (${backend})`, () => {
     const queues: MemoryTaskQueue[] = [];
-    afterEach(async () => { await Promise.all(queues.splice(0).map((q) => q.close())); });
+    afterEach(async () => {
+      await Promise.all(queues.splice(0).map((q) => q.close()));
+    });
 
     it('asks the runner to stop each dispatched run it aborts, and no other', async () => {
       const store: RunStore = backend === 'redis' ? new RedisRunStore(redisClient(), testPrefix()) : new MemoryRunStore();
@@ -268,8 +336,13 @@ for (const backend of ['redis', 'memory'] as const) {
       const statusTasks = new MemoryTaskQueue({ backoffMs: 10, onFailed });
       queues.push(tasks, statusTasks);
       const jobs = new JobService({
-        store, tasks, statusTasks, runners: new Map([['hook', runner]]), forges,
-        publicUrl: () => 'http://127.0.0.1:1', log: pino({ level: 'silent' }),
+        store,
+        tasks,
+        statusTasks,
+        runners: new Map([['hook', runner]]),
+        forges,
+        publicUrl: () => 'http://127.0.0.1:1',
+        log: pino({ level: 'silent' }),
       });
       tasks.work((t, a) => jobs.runTask(t, a), { concurrency: 4 });
       statusTasks.work((t, a) => jobs.runTask(t, a), { concurrency: 4 });

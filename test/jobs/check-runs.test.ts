@@ -1,25 +1,26 @@
 // Runs shown as GitHub check runs (reporting.github: checks): the job service composed as the
 // server composes it, on the real Redis, writing through the GitHub adapter to the fake GitHub API,
 // so what GitHub receives (one POST, then PATCHes) is what is checked.
-import { afterEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
+import { afterEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { presubmitSchema } from '../../src/config/jobs-schema.js';
 import { ForgeOctokit } from '../../src/forge/github/forge-octokit.js';
 import { GitHubForge } from '../../src/forge/github/github-forge.js';
 import type { Forge } from '../../src/forge/types.js';
 import { CHECK_RUN_CLAIM_MS, JobService } from '../../src/jobs/job-service.js';
 import { newRun } from '../../src/jobs/new-run.js';
 import { RedisRunStore } from '../../src/jobs/redis-run-store.js';
-import { presubmitSchema } from '../../src/config/jobs-schema.js';
 import { MemoryTaskQueue } from '../../src/queue/memory-task-queue.js';
 import { PostponeTask } from '../../src/queue/task-queue.js';
 import { ForgeState } from '../fakes/forge-state.js';
 import { startGitHubApi } from '../fakes/github-api.js';
 import { MemoryForge } from '../fakes/memory-forge.js';
-import { createCiRig, BASE, HEAD } from '../helpers/ci-rig.js';
-import { RunnerEndpoint } from '../helpers/runner-endpoint.js';
+import { BASE, createCiRig, HEAD } from '../helpers/ci-rig.js';
 import { REDIS_URL, testPrefix, until } from '../helpers/redis.js';
+import { RunnerEndpoint } from '../helpers/runner-endpoint.js';
 
 type Rig = Awaited<ReturnType<typeof createCiRig>>;
 const CHECKS = { github: 'checks' };
@@ -51,8 +52,10 @@ describe('runs as GitHub check runs (Redis)', () => {
     await until(() => rig!.endpoint.received.length === 1, 'the dispatch');
     await until(() => rig!.checkRuns()[0]?.output.title?.startsWith('Job pending.') ?? false, 'the pending check run');
     let [check] = rig.checkRuns();
-    assert.deepEqual([check?.name, check?.status, check?.conclusion, check?.externalId, check?.detailsUrl],
-      ['ci/unit', 'queued', null, runId, 'https://ci.test/job/1']);
+    assert.deepEqual(
+      [check?.name, check?.status, check?.conclusion, check?.externalId, check?.detailsUrl],
+      ['ci/unit', 'queued', null, runId, 'https://ci.test/job/1'],
+    );
     assert.equal(check?.output.title, `Job pending. BaseSHA:${BASE}`);
 
     const { doc } = rig.endpoint.received[0]!;
@@ -63,8 +66,10 @@ describe('runs as GitHub check runs (Redis)', () => {
 
     assert.equal(rig.checkRuns().length, 1, 'one check run for the run');
     [check] = rig.checkRuns();
-    assert.deepEqual([check?.status, check?.conclusion, check?.detailsUrl, check?.output.title],
-      ['completed', 'success', 'https://ci.test/job/1/console', `All 12 tests passed. BaseSHA:${BASE}`]);
+    assert.deepEqual(
+      [check?.status, check?.conclusion, check?.detailsUrl, check?.output.title],
+      ['completed', 'success', 'https://ci.test/job/1/console', `All 12 tests passed. BaseSHA:${BASE}`],
+    );
     assert.match(check!.output.summary!, /^All 12 tests passed\.\n\nRunner: https:\/\/ci\.test\/job\/1\/console\n/);
     assert.match(check!.output.summary!, new RegExp(`Run \`${runId}\`: ${rig.publicUrl()}/jobs/${runId}`));
     assert.equal(rig.status('ci/unit'), undefined, 'no commit status besides');
@@ -76,9 +81,14 @@ describe('runs as GitHub check runs (Redis)', () => {
     assert.deepEqual(new Set(writes.slice(1)), new Set([`PATCH /repos/acme/widgets/check-runs/${check!.id}`]));
     assert.ok(writes.length >= 3, `queued/pending, running and success were written: ${writes.join(', ')}`);
     // And the merge queue's reading of it: a success on the tested base, as a status was.
-    assert.deepEqual(await rig.forge.listStatuses({ forge: 'github', owner: 'acme', name: 'widgets' }, HEAD), [{
-      context: 'ci/unit', state: 'success', description: `All 12 tests passed. BaseSHA:${BASE}`, targetUrl: 'https://ci.test/job/1/console',
-    }]);
+    assert.deepEqual(await rig.forge.listStatuses({ forge: 'github', owner: 'acme', name: 'widgets' }, HEAD), [
+      {
+        context: 'ci/unit',
+        state: 'success',
+        description: `All 12 tests passed. BaseSHA:${BASE}`,
+        targetUrl: 'https://ci.test/job/1/console',
+      },
+    ]);
   });
 });
 
@@ -92,20 +102,27 @@ describe('runs as GitHub check runs: endings and retries', () => {
   it('concludes an aborted run as cancelled and a run past its timeout as timed_out', async () => {
     rig = await createCiRig({ backend: 'redis', reporting: CHECKS });
     rig.ci.work();
-    await rig.ci.jobs.start([rig.presubmit({ name: 'unit' }), rig.presubmit({ name: 'slow', timeout: '1s' }, { number: 8, sha: 'd'.repeat(40) })]);
+    await rig.ci.jobs.start([
+      rig.presubmit({ name: 'unit' }),
+      rig.presubmit({ name: 'slow', timeout: '1s' }, { number: 8, sha: 'd'.repeat(40) }),
+    ]);
     await until(() => rig!.endpoint.received.length === 2, 'the dispatches');
     await rig.ci.jobs.abortChange({ repo: { forge: 'github', owner: 'acme', name: 'widgets' }, number: 7 }, 'a new push');
     await until(() => rig!.checkRuns()[0]?.status === 'completed', 'the aborted check run');
-    assert.deepEqual([rig.checkRuns()[0]?.conclusion, rig.checkRuns()[0]?.output.title], ['cancelled', `Aborted: a new push. BaseSHA:${BASE}`]);
+    assert.deepEqual(
+      [rig.checkRuns()[0]?.conclusion, rig.checkRuns()[0]?.output.title],
+      ['cancelled', `Aborted: a new push. BaseSHA:${BASE}`],
+    );
     await until(() => rig!.checkRuns('d'.repeat(40))[0]?.status === 'completed', 'the timed-out check run');
     assert.equal(rig.checkRuns('d'.repeat(40))[0]?.conclusion, 'timed_out');
     assert.equal(rig.checkRuns().length + rig.checkRuns('d'.repeat(40)).length, 2);
   });
 
-  it('does not create a second check run when a creation\'s answer was lost', async () => {
+  it("does not create a second check run when a creation's answer was lost", async () => {
     let lose = 1;
     rig = await createCiRig({
-      backend: 'redis', reporting: CHECKS,
+      backend: 'redis',
+      reporting: CHECKS,
       forge: (state) => {
         const forge = new MemoryForge(state);
         const create = forge.createCheckRun!;
@@ -154,22 +171,42 @@ describe('check run creation under concurrent status writers (Redis)', () => {
     const store = new RedisRunStore(redis, testPrefix());
     let now = 1_000_000;
     const jobs = new JobService({
-      store, tasks: new MemoryTaskQueue({ backoffMs: 10, onFailed: () => {} }), statusTasks: new MemoryTaskQueue({ backoffMs: 10, onFailed: () => {} }),
-      runners: new Map(), forges: { forEvent: async () => forge, forRepo: async () => forge },
-      publicUrl: () => 'http://bot.test', log: pino({ level: 'silent' }), reportsCheckRuns: () => true, now: () => now,
+      store,
+      tasks: new MemoryTaskQueue({ backoffMs: 10, onFailed: () => {} }),
+      statusTasks: new MemoryTaskQueue({ backoffMs: 10, onFailed: () => {} }),
+      runners: new Map(),
+      forges: { forEvent: async () => forge, forRepo: async () => forge },
+      publicUrl: () => 'http://bot.test',
+      log: pino({ level: 'silent' }),
+      reportsCheckRuns: () => true,
+      now: () => now,
     });
     const run = newRun({
-      type: 'presubmit', job: presubmitSchema.parse({ name: 'unit', runner: 'hook' }),
-      repo: { forge: 'github', owner: 'acme', name: 'widgets' }, installationId: 1, cloneUrl: 'https://forge.test/acme/widgets.git',
-      baseRef: 'main', baseSha: BASE, reason: 'test', pull: { number: 7, sha: HEAD, author: 'alice' },
+      type: 'presubmit',
+      job: presubmitSchema.parse({ name: 'unit', runner: 'hook' }),
+      repo: { forge: 'github', owner: 'acme', name: 'widgets' },
+      installationId: 1,
+      cloneUrl: 'https://forge.test/acme/widgets.git',
+      baseRef: 'main',
+      baseSha: BASE,
+      reason: 'test',
+      pull: { number: 7, sha: HEAD, author: 'alice' },
     });
     run.checkRun = {};
     await store.create(run);
     const writeStatus = () => jobs.runTask({ name: 'status', runId: run.id }, { attempt: 1, attempts: 6 });
     return {
-      jobs, store, run, writeStatus,
-      advance: (ms: number) => { now += ms; },
-      close: async () => { await store.close(); await redis.quit(); },
+      jobs,
+      store,
+      run,
+      writeStatus,
+      advance: (ms: number) => {
+        now += ms;
+      },
+      close: async () => {
+        await store.close();
+        await redis.quit();
+      },
     };
   }
 
@@ -185,7 +222,10 @@ describe('check run creation under concurrent status writers (Redis)', () => {
       assert.equal(state.checkRuns('acme/widgets', HEAD).length, 1);
       await s.jobs.report(s.run.id, { state: 'running' });
       await s.writeStatus();
-      assert.deepEqual(state.checkRuns('acme/widgets', HEAD).map((r) => r.status), ['in_progress']);
+      assert.deepEqual(
+        state.checkRuns('acme/widgets', HEAD).map((r) => r.status),
+        ['in_progress'],
+      );
     } finally {
       await s.close();
     }

@@ -1,9 +1,17 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { presubmitSchema, type Presubmit } from '../../src/config/jobs-schema.js';
+import { describe, it } from 'node:test';
+import { type Presubmit, presubmitSchema } from '../../src/config/jobs-schema.js';
 import {
-  HELP_NOTES, helpNote, isRelevant, OK_TO_TEST_CANCEL_RE, OK_TO_TEST_RE, rerunCommandOf, RETEST_RE, stripCodeBlocks,
-  TEST_ALL_RE, triggerOf,
+  HELP_NOTES,
+  helpNote,
+  isRelevant,
+  OK_TO_TEST_CANCEL_RE,
+  OK_TO_TEST_RE,
+  RETEST_RE,
+  rerunCommandOf,
+  stripCodeBlocks,
+  TEST_ALL_RE,
+  triggerOf,
 } from '../../src/jobs/job-patterns.js';
 
 const job = (fields: Partial<Presubmit> & { name: string }): Presubmit => presubmitSchema.parse({ runner: 'r', ...fields });
@@ -89,18 +97,40 @@ describe('help notes, in Prow order', () => {
 });
 
 describe('relevance gate', () => {
-  const jobs = [job({ name: 'unit' }), job({ name: 'e2e', trigger: '(?m)^run the e2e tests please$', rerun_command: 'run the e2e tests please' })];
+  const jobs = [
+    job({ name: 'unit' }),
+    job({ name: 'e2e', trigger: '(?m)^run the e2e tests please$', rerun_command: 'run the e2e tests please' }),
+  ];
   const relevant = (body: string, honour = true) => isRelevant(stripCodeBlocks(body), jobs, honour);
 
   it('passes every trigger command, help-ish text and custom triggers', () => {
-    for (const body of ['/retest', '/retest-required', '/test-manual-required', '/ok-to-test', '/ok-to-test cancel',
-      '/test all', '/test', '/test ?', '/retest foo', '/test whatever', 'run the e2e tests please']) {
+    for (const body of [
+      '/retest',
+      '/retest-required',
+      '/test-manual-required',
+      '/ok-to-test',
+      '/ok-to-test cancel',
+      '/test all',
+      '/test',
+      '/test ?',
+      '/retest foo',
+      '/test whatever',
+      'run the e2e tests please',
+    ]) {
       assert.ok(relevant(body), body);
     }
   });
 
   it('ignores other text, quoted lines, code blocks and HTML comments', () => {
-    for (const body of ['/lgtm', 'please /retest', '> /retest', '```\n/retest\n```', '~~~~\n/test all\n~~~~\n', '<!-- /retest -->', '/Retest']) {
+    for (const body of [
+      '/lgtm',
+      'please /retest',
+      '> /retest',
+      '```\n/retest\n```',
+      '~~~~\n/test all\n~~~~\n',
+      '<!-- /retest -->',
+      '/Retest',
+    ]) {
       assert.ok(!relevant(body), body);
     }
   });

@@ -1,11 +1,12 @@
 // The life of a run through the real queue (BullMQ on the real Redis, and the embedded queue), a
 // real webhook runner posting to a local endpoint, and the callback API over HTTP.
-import { afterEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
 import { DISPATCH_ATTEMPTS } from '../../src/jobs/job-service.js';
-import { createCiRig, BASE, HEAD } from '../helpers/ci-rig.js';
-import { RunnerEndpoint } from '../helpers/runner-endpoint.js';
+import { BASE, createCiRig, HEAD } from '../helpers/ci-rig.js';
 import { until } from '../helpers/redis.js';
+import { RunnerEndpoint } from '../helpers/runner-endpoint.js';
 
 type Rig = Awaited<ReturnType<typeof createCiRig>>;
 
@@ -14,7 +15,7 @@ for (const backend of ['redis', 'memory'] as const) {
     let rig: Rig;
     afterEach(() => rig?.close());
 
-    it('dispatches a signed document, shows pending, then the runner\'s result with the base sha', async () => {
+    it("dispatches a signed document, shows pending, then the runner's result with the base sha", async () => {
       rig = await createCiRig({ backend });
       rig.ci.work();
       const [outcome] = await rig.ci.jobs.start([rig.presubmit({ context: 'ci/unit' })]);
@@ -23,7 +24,14 @@ for (const backend of ['redis', 'memory'] as const) {
       const { doc, signatureValid } = rig.endpoint.received[0]!;
       assert.ok(signatureValid);
       assert.equal(doc.apiVersion, 'ci-orchestrator/v1');
-      assert.deepEqual(doc.job, { id: outcome!.runId, name: 'unit', type: 'presubmit', context: 'ci/unit', params: {}, timeout_seconds: 7200 });
+      assert.deepEqual(doc.job, {
+        id: outcome!.runId,
+        name: 'unit',
+        type: 'presubmit',
+        context: 'ci/unit',
+        params: {},
+        timeout_seconds: 7200,
+      });
       assert.deepEqual(doc.refs.pulls, [{ number: 7, sha: HEAD, author: 'alice', title: 'Add widgets', ref: 'feature' }]);
       assert.equal(doc.refs.base_sha, BASE);
       assert.equal(doc.callback.url, `${rig.publicUrl()}/api/v1/jobs/${outcome!.runId}/status`);
@@ -31,13 +39,19 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.equal(rig.status('ci/unit')?.state, 'pending');
       assert.equal(rig.status('ci/unit')?.targetUrl, 'https://ci.test/job/1');
 
-      assert.deepEqual((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console' })).body,
-        { run: outcome!.runId, state: 'running', changed: true });
+      assert.deepEqual((await RunnerEndpoint.report(doc, { state: 'running', url: 'https://ci.test/job/1/console' })).body, {
+        run: outcome!.runId,
+        state: 'running',
+        changed: true,
+      });
       const done = await RunnerEndpoint.report(doc, { state: 'success', description: 'All 12 tests passed.' });
       assert.deepEqual(done.body, { run: outcome!.runId, state: 'success', changed: true });
       await until(() => rig.status('ci/unit')?.state === 'success', 'the success status');
       assert.deepEqual(rig.status('ci/unit'), {
-        context: 'ci/unit', state: 'success', description: `All 12 tests passed. BaseSHA:${BASE}`, targetUrl: 'https://ci.test/job/1/console',
+        context: 'ci/unit',
+        state: 'success',
+        description: `All 12 tests passed. BaseSHA:${BASE}`,
+        targetUrl: 'https://ci.test/job/1/console',
       });
       // The run ended, so the same job on the same sha may run again (a /retest).
       assert.equal((await rig.ci.jobs.start([rig.presubmit({ context: 'ci/unit' })]))[0]?.outcome, 'started');
@@ -47,7 +61,13 @@ for (const backend of ['redis', 'memory'] as const) {
       rig = await createCiRig({ backend });
       rig.ci.work();
       const outcomes = await Promise.all([rig.ci.jobs.start([rig.presubmit()]), rig.ci.jobs.start([rig.presubmit()])]);
-      assert.deepEqual(outcomes.flat().map((o) => o.outcome).sort(), ['running', 'started']);
+      assert.deepEqual(
+        outcomes
+          .flat()
+          .map((o) => o.outcome)
+          .sort(),
+        ['running', 'started'],
+      );
       await until(() => rig.endpoint.received.length === 1);
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(rig.endpoint.received.length, 1);
@@ -64,7 +84,10 @@ for (const backend of ['redis', 'memory'] as const) {
       await until(() => rig.status()?.state === 'success');
       await new Promise((resolve) => setTimeout(resolve, 200));
       // the run ids of what arrived tell a second try of this run from a dispatch of another rig
-      assert.deepEqual(rig.endpoint.received.map((r) => r.doc.job.id), [doc.job.id]);
+      assert.deepEqual(
+        rig.endpoint.received.map((r) => r.doc.job.id),
+        [doc.job.id],
+      );
       assert.equal(rig.statusHistory().filter((s) => s.state === 'success').length, 1);
     });
 
@@ -88,7 +111,7 @@ for (const backend of ['redis', 'memory'] as const) {
       assert.equal(rig.endpoint.answers.length, 0, 'every try was made');
     });
 
-    it('aborts a change\'s unfinished runs; their tokens stop working', async () => {
+    it("aborts a change's unfinished runs; their tokens stop working", async () => {
       rig = await createCiRig({ backend });
       rig.ci.work();
       await rig.ci.jobs.start([rig.presubmit(), rig.presubmit({ name: 'lint' })]);
@@ -170,7 +193,7 @@ describe('the callback API', () => {
     const stored = JSON.stringify(await rig.ci.store.get(outcome!.runId));
     assert.ok(!stored.includes(doc.callback.token));
     assert.ok(!stored.includes('hook-secret'));
-    const shown = await (await fetch(`${rig.publicUrl()}/api/v1/jobs/${outcome!.runId}`)).json() as Record<string, unknown>;
+    const shown = (await (await fetch(`${rig.publicUrl()}/api/v1/jobs/${outcome!.runId}`)).json()) as Record<string, unknown>;
     assert.equal(shown.id, outcome!.runId);
     assert.equal(shown.tokenHash, undefined);
   });

@@ -1,11 +1,12 @@
 // One suite for both run stores (Redis, memory), so they behave alike behind RunStore.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RepoRef } from '../../src/forge/types.js';
 import { MemoryRunStore } from '../../src/jobs/memory-run-store.js';
 import { RedisRunStore } from '../../src/jobs/redis-run-store.js';
-import { activeKey, newRunId, slotKey, type RunRecord } from '../../src/jobs/run-record.js';
+import { activeKey, newRunId, type RunRecord, slotKey } from '../../src/jobs/run-record.js';
 import type { RunStore } from '../../src/jobs/run-store.js';
-import type { RepoRef } from '../../src/forge/types.js';
 import { redisClient, testPrefix } from '../helpers/redis.js';
 
 const repo: RepoRef = { forge: 'github', owner: 'acme', name: 'widgets' };
@@ -14,10 +15,33 @@ const SHA = 'a'.repeat(40);
 function run(overrides: Partial<RunRecord> = {}): RunRecord {
   const id = newRunId();
   return {
-    id, job: 'unit', context: 'ci/unit', type: 'presubmit', runner: 'local', repo, change: 7, sha: SHA,
-    refs: { forge: 'github', repo: 'acme/widgets', clone_url: 'https://forge.test/acme/widgets.git', base_ref: 'main', base_sha: 'b'.repeat(40), pulls: [{ number: 7, sha: SHA, author: 'alice' }] },
-    params: {}, timeoutSeconds: 600, maxConcurrency: 0, activeKey: activeKey(repo, { change: 7 }, SHA, 'unit'),
-    reason: 'test', state: 'queued', description: 'Job triggered.', attempts: 0, version: 1, createdAt: 0, updatedAt: 0,
+    id,
+    job: 'unit',
+    context: 'ci/unit',
+    type: 'presubmit',
+    runner: 'local',
+    repo,
+    change: 7,
+    sha: SHA,
+    refs: {
+      forge: 'github',
+      repo: 'acme/widgets',
+      clone_url: 'https://forge.test/acme/widgets.git',
+      base_ref: 'main',
+      base_sha: 'b'.repeat(40),
+      pulls: [{ number: 7, sha: SHA, author: 'alice' }],
+    },
+    params: {},
+    timeoutSeconds: 600,
+    maxConcurrency: 0,
+    activeKey: activeKey(repo, { change: 7 }, SHA, 'unit'),
+    reason: 'test',
+    state: 'queued',
+    description: 'Job triggered.',
+    attempts: 0,
+    version: 1,
+    createdAt: 0,
+    updatedAt: 0,
     ...overrides,
   };
 }
@@ -54,7 +78,10 @@ for (const [name, create] of stores) {
       await store.update(b.id, (x) => ({ ...x, state: 'running' }));
       const missing = newRunId();
       const many = await store.getMany([b.id, missing, a.id, b.id]);
-      assert.deepEqual(many.map((r) => r && [r.id, r.state]), [[b.id, 'running'], undefined, [a.id, 'queued'], [b.id, 'running']]);
+      assert.deepEqual(
+        many.map((r) => r && [r.id, r.state]),
+        [[b.id, 'running'], undefined, [a.id, 'queued'], [b.id, 'running']],
+      );
       assert.deepEqual(many[2], a);
       assert.deepEqual(await store.getMany([]), []);
     });
@@ -66,11 +93,15 @@ for (const [name, create] of stores) {
       assert.equal(activeKey(repo, { test: 't' }, SHA, 'unit'), key('t'), 'the test names its commits');
       const first = run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') });
       assert.deepEqual(await store.create(first), { created: true });
-      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') })),
-        { created: false, existing: first.id });
-      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t', 'lint') })), { created: true });
+      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') })), {
+        created: false,
+        existing: first.id,
+      });
+      assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t', 'lint') })), {
+        created: true,
+      });
       assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 'u', activeKey: key('u') })), { created: true });
-      assert.deepEqual(await store.unfinishedForChange(repo, 7), [], 'a batch is no change\'s run');
+      assert.deepEqual(await store.unfinishedForChange(repo, 7), [], "a batch is no change's run");
       await store.finish(first);
       assert.deepEqual(await store.create(run({ type: 'batch', change: undefined, testId: 't', activeKey: key('t') })), { created: true });
     });

@@ -1,22 +1,38 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { postsubmitSchema, presubmitSchema, type Postsubmit, type Presubmit } from '../../src/config/jobs-schema.js';
+import { describe, it } from 'node:test';
+import { type Postsubmit, type Presubmit, postsubmitSchema, presubmitSchema } from '../../src/config/jobs-schema.js';
 import type { CommitStatus } from '../../src/forge/types.js';
 import {
-  branchMatches, commentFilter, filterPresubmits, lazyChangedFiles, runsAgainstChanges, selectPostsubmits, shouldRun,
+  branchMatches,
+  commentFilter,
+  filterPresubmits,
+  lazyChangedFiles,
+  runsAgainstChanges,
+  selectPostsubmits,
+  shouldRun,
   testAllFilter,
 } from '../../src/jobs/select-jobs.js';
 
 const pre = (name: string, fields: Partial<Presubmit> = {}): Presubmit => presubmitSchema.parse({ name, runner: 'r', ...fields });
 const post = (name: string, fields: Partial<Postsubmit> = {}): Postsubmit => postsubmitSchema.parse({ name, runner: 'r', ...fields });
-const files = (...paths: string[]) => async () => paths;
+const files =
+  (...paths: string[]) =>
+  async () =>
+    paths;
 const statuses = (entries: Record<string, CommitStatus['state']>) => async (): Promise<CommitStatus[]> =>
   Object.entries(entries).map(([context, state]) => ({ context, state }));
 
 /** Names of the jobs a comment selects. */
-async function selected(body: string, jobs: Presubmit[], options: {
-  branch?: string; changed?: string[]; head?: Record<string, CommitStatus['state']>; honourOkToTest?: boolean;
-} = {}): Promise<string[]> {
+async function selected(
+  body: string,
+  jobs: Presubmit[],
+  options: {
+    branch?: string;
+    changed?: string[];
+    head?: Record<string, CommitStatus['state']>;
+    honourOkToTest?: boolean;
+  } = {},
+): Promise<string[]> {
   const filter = await commentFilter(body, options.honourOkToTest ?? true, statuses(options.head ?? {}));
   return (await filterPresubmits(jobs, filter, options.branch ?? 'main', files(...(options.changed ?? [])))).map((j) => j.name);
 }
@@ -78,7 +94,12 @@ describe('Presubmit.ShouldRun(branch, changes, forced, default)', () => {
     const jobs = [pre('a', { always_run: true }), pre('b')];
     await filterPresubmits(jobs, testAllFilter, 'main', changes);
     assert.equal(fetches, 0, 'no job needed the files');
-    await filterPresubmits([...jobs, pre('c', { run_if_changed: '^docs/' }), pre('d', { skip_if_only_changed: '\\.md$' })], testAllFilter, 'main', changes);
+    await filterPresubmits(
+      [...jobs, pre('c', { run_if_changed: '^docs/' }), pre('d', { skip_if_only_changed: '\\.md$' })],
+      testAllFilter,
+      'main',
+      changes,
+    );
     assert.equal(fetches, 1);
   });
 });
@@ -95,8 +116,12 @@ describe('job selection for a comment (§5.2)', () => {
 
   const cases: Array<[string, string, Parameters<typeof selected>[2], string[]]> = [
     // title, comment, world, expected jobs
-    ['/test all: always_run plus conditional jobs whose files match', '/test all', { changed: ['src/a.go'] },
-      ['always', 'not-docs', 'optional-always']],
+    [
+      '/test all: always_run plus conditional jobs whose files match',
+      '/test all',
+      { changed: ['src/a.go'] },
+      ['always', 'not-docs', 'optional-always'],
+    ],
     ['/test all on docs changes', '/test all', { changed: ['docs/a.md'] }, ['always', 'docs', 'optional-always']],
     ['/ok-to-test runs what /test all runs', '/ok-to-test', { changed: ['docs/a.md'] }, ['always', 'docs', 'optional-always']],
     ['/ok-to-test runs nothing where it is turned off', '/ok-to-test', { changed: ['docs/a.md'], honourOkToTest: false }, []],
@@ -105,27 +130,67 @@ describe('job selection for a comment (§5.2)', () => {
     ['/test still obeys the branch filter', '/test release-only', { branch: 'main' }, []],
     ['/test on a branch the filter allows', '/test release-only', { branch: 'release-1' }, ['release-only']],
     ['/test of an unknown job selects nothing', '/test nope', {}, []],
-    ['/retest re-runs a failed run_if_changed job whose files no longer match', '/retest',
-      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'success', docs: 'failure' } }, ['docs']],
-    ['/retest skips a never-reported run_if_changed job whose files do not match', '/retest',
-      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'success' } }, []],
-    ['/retest runs an always_run job that has not reported yet', '/retest',
-      { changed: ['src/a.go'], head: { 'not-docs': 'success', 'optional-always': 'success' } }, ['always']],
-    ['/retest starts the failed job, not the pending one', '/retest',
-      { changed: ['src/a.go'], head: { always: 'pending', 'not-docs': 'error', 'optional-always': 'success' } }, ['not-docs']],
-    ['/retest re-runs a failed explicit-trigger job', '/retest',
-      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'success', manual: 'failure' } }, ['manual']],
-    ['/retest re-runs a failed optional job', '/retest',
-      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'failure' } }, ['optional-always']],
-    ['/retest-required leaves a failed optional job alone', '/retest-required',
-      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'failure' } }, []],
-    ['/retest-required re-runs failed required jobs', '/retest-required',
-      { changed: ['src/a.go'], head: { always: 'failure', 'not-docs': 'success', 'optional-always': 'failure' } }, ['always']],
-    ['/retest-required runs an unreported required automatic job, not an optional one', '/retest-required',
-      { changed: ['src/a.go'], head: { 'not-docs': 'success' } }, ['always']],
+    [
+      '/retest re-runs a failed run_if_changed job whose files no longer match',
+      '/retest',
+      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'success', docs: 'failure' } },
+      ['docs'],
+    ],
+    [
+      '/retest skips a never-reported run_if_changed job whose files do not match',
+      '/retest',
+      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'success' } },
+      [],
+    ],
+    [
+      '/retest runs an always_run job that has not reported yet',
+      '/retest',
+      { changed: ['src/a.go'], head: { 'not-docs': 'success', 'optional-always': 'success' } },
+      ['always'],
+    ],
+    [
+      '/retest starts the failed job, not the pending one',
+      '/retest',
+      { changed: ['src/a.go'], head: { always: 'pending', 'not-docs': 'error', 'optional-always': 'success' } },
+      ['not-docs'],
+    ],
+    [
+      '/retest re-runs a failed explicit-trigger job',
+      '/retest',
+      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'success', manual: 'failure' } },
+      ['manual'],
+    ],
+    [
+      '/retest re-runs a failed optional job',
+      '/retest',
+      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'failure' } },
+      ['optional-always'],
+    ],
+    [
+      '/retest-required leaves a failed optional job alone',
+      '/retest-required',
+      { changed: ['src/a.go'], head: { always: 'success', 'not-docs': 'success', 'optional-always': 'failure' } },
+      [],
+    ],
+    [
+      '/retest-required re-runs failed required jobs',
+      '/retest-required',
+      { changed: ['src/a.go'], head: { always: 'failure', 'not-docs': 'success', 'optional-always': 'failure' } },
+      ['always'],
+    ],
+    [
+      '/retest-required runs an unreported required automatic job, not an optional one',
+      '/retest-required',
+      { changed: ['src/a.go'], head: { 'not-docs': 'success' } },
+      ['always'],
+    ],
     ['/test-manual-required: required explicit-trigger jobs only', '/test-manual-required', { changed: ['docs/a.md'] }, ['manual']],
-    ['/retest and /test together: the union', '/retest\n/test manual',
-      { changed: ['src/a.go'], head: { always: 'failure', 'not-docs': 'success', 'optional-always': 'success' } }, ['always', 'manual']],
+    [
+      '/retest and /test together: the union',
+      '/retest\n/test manual',
+      { changed: ['src/a.go'], head: { always: 'failure', 'not-docs': 'success', 'optional-always': 'success' } },
+      ['always', 'manual'],
+    ],
     ['/test all and a forced job', '/test all docs', { changed: ['src/a.go'] }, ['always', 'docs', 'not-docs', 'optional-always']],
     ['text that asks nothing selects nothing', 'looks good', { changed: ['src/a.go'] }, []],
   ];
@@ -147,8 +212,12 @@ describe('job selection for a comment (§5.2)', () => {
 });
 
 describe('postsubmit selection', () => {
-  const push = (branch: string, changedFiles: string[], extra: { deleted?: boolean; after?: string } = {}) =>
-    ({ branch, changedFiles, deleted: extra.deleted ?? false, after: extra.after ?? 'c'.repeat(40) });
+  const push = (branch: string, changedFiles: string[], extra: { deleted?: boolean; after?: string } = {}) => ({
+    branch,
+    changedFiles,
+    deleted: extra.deleted ?? false,
+    after: extra.after ?? 'c'.repeat(40),
+  });
   const jobs = [
     post('build'),
     post('never', { always_run: false }),
@@ -166,6 +235,13 @@ describe('postsubmit selection', () => {
     ['an all-zero after sha is a deletion', push('main', ['src/a.go'], { after: '0'.repeat(40) }), []],
   ];
   for (const [title, event, expected] of cases) {
-    it(title, () => assert.deepEqual(selectPostsubmits(jobs, event).map((j) => j.name).sort(), [...expected].sort()));
+    it(title, () =>
+      assert.deepEqual(
+        selectPostsubmits(jobs, event)
+          .map((j) => j.name)
+          .sort(),
+        [...expected].sort(),
+      ),
+    );
   }
 });

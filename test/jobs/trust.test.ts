@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { triggerSchema, type TriggerConfig } from '../../src/config/jobs-schema.js';
+import { describe, it } from 'node:test';
+import { type TriggerConfig, triggerSchema } from '../../src/config/jobs-schema.js';
 import type { Forge, RepoRef } from '../../src/forge/types.js';
 import { isBotItself, trustedPullRequest, trustedUser } from '../../src/jobs/trust.js';
 import { ForgeState } from '../fakes/forge-state.js';
@@ -42,26 +42,79 @@ describe('TrustedUser (§1.9), first hit wins', () => {
     ['the bot, app form', 'ci-bot[bot]', {}, true, 'the bot itself', []],
     ['an org member', 'olga', {}, true, 'a member of the org', ['org acme']],
     ['a collaborator with write access', 'wendy', {}, true, 'a collaborator', ['org acme', 'permission']],
-    ['read access is not enough (public repositories give everyone read)', 'rita', {}, false,
-      'not a member of the org, not a collaborator; satisfy at least one of these conditions', ['org acme', 'permission']],
-    ['triage access is not enough', 'tracy', {}, false,
-      'not a member of the org, not a collaborator; satisfy at least one of these conditions', ['org acme', 'permission']],
-    ['only_org_members: a collaborator is not trusted, and not asked about', 'wendy', { only_org_members: true }, false,
-      'not a member of the org; satisfy at least one of these conditions', ['org acme']],
+    [
+      'read access is not enough (public repositories give everyone read)',
+      'rita',
+      {},
+      false,
+      'not a member of the org, not a collaborator; satisfy at least one of these conditions',
+      ['org acme', 'permission'],
+    ],
+    [
+      'triage access is not enough',
+      'tracy',
+      {},
+      false,
+      'not a member of the org, not a collaborator; satisfy at least one of these conditions',
+      ['org acme', 'permission'],
+    ],
+    [
+      'only_org_members: a collaborator is not trusted, and not asked about',
+      'wendy',
+      { only_org_members: true },
+      false,
+      'not a member of the org; satisfy at least one of these conditions',
+      ['org acme'],
+    ],
     ['a trusted app', 'Dependabot[bot]', { trusted_apps: ['dependabot'] }, true, 'a trusted app', ['org acme', 'permission']],
-    ['the app name without [bot] is not the app', 'dependabot', { trusted_apps: ['dependabot'] }, false,
-      'not a member of the org, not a collaborator; satisfy at least one of these conditions', ['org acme', 'permission']],
-    ['x[bot]suffix is not an app login', 'dependabot[bot]x', { trusted_apps: ['dependabot'] }, false,
-      'not a member of the org, not a collaborator; satisfy at least one of these conditions', ['org acme', 'permission']],
-    ['an app that is not listed', 'renovate[bot]', { trusted_apps: ['dependabot'] }, false,
-      'not a member of the org, not a collaborator; satisfy at least one of these conditions', ['org acme', 'permission']],
-    ['a member of the trusted secondary org', 'pat', { trusted_org: 'partners' }, true, 'a member of the trusted secondary org',
-      ['org acme', 'permission', 'org partners']],
-    ['not a member of the trusted secondary org', 'mallory', { trusted_org: 'partners' }, false,
+    [
+      'the app name without [bot] is not the app',
+      'dependabot',
+      { trusted_apps: ['dependabot'] },
+      false,
+      'not a member of the org, not a collaborator; satisfy at least one of these conditions',
+      ['org acme', 'permission'],
+    ],
+    [
+      'x[bot]suffix is not an app login',
+      'dependabot[bot]x',
+      { trusted_apps: ['dependabot'] },
+      false,
+      'not a member of the org, not a collaborator; satisfy at least one of these conditions',
+      ['org acme', 'permission'],
+    ],
+    [
+      'an app that is not listed',
+      'renovate[bot]',
+      { trusted_apps: ['dependabot'] },
+      false,
+      'not a member of the org, not a collaborator; satisfy at least one of these conditions',
+      ['org acme', 'permission'],
+    ],
+    [
+      'a member of the trusted secondary org',
+      'pat',
+      { trusted_org: 'partners' },
+      true,
+      'a member of the trusted secondary org',
+      ['org acme', 'permission', 'org partners'],
+    ],
+    [
+      'not a member of the trusted secondary org',
+      'mallory',
+      { trusted_org: 'partners' },
+      false,
       'not a member of the org, not a collaborator, not a member of the trusted secondary org; satisfy at least one of these conditions',
-      ['org acme', 'permission', 'org partners']],
-    ['trusted_org naming the repo org is not a second org', 'mallory', { trusted_org: 'ACME' }, false,
-      'not a member of the org, not a collaborator; satisfy at least one of these conditions', ['org acme', 'permission']],
+      ['org acme', 'permission', 'org partners'],
+    ],
+    [
+      'trusted_org naming the repo org is not a second org',
+      'mallory',
+      { trusted_org: 'ACME' },
+      false,
+      'not a member of the org, not a collaborator; satisfy at least one of these conditions',
+      ['org acme', 'permission'],
+    ],
   ];
   for (const [title, login, fields, trusted, reason, asked] of cases) {
     it(title, async () => {
@@ -90,6 +143,9 @@ describe('TrustedPullRequest', () => {
 
   it('with ignore_ok_to_test, the label trusts nothing', async () => {
     const { forge } = world();
-    assert.equal(await trustedPullRequest(forge, REPO, config({ ignore_ok_to_test: true }), { author: 'mallory', labels: ['ok-to-test'] }), false);
+    assert.equal(
+      await trustedPullRequest(forge, REPO, config({ ignore_ok_to_test: true }), { author: 'mallory', labels: ['ok-to-test'] }),
+      false,
+    );
   });
 });

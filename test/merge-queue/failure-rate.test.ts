@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyMemory, type PoolMemory } from '../../src/merge-queue/index.js';
+import { describe, it } from 'node:test';
 import { batchSizeFor, failureRate, learn } from '../../src/merge-queue/failure-rate.js';
+import { emptyMemory, type PoolMemory } from '../../src/merge-queue/index.js';
 
 const withOutcomes = (outcomes: PoolMemory['outcomes']): PoolMemory => ({ ...emptyMemory(), ...(outcomes ? { outcomes } : {}) });
 const close = (actual: number, expected: number, within = 1e-9, message?: string) =>

@@ -2,17 +2,38 @@
 // runs tests with a verdict function, merges, and reports merges back through recordMerge.
 import assert from 'node:assert/strict';
 import {
-  emptyMemory, planPool, recordMerge,
-  type ContextResult, type Plan, type PoolChange, type PoolMemory, type PoolSettings, type PoolSnapshot, type TestOutcome, type TestRef,
+  type ContextResult,
+  emptyMemory,
+  type Plan,
+  type PoolChange,
+  type PoolMemory,
+  type PoolSettings,
+  type PoolSnapshot,
+  planPool,
+  recordMerge,
+  type TestOutcome,
+  type TestRef,
 } from '../../src/merge-queue/index.js';
 
 /** Hex, so baseShaOf reads it back. */
 export const sha = (n: number): string => `ba5e${n.toString(16).padStart(6, '0')}`;
 export const BASE = sha(1);
 
-export const ok = (context: string, base = BASE): ContextResult => ({ context, state: 'success', description: `Job succeeded. BaseSHA:${base}` });
-export const failed = (context: string, base = BASE): ContextResult => ({ context, state: 'failure', description: `Job failed. BaseSHA:${base}` });
-export const running = (context: string, base = BASE): ContextResult => ({ context, state: 'pending', description: `Job triggered. BaseSHA:${base}` });
+export const ok = (context: string, base = BASE): ContextResult => ({
+  context,
+  state: 'success',
+  description: `Job succeeded. BaseSHA:${base}`,
+});
+export const failed = (context: string, base = BASE): ContextResult => ({
+  context,
+  state: 'failure',
+  description: `Job failed. BaseSHA:${base}`,
+});
+export const running = (context: string, base = BASE): ContextResult => ({
+  context,
+  state: 'pending',
+  description: `Job triggered. BaseSHA:${base}`,
+});
 
 export function change(number: number, over: Partial<PoolChange> = {}): PoolChange {
   return {
@@ -79,7 +100,11 @@ export class World {
   private shas = 1;
   now = 1_000;
 
-  constructor(changes: PoolChange[], public settings: PoolSettings, public verdict: Verdict) {
+  constructor(
+    changes: PoolChange[],
+    public settings: PoolSettings,
+    public verdict: Verdict,
+  ) {
     this.changes = changes;
   }
 
@@ -105,9 +130,14 @@ export class World {
       } else {
         const from = this.base;
         const pulls = action.pulls.map(({ number, headSha }) => ({ number, headSha }));
-        for (const p of pulls) assert.ok(this.changes.some((c) => c.number === p.number && c.headSha === p.headSha), `merge of #${p.number} at its head`);
+        for (const p of pulls)
+          assert.ok(
+            this.changes.some((c) => c.number === p.number && c.headSha === p.headSha),
+            `merge of #${p.number} at its head`,
+          );
         this.branch.push(...pulls.map((p) => p.number));
-        if (this.verdict(this.branch, { id: 'main', baseSha: from, pulls, prefix: 0, contexts: [], startedAt: 0 }) === 'failure') this.redMerges.push([...this.branch]);
+        if (this.verdict(this.branch, { id: 'main', baseSha: from, pulls, prefix: 0, contexts: [], startedAt: 0 }) === 'failure')
+          this.redMerges.push([...this.branch]);
         this.changes = this.changes.filter((c) => !pulls.some((p) => p.number === c.number));
         this.base = sha(++this.shas);
         this.contents.set(this.base, [...this.branch]);
@@ -133,7 +163,10 @@ export class World {
     this.changes = this.changes.map((c) => {
       if (c.number !== pull.number || c.headSha !== pull.headSha) return c;
       const others = c.contexts.filter((r) => !test.contexts.includes(r.context));
-      return { ...c, contexts: [...others, ...test.contexts.map((ctx) => (state === 'success' ? ok(ctx, test.baseSha) : failed(ctx, test.baseSha)))] };
+      return {
+        ...c,
+        contexts: [...others, ...test.contexts.map((ctx) => (state === 'success' ? ok(ctx, test.baseSha) : failed(ctx, test.baseSha)))],
+      };
     });
   }
 

@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { contextVerdict, freshnessOf, type ContextResult, type PoolChange } from '../../src/merge-queue/index.js';
+import { describe, it } from 'node:test';
+import { type ContextResult, contextVerdict, freshnessOf, type PoolChange } from '../../src/merge-queue/index.js';
 import { BASE, change, failed, ok, running, sha } from './fixtures.js';
 
 const OLD = sha(0xabc);
@@ -57,8 +57,15 @@ describe('freshness: a success proves a change only against the base it ran on',
 
 describe('external contexts (no job of the queue produces them)', () => {
   const external = (state: 'success' | 'pending' | 'failure' | undefined): PoolChange => ({
-    number: 1, headSha: 'h1', author: 'a', title: 't', labels: [], draft: false, approved: true,
-    requiredContexts: ['ci/unit', 'travis'], externalContexts: ['travis'],
+    number: 1,
+    headSha: 'h1',
+    author: 'a',
+    title: 't',
+    labels: [],
+    draft: false,
+    approved: true,
+    requiredContexts: ['ci/unit', 'travis'],
+    externalContexts: ['travis'],
     contexts: [
       { context: 'ci/unit', state: 'success', description: `ok BaseSHA:${BASE}` },
       ...(state ? [{ context: 'travis', state }] : []),

@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { HeadMap } from '../../src/merge-queue/heads.js';
 
 describe('HeadMap: lookups by change head', () => {
@@ -19,6 +19,9 @@ describe('HeadMap: lookups by change head', () => {
   it('keeps the first value added for a head, as Array.find would', () => {
     const map = new HeadMap<number>();
     for (const [i, headSha] of ['a', 'b', 'a', 'b', 'c'].entries()) map.add({ number: 1, headSha }, i);
-    assert.deepEqual(['a', 'b', 'c'].map((headSha) => map.get({ number: 1, headSha })), [0, 1, 4]);
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((headSha) => map.get({ number: 1, headSha })),
+      [0, 1, 4],
+    );
   });
 });

@@ -1,8 +1,9 @@
 // Random pools through the World: whatever happens (bad changes, a pair that fails only together,
 // flakes, pushes behind the queue's back, pushes to changes), no policy ever merges a tree that
 // fails, and ours and serial always come to rest.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import type { MergePolicy } from '../../src/merge-queue/index.js';
 import { change, ok, settings, sha, World } from './fixtures.js';
 
@@ -44,7 +45,11 @@ describe('invariants over random pools', () => {
         if (policy !== 'tide') assert.ok(rounds < 150, `seed ${seed}: did not settle`);
         if (policy !== 'tide' && flakeRate === 0 && pair.length === 0) {
           const stranded = world.changes.filter((c) => !bad.has(c.number) && !world.memory.blamed.some((b) => b.number === c.number));
-          assert.deepEqual(stranded.map((c) => c.number), [], `seed ${seed}: good changes left unmerged`);
+          assert.deepEqual(
+            stranded.map((c) => c.number),
+            [],
+            `seed ${seed}: good changes left unmerged`,
+          );
         }
       }
     });

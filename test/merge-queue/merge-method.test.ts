@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { chooseMergeMethod } from '../../src/merge-queue/index.js';
 import { settings } from './fixtures.js';
 
@@ -10,8 +10,11 @@ describe('merge method: pool default, one override label, two labels refused', (
     ['one override label', ['tide/merge-method-rebase'], { ok: true, method: 'rebase' }],
     ['override labels compare case-insensitively', ['Tide/Merge-Method-Merge'], { ok: true, method: 'merge' }],
     ['the label of the default method is no conflict', ['tide/merge-method-squash'], { ok: true, method: 'squash' }],
-    ['two override labels', ['tide/merge-method-merge', 'tide/merge-method-rebase'],
-      { ok: false, description: 'Not mergeable. PR has conflicting merge method override labels.' }],
+    [
+      'two override labels',
+      ['tide/merge-method-merge', 'tide/merge-method-rebase'],
+      { ok: false, description: 'Not mergeable. PR has conflicting merge method override labels.' },
+    ],
   ];
   for (const [name, labels, expected] of cases) it(name, () => assert.deepEqual(chooseMergeMethod(labels, s), expected));
 

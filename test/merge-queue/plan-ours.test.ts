@@ -1,25 +1,53 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyMemory, planPool, recordMerge, type PoolMemory, type TestRef } from '../../src/merge-queue/index.js';
-import { BASE, cancelled, change, failed, kinds, merged, numbers, ok, settings, sha, snapshot, tests, World, type Verdict } from './fixtures.js';
+import { describe, it } from 'node:test';
+import { emptyMemory, type PoolMemory, planPool, recordMerge, type TestRef } from '../../src/merge-queue/index.js';
+import {
+  BASE,
+  cancelled,
+  change,
+  failed,
+  kinds,
+  merged,
+  numbers,
+  ok,
+  settings,
+  sha,
+  snapshot,
+  tests,
+  type Verdict,
+  World,
+} from './fixtures.js';
 
 const ours = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 2 });
 const STALE = sha(0x99);
 const stale = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', STALE)], ...over });
 const green = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', BASE)], ...over });
 const pulls = (...ns: number[]) => ns.map((n) => ({ number: n, headSha: `head${n}` }));
-const testOf = (id: string, prefix: number, ns: number[], baseSha = BASE): TestRef =>
-  ({ id, baseSha, pulls: pulls(...ns), prefix, contexts: ['ci/unit'], startedAt: 0 });
+const testOf = (id: string, prefix: number, ns: number[], baseSha = BASE): TestRef => ({
+  id,
+  baseSha,
+  pulls: pulls(...ns),
+  prefix,
+  contexts: ['ci/unit'],
+  startedAt: 0,
+});
 const remembering = (...t: TestRef[]): PoolMemory => ({ ...emptyMemory(), tests: t, seq: 10 });
 /** A change is bad on its own: any tree containing it fails. */
-const badIf = (...bad: number[]): Verdict => (tree) => (tree.some((n) => bad.includes(n)) ? 'failure' : 'success');
+const badIf =
+  (...bad: number[]): Verdict =>
+  (tree) =>
+    tree.some((n) => bad.includes(n)) ? 'failure' : 'success';
 
 describe('ours: merging what is proven', () => {
   it('(a) a fresh-green change merges at once, and the next batch is tested on top of it', () => {
     const plan = planPool(snapshot([green(1), stale(2), stale(3)]), emptyMemory(), ours);
     assert.deepEqual(kinds(plan), ['merge', 'test']);
     assert.deepEqual(merged(plan), [1]);
-    assert.deepEqual(plan.actions[0], { kind: 'merge', pulls: [{ number: 1, headSha: 'head1', method: 'merge' }] }, 'no test proved it: its own results did');
+    assert.deepEqual(
+      plan.actions[0],
+      { kind: 'merge', pulls: [{ number: 1, headSha: 'head1', method: 'merge' }] },
+      'no test proved it: its own results did',
+    );
     const [t] = tests(plan);
     assert.deepEqual(numbers(t), [1, 2, 3]);
     assert.equal(t!.prefix, 1);
@@ -30,22 +58,39 @@ describe('ours: merging what is proven', () => {
     const X = sha(0x100);
     const memory = recordMerge(plan.memory, { kind: 'merged', from: BASE, pulls: pulls(1), newBaseSha: X });
     const next = planPool(snapshot([stale(2), stale(3)], { baseSha: X, tests: { [t!.id]: { state: 'success' } } }), memory, ours);
-    assert.deepEqual(next.actions, [{ kind: 'merge', testId: t!.id, pulls: [
-      { number: 2, headSha: 'head2', method: 'merge' }, { number: 3, headSha: 'head3', method: 'merge' }] }]);
+    assert.deepEqual(next.actions, [
+      {
+        kind: 'merge',
+        testId: t!.id,
+        pulls: [
+          { number: 2, headSha: 'head2', method: 'merge' },
+          { number: 3, headSha: 'head3', method: 'merge' },
+        ],
+      },
+    ]);
   });
 
   it('(a) while a chain is in flight, a fresh-green change waits in line instead of voiding it', () => {
     const plan = planPool(snapshot([stale(1), stale(2), green(3)]), remembering(testOf('t1', 0, [1, 2])), ours);
     assert.deepEqual(merged(plan), []);
     assert.deepEqual(cancelled(plan), []);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix]), [[[1, 2, 3], 2]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix]),
+      [[[1, 2, 3], 2]],
+    );
   });
 
   it('(b) with nothing green, the next batch in priority order is tested; (c) speculation fills maxTestsInFlight', () => {
     const s = settings({ policy: 'ours', batchSize: 3, maxTestsInFlight: 2, priority: [['kind/urgent']] });
     const changes = [stale(1), stale(2), stale(3), stale(4), stale(5), stale(6, { labels: ['lgtm', 'approved', 'kind/urgent'] }), stale(7)];
     const plan = planPool(snapshot(changes), emptyMemory(), s);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.baseSha]), [[[6, 1, 2], 0, BASE], [[6, 1, 2, 3, 4, 5], 3, BASE]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix, t.baseSha]),
+      [
+        [[6, 1, 2], 0, BASE],
+        [[6, 1, 2, 3, 4, 5], 3, BASE],
+      ],
+    );
     assert.deepEqual(plan.statuses.get(3), { state: 'pending', description: 'Batch testing #3 #4 #5 on top of #6 #1 #2.' });
     assert.deepEqual(plan.statuses.get(7), { state: 'success', description: 'In merge pool.' });
     // full: nothing more until one finishes
@@ -61,21 +106,55 @@ describe('ours: merging what is proven', () => {
     assert.deepEqual(waiting.statuses.get(3), { state: 'success', description: 'In merge pool.' });
 
     const first = planPool(snapshot(changes, { tests: { t1: { state: 'success' } } }), memory, ours);
-    assert.deepEqual(first.actions.filter((a) => a.kind === 'merge'), [{ kind: 'merge', testId: 't1', pulls: [
-      { number: 1, headSha: 'head1', method: 'merge' }, { number: 2, headSha: 'head2', method: 'merge' }] }]);
+    assert.deepEqual(
+      first.actions.filter((a) => a.kind === 'merge'),
+      [
+        {
+          kind: 'merge',
+          testId: 't1',
+          pulls: [
+            { number: 1, headSha: 'head1', method: 'merge' },
+            { number: 2, headSha: 'head2', method: 'merge' },
+          ],
+        },
+      ],
+    );
     const X = sha(0x200);
     const after = recordMerge(first.memory, { kind: 'merged', from: BASE, pulls: pulls(1, 2), newBaseSha: X });
-    const second = planPool(snapshot([stale(3), stale(4)], { baseSha: X, tests: { t1: { state: 'success' }, t2: { state: 'success' } } }), after, ours);
-    assert.deepEqual(second.actions.filter((a) => a.kind === 'merge'), [{ kind: 'merge', testId: 't2', pulls: [
-      { number: 3, headSha: 'head3', method: 'merge' }, { number: 4, headSha: 'head4', method: 'merge' }] }]);
+    const second = planPool(
+      snapshot([stale(3), stale(4)], { baseSha: X, tests: { t1: { state: 'success' }, t2: { state: 'success' } } }),
+      after,
+      ours,
+    );
+    assert.deepEqual(
+      second.actions.filter((a) => a.kind === 'merge'),
+      [
+        {
+          kind: 'merge',
+          testId: 't2',
+          pulls: [
+            { number: 3, headSha: 'head3', method: 'merge' },
+            { number: 4, headSha: 'head4', method: 'merge' },
+          ],
+        },
+      ],
+    );
     assert.deepEqual(cancelled(second), []);
   });
 
   it('(d) consecutive passed tests merge together: each intermediate tree was tested', () => {
     const memory = remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3]));
-    const plan = planPool(snapshot([stale(1), stale(2), stale(3)], { tests: { t1: { state: 'success' }, t2: { state: 'success' } } }), memory, ours);
+    const plan = planPool(
+      snapshot([stale(1), stale(2), stale(3)], { tests: { t1: { state: 'success' }, t2: { state: 'success' } } }),
+      memory,
+      ours,
+    );
     assert.deepEqual(merged(plan), [1, 2, 3]);
-    assert.deepEqual(plan.actions.flatMap((a) => (a.kind === 'merge' ? [a.testId] : [])), ['t2'], 'named by the test of the final tree');
+    assert.deepEqual(
+      plan.actions.flatMap((a) => (a.kind === 'merge' ? [a.testId] : [])),
+      ['t2'],
+      'named by the test of the final tree',
+    );
   });
 
   it('a test on top of a prefix that merged some other way is not used', () => {
@@ -90,17 +169,32 @@ describe('ours: merging what is proven', () => {
 describe('ours: failures', () => {
   it('(e) one bad change: the good ones merge, it is blamed, main stays green', () => {
     for (let bad = 1; bad <= 8; bad++) {
-      const world = new World(Array.from({ length: 8 }, (_, i) => stale(i + 1)), settings({ batchSize: 8, maxTestsInFlight: 3 }), badIf(bad));
+      const world = new World(
+        Array.from({ length: 8 }, (_, i) => stale(i + 1)),
+        settings({ batchSize: 8, maxTestsInFlight: 3 }),
+        badIf(bad),
+      );
       world.settle();
-      assert.deepEqual(world.branch.slice().sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8].filter((n) => n !== bad), `bad #${bad}`);
+      assert.deepEqual(
+        world.branch.slice().sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8].filter((n) => n !== bad),
+        `bad #${bad}`,
+      );
       assert.deepEqual(world.redMerges, []);
-      assert.deepEqual(world.memory.blamed.map((b) => b.number), [bad]);
+      assert.deepEqual(
+        world.memory.blamed.map((b) => b.number),
+        [bad],
+      );
     }
   });
 
   it('(e) what one bad change costs is bounded by its segment (O(log b) probes), not by the length of the line', () => {
     const runs = (n: number, bad: number) => {
-      const world = new World(Array.from({ length: n }, (_, i) => stale(i + 1)), settings({ batchSize: 8, maxTestsInFlight: 3 }), badIf(bad));
+      const world = new World(
+        Array.from({ length: n }, (_, i) => stale(i + 1)),
+        settings({ batchSize: 8, maxTestsInFlight: 3 }),
+        badIf(bad),
+      );
       world.settle(200);
       assert.equal(world.branch.length, bad === 0 ? n : n - 1);
       assert.deepEqual(world.redMerges, []);
@@ -119,7 +213,13 @@ describe('ours: failures', () => {
     const changes = [stale(1), stale(2), stale(3), stale(4), stale(5)];
     const memory = { ...remembering(testOf('t', 0, [1, 2, 3, 4])), line: [pulls(1, 2, 3, 4), pulls(5)] };
     const plan = planPool(snapshot(changes, { tests: { t: { state: 'failure' } } }), memory, s);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.probe]), [[[1, 2], 0, true], [[5], 0, undefined]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix, t.probe]),
+      [
+        [[1, 2], 0, true],
+        [[5], 0, undefined],
+      ],
+    );
     assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(3, 4), sibling: pulls(1, 2) }], '#3 #4 wait for the answer about #1 #2');
     assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
     assert.deepEqual(plan.memory.line, [pulls(5)]);
@@ -128,30 +228,57 @@ describe('ours: failures', () => {
     const [p1, t5] = tests(plan);
     const next = planPool(snapshot(changes, { tests: { [p1!.id]: { state: 'success' }, [t5!.id]: { state: 'pending' } } }), plan.memory, s);
     assert.deepEqual(next.memory.line, [pulls(5), pulls(1, 2)]);
-    assert.deepEqual(tests(next).map((t) => [numbers(t), t.prefix, t.probe]), [[[3], 0, true], [[5, 1, 2], 1, undefined]]);
+    assert.deepEqual(
+      tests(next).map((t) => [numbers(t), t.prefix, t.probe]),
+      [
+        [[3], 0, true],
+        [[5, 1, 2], 1, undefined],
+      ],
+    );
     assert.deepEqual(next.memory.heldBack, [{ pulls: pulls(4), sibling: pulls(3) }]);
   });
 
   it('(e) when the probed half fails, that explains the failure: the held half goes back to the pool untested', () => {
     const s = settings({ batchSize: 4, maxTestsInFlight: 4 });
-    const memory = { ...remembering(testOf('p', 0, [1, 2]), testOf('t5', 0, [5])), line: [pulls(5)], heldBack: [{ pulls: pulls(3, 4), sibling: pulls(1, 2) }] };
+    const memory = {
+      ...remembering(testOf('p', 0, [1, 2]), testOf('t5', 0, [5])),
+      line: [pulls(5)],
+      heldBack: [{ pulls: pulls(3, 4), sibling: pulls(1, 2) }],
+    };
     memory.tests[0]!.probe = true;
     const plan = planPool(snapshot([stale(1), stale(2), stale(3), stale(4), stale(5)], { tests: { p: { state: 'failure' } } }), memory, s);
-    assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(2), sibling: pulls(1) }], 'the pair that failed is bisected in turn; #3 #4 are no longer held');
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.probe]), [[[1], 0, true]]);
+    assert.deepEqual(
+      plan.memory.heldBack,
+      [{ pulls: pulls(2), sibling: pulls(1) }],
+      'the pair that failed is bisected in turn; #3 #4 are no longer held',
+    );
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix, t.probe]),
+      [[[1], 0, true]],
+    );
     // a quiet pool: #3 #4 join the line like any new change, and wait behind #5 for company
     assert.deepEqual(plan.memory.line, [pulls(5), pulls(3, 4)]);
   });
 
   it('(e) a test that assumed a segment would pass which then failed is cancelled; the failure waits for its own prefix', () => {
     // #5 passed a screen (cleared), so it does not wait in line for company
-    const memory = { ...remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3, 4]), testOf('t3', 4, [1, 2, 3, 4, 5])), cleared: pulls(5) };
-    const plan = planPool(snapshot([stale(1), stale(2), stale(3), stale(4), stale(5)], { tests: { t2: { state: 'failure' } } }), memory, ours);
+    const memory = {
+      ...remembering(testOf('t1', 0, [1, 2]), testOf('t2', 2, [1, 2, 3, 4]), testOf('t3', 4, [1, 2, 3, 4, 5])),
+      cleared: pulls(5),
+    };
+    const plan = planPool(
+      snapshot([stale(1), stale(2), stale(3), stale(4), stale(5)], { tests: { t2: { state: 'failure' } } }),
+      memory,
+      ours,
+    );
     assert.deepEqual(cancelled(plan), ['t3']);
     assert.deepEqual(merged(plan), []);
     // t2 is kept: once #1 #2 merge it judges #3 #4. Meanwhile #5 goes on top of #1 #2 without them.
     assert.ok(plan.memory.tests.some((t) => t.id === 't2'));
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix]), [[[1, 2, 5], 2]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix]),
+      [[[1, 2, 5], 2]],
+    );
   });
 
   it('(c) best first: when segments often fail, the next one is also tested without the one ahead', () => {
@@ -159,7 +286,14 @@ describe('ours: failures', () => {
     // half of all changes fail; these passed a screen, so they go straight into the line
     const memory = { ...emptyMemory(), outcomes: { judged: 10, failed: 5 }, cleared: pulls(1, 2, 3) };
     const plan = planPool(snapshot([stale(1), stale(2), stale(3)]), memory, s);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix]), [[[1], 0], [[1, 2], 1], [[2], 0]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix]),
+      [
+        [[1], 0],
+        [[1, 2], 1],
+        [[2], 0],
+      ],
+    );
   });
 
   it('(f) a flake (fail once, then pass) is re-run and merges, unblamed', () => {
@@ -189,7 +323,6 @@ describe('ours: failures', () => {
     assert.deepEqual(after.memory.blamed, []);
     assert.deepEqual(tests(after).map(numbers), [[3]]);
   });
-
 });
 
 describe('ours: screening', () => {
@@ -219,9 +352,18 @@ describe('ours: screening', () => {
     for (const { name, memory, changes, screened } of rows) {
       const plan = planPool(snapshot(changes), memory, s);
       assert.deepEqual(tests(plan).map(shape), [screening(screened)], name);
-      assert.deepEqual(line(plan), memory.line!.map((segment) => segment.map((p) => p.number)), `${name}: the line is unchanged`);
+      assert.deepEqual(
+        line(plan),
+        memory.line!.map((segment) => segment.map((p) => p.number)),
+        `${name}: the line is unchanged`,
+      );
       assert.deepEqual(cancelled(plan), [], name);
-      for (const n of screened) assert.deepEqual(plan.statuses.get(n), { state: 'pending', description: `Pre-testing ${screened.map((x) => `#${x}`).join(' ')} before the merge line.` }, name);
+      for (const n of screened)
+        assert.deepEqual(
+          plan.statuses.get(n),
+          { state: 'pending', description: `Pre-testing ${screened.map((x) => `#${x}`).join(' ')} before the merge line.` },
+          name,
+        );
     }
   });
 
@@ -241,7 +383,10 @@ describe('ours: screening', () => {
     const [screen] = tests(first);
     const plan = planPool(snapshot(staleUpTo(6), { tests: { [screen!.id]: { state: 'success' } } }), first.memory, s);
     assert.deepEqual(plan.memory.cleared, pulls(3, 4, 5));
-    assert.deepEqual(line(plan), [[1, 2], [3, 4, 5]]);
+    assert.deepEqual(line(plan), [
+      [1, 2],
+      [3, 4, 5],
+    ]);
     // a full segment does not wait for company: it is tested on top of the segment ahead
     assert.deepEqual(tests(plan).map(shape).slice(0, 1), [inLine([1, 2, 3, 4, 5], 2)]);
     assert.deepEqual(plan.statuses.get(3), { state: 'pending', description: 'Batch testing #3 #4 #5 on top of #1 #2.' });
@@ -253,12 +398,26 @@ describe('ours: screening', () => {
     const rows = [
       { screened: [3, 4], halves: [[3], [4]] },
       { screened: [3, 4, 5], halves: [[3, 4], [5]] },
-      { screened: [3, 4, 5, 6, 7], halves: [[3, 4, 5], [6, 7]] },
+      {
+        screened: [3, 4, 5, 6, 7],
+        halves: [
+          [3, 4, 5],
+          [6, 7],
+        ],
+      },
     ];
     for (const { screened, halves } of rows) {
       const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), screenOf('sc', screened)] };
-      const plan = planPool(snapshot(staleUpTo(Math.max(...screened)), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
-      assert.deepEqual(tests(plan).map(shape), [{ pulls: halves[0], prefix: 0, baseSha: BASE, probe: true, screen: undefined }], `screen of ${screened}`);
+      const plan = planPool(
+        snapshot(staleUpTo(Math.max(...screened)), { tests: { sc: { state: 'failure', failedContexts: ['ci/unit'] } } }),
+        memory,
+        s,
+      );
+      assert.deepEqual(
+        tests(plan).map(shape),
+        [{ pulls: halves[0], prefix: 0, baseSha: BASE, probe: true, screen: undefined }],
+        `screen of ${screened}`,
+      );
       assert.deepEqual(plan.memory.heldBack, [{ pulls: pulls(...halves[1]!), sibling: pulls(...halves[0]!) }], `screen of ${screened}`);
       assert.deepEqual(plan.memory.failures, [], 'a batch failure counts against no one');
       assert.deepEqual(plan.memory.blamed, []);
@@ -285,7 +444,11 @@ describe('ours: screening', () => {
     const failing = { state: 'failure' as const, failedContexts: ['ci/unit'] };
     const changes = [stale(1), stale(2), stale(5)];
     // the failure was narrowed to #5: failing alone repeats it
-    const narrowed = planPool(snapshot(changes, { tests: { p: failing } }), { ...busy(), tests: [testOf('t1', 0, [1, 2]), { ...bisectionOf('p', [5]), suspect: true }] }, s);
+    const narrowed = planPool(
+      snapshot(changes, { tests: { p: failing } }),
+      { ...busy(), tests: [testOf('t1', 0, [1, 2]), { ...bisectionOf('p', [5]), suspect: true }] },
+      s,
+    );
     assert.deepEqual(narrowed.memory.blamed, [{ number: 5, headSha: 'head5', contexts: ['ci/unit'] }]);
     assert.deepEqual(tests(narrowed), []);
     assert.deepEqual(narrowed.statuses.get(5), { state: 'error', description: 'Failed on its own: job ci/unit. Push a fix to retry.' });
@@ -306,26 +469,47 @@ describe('ours: screening', () => {
   });
 
   it('a held half of one change whose sibling passed is probed as a suspect', () => {
-    const memory = { ...busy(), tests: [testOf('t1', 0, [1, 2]), bisectionOf('p', [3])], heldBack: [{ pulls: pulls(4), sibling: pulls(3) }] };
+    const memory = {
+      ...busy(),
+      tests: [testOf('t1', 0, [1, 2]), bisectionOf('p', [3])],
+      heldBack: [{ pulls: pulls(4), sibling: pulls(3) }],
+    };
     const plan = planPool(snapshot(staleUpTo(4), { tests: { p: { state: 'success' } } }), memory, s);
-    assert.deepEqual(tests(plan).filter((t) => t.probe).map((t) => [numbers(t), t.suspect]), [[[4], true]]);
+    assert.deepEqual(
+      tests(plan)
+        .filter((t) => t.probe)
+        .map((t) => [numbers(t), t.suspect]),
+      [[[4], true]],
+    );
     assert.deepEqual(plan.memory.cleared, pulls(3), 'the passing half is cleared');
   });
 
   it('a cleared segment that fails on the base met a flake: it stays in the line, loses its clearance and is tested again; the test stacked on it goes on', () => {
-    const memory = { ...remembering(testOf('t1', 0, [1, 2, 3]), testOf('t2', 3, [1, 2, 3, 4])), line: [pulls(1, 2, 3), pulls(4)], cleared: pulls(1, 2, 3, 4) };
+    const memory = {
+      ...remembering(testOf('t1', 0, [1, 2, 3]), testOf('t2', 3, [1, 2, 3, 4])),
+      line: [pulls(1, 2, 3), pulls(4)],
+      cleared: pulls(1, 2, 3, 4),
+    };
     const plan = planPool(snapshot(staleUpTo(4), { tests: { t1: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
     assert.deepEqual(cancelled(plan), []);
     assert.deepEqual(tests(plan).map(shape), [inLine([1, 2, 3], 0)]);
     assert.deepEqual(line(plan), [[1, 2, 3], [4]]);
     assert.deepEqual(plan.memory.cleared, pulls(4));
-    assert.ok(plan.memory.tests.some((t) => t.id === 't2'), 'the test of #4 on top of #1 #2 #3 is kept');
+    assert.ok(
+      plan.memory.tests.some((t) => t.id === 't2'),
+      'the test of #4 on top of #1 #2 #3 is kept',
+    );
     assert.deepEqual(plan.memory.failures, []);
     assert.deepEqual(plan.memory.blamed, []);
   });
 
   it('a cleared segment that fails with nothing stacked on it keeps its place too, even when failures are common', () => {
-    const memory = { ...remembering(testOf('t1', 0, [1, 2, 3])), line: [pulls(1, 2, 3)], cleared: pulls(1, 2, 3), outcomes: { judged: 10, failed: 2, tests: 10 } };
+    const memory = {
+      ...remembering(testOf('t1', 0, [1, 2, 3])),
+      line: [pulls(1, 2, 3)],
+      cleared: pulls(1, 2, 3),
+      outcomes: { judged: 10, failed: 2, tests: 10 },
+    };
     const plan = planPool(snapshot(staleUpTo(3), { tests: { t1: { state: 'failure', failedContexts: ['ci/unit'] } } }), memory, s);
     assert.deepEqual(tests(plan).map(shape), [inLine([1, 2, 3], 0)], 'tested again as it was, not cut up or screened');
     assert.deepEqual(line(plan), [[1, 2, 3]]);
@@ -333,13 +517,22 @@ describe('ours: screening', () => {
 
   it('on a quiet pool new changes join the line at once: one test both screens and proves them', () => {
     const rows = [
-      { name: 'empty pool, nothing in flight', memory: emptyMemory(), changes: staleUpTo(3), expected: [inLine([1, 2, 3], 0)], line: [[1, 2, 3]] },
+      {
+        name: 'empty pool, nothing in flight',
+        memory: emptyMemory(),
+        changes: staleUpTo(3),
+        expected: [inLine([1, 2, 3], 0)],
+        line: [[1, 2, 3]],
+      },
       {
         name: 'one segment in flight, likely to pass (0.95^3 ≈ 0.86 ≥ 0.8)',
         memory: { ...remembering(testOf('t1', 0, [1, 2, 3])), line: [pulls(1, 2, 3)] },
         changes: staleUpTo(6),
         expected: [inLine([1, 2, 3, 4, 5, 6], 3)],
-        line: [[1, 2, 3], [4, 5, 6]],
+        line: [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
       },
     ];
     for (const row of rows) {
@@ -362,7 +555,11 @@ describe('ours: screening', () => {
   });
 
   it('a cleared last segment that could take more waits only while two tests are in flight', () => {
-    const one = planPool(snapshot([stale(1), stale(2)]), { ...remembering(testOf('t1', 0, [1])), line: [pulls(1)], cleared: pulls(1, 2) }, s);
+    const one = planPool(
+      snapshot([stale(1), stale(2)]),
+      { ...remembering(testOf('t1', 0, [1])), line: [pulls(1)], cleared: pulls(1, 2) },
+      s,
+    );
     assert.deepEqual(tests(one).map(shape), [inLine([1, 2], 1)]);
 
     const memory = { ...remembering(testOf('t1', 0, [1]), testOf('t2', 1, [1, 2])), line: [pulls(1), pulls(2)], cleared: pulls(1, 2, 3) };
@@ -406,7 +603,10 @@ describe('ours: invalidation', () => {
     const plan = planPool(snapshot([stale(1), stale(2), stale(3)], { baseSha: pushed, tests: { t1: { state: 'success' } } }), memory, ours);
     assert.deepEqual(cancelled(plan), ['t2'], 't1 already finished: nothing to cancel');
     assert.deepEqual(merged(plan), []);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.baseSha]), [[[1, 2, 3], pushed]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.baseSha]),
+      [[[1, 2, 3], pushed]],
+    );
   });
 });
 
@@ -418,7 +618,11 @@ describe('ours: aborted runs', () => {
     world.changes = [...world.changes, stale(2)];
     const afterPush = world.sync();
     assert.equal(cancelled(afterPush).length, 1);
-    assert.deepEqual(world.changes[0]!.contexts.map((c) => c.state), ['failure'], 'the forge shows the abort as a failure');
+    assert.deepEqual(
+      world.changes[0]!.contexts.map((c) => c.state),
+      ['failure'],
+      'the forge shows the abort as a failure',
+    );
     assert.deepEqual(tests(afterPush).map(numbers), [[1, 2]], 'tested again on the new base, with #2');
     assert.notEqual(afterPush.statuses.get(1)?.state, 'error');
     world.settle();
@@ -437,7 +641,10 @@ describe('ours: freezing and statuses', () => {
     const [t] = tests(plan);
     const later = planPool(snapshot([green(1), stale(2), stale(3)], { tests: { [t!.id]: { state: 'success' } } }), plan.memory, s);
     assert.deepEqual(later.actions, []);
-    const thawed = planPool(snapshot([green(1), stale(2), stale(3)], { tests: { [t!.id]: { state: 'success' } } }), plan.memory, { ...s, frozen: false });
+    const thawed = planPool(snapshot([green(1), stale(2), stale(3)], { tests: { [t!.id]: { state: 'success' } } }), plan.memory, {
+      ...s,
+      frozen: false,
+    });
     assert.deepEqual(merged(thawed), [1, 2, 3]);
   });
 
@@ -484,7 +691,10 @@ describe('recordMerge', () => {
 
     const again = recordMerge(plan.memory, { kind: 'not-merged', number: 1, reason: 'not_mergeable', message: 'Required review missing' });
     const blamed = planPool(snapshot([stale(1), stale(2), stale(3)]), again, ours);
-    assert.deepEqual(blamed.statuses.get(1), { state: 'error', description: 'Not mergeable. The forge refused the merge: Required review missing' });
+    assert.deepEqual(blamed.statuses.get(1), {
+      state: 'error',
+      description: 'Not mergeable. The forge refused the merge: Required review missing',
+    });
     assert.ok(!tests(blamed).some((t) => numbers(t).includes(1)));
   });
 });

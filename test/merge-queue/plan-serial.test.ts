@@ -1,19 +1,28 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyMemory, planPool, type PoolMemory, type TestRef } from '../../src/merge-queue/index.js';
+import { describe, it } from 'node:test';
+import { emptyMemory, type PoolMemory, planPool, type TestRef } from '../../src/merge-queue/index.js';
 import { BASE, change, failed, merged, numbers, ok, settings, sha, snapshot, tests, World } from './fixtures.js';
 
 const serial = settings({ policy: 'serial', batchSize: 5, maxTestsInFlight: 3 });
 const stale = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', sha(0x99))], ...over });
 const green = (n: number) => change(n, { contexts: [ok('ci/unit', BASE)] });
-const alone = (id: string, n: number): TestRef =>
-  ({ id, baseSha: BASE, pulls: [{ number: n, headSha: `head${n}` }], prefix: 0, contexts: ['ci/unit'], startedAt: 0 });
+const alone = (id: string, n: number): TestRef => ({
+  id,
+  baseSha: BASE,
+  pulls: [{ number: n, headSha: `head${n}` }],
+  prefix: 0,
+  contexts: ['ci/unit'],
+  startedAt: 0,
+});
 const remembering = (...t: TestRef[]): PoolMemory => ({ ...emptyMemory(), tests: t, seq: 10 });
 
 describe('serial policy: one change alone at a time, FIFO by priority then number', () => {
   it('tests the first change lacking fresh results, and only it', () => {
     const plan = planPool(snapshot([stale(3), stale(1), stale(2)]), emptyMemory(), serial);
-    assert.deepEqual(tests(plan).map((t) => [numbers(t), t.prefix, t.contexts]), [[[1], 0, ['ci/unit']]]);
+    assert.deepEqual(
+      tests(plan).map((t) => [numbers(t), t.prefix, t.contexts]),
+      [[[1], 0, ['ci/unit']]],
+    );
     assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'Testing.' });
     assert.deepEqual(plan.statuses.get(2), { state: 'success', description: 'In merge pool.' });
   });
@@ -32,11 +41,19 @@ describe('serial policy: one change alone at a time, FIFO by priority then numbe
 
   it('a failure is re-run once, then blamed; the next change goes on', () => {
     const head = [failed('ci/unit')];
-    const first = planPool(snapshot([change(1, { contexts: head }), stale(2)], { tests: { t: { state: 'failure', failedContexts: ['ci/unit'] } } }), remembering(alone('t', 1)), serial);
+    const first = planPool(
+      snapshot([change(1, { contexts: head }), stale(2)], { tests: { t: { state: 'failure', failedContexts: ['ci/unit'] } } }),
+      remembering(alone('t', 1)),
+      serial,
+    );
     assert.deepEqual(tests(first).map(numbers), [[1]]);
     assert.deepEqual(first.statuses.get(1), { state: 'pending', description: 'Testing again after a failure.' });
     const rerun = tests(first)[0]!;
-    const second = planPool(snapshot([change(1, { contexts: head }), stale(2)], { tests: { [rerun.id]: { state: 'failure', failedContexts: ['ci/unit'] } } }), first.memory, serial);
+    const second = planPool(
+      snapshot([change(1, { contexts: head }), stale(2)], { tests: { [rerun.id]: { state: 'failure', failedContexts: ['ci/unit'] } } }),
+      first.memory,
+      serial,
+    );
     assert.deepEqual(second.memory.blamed, [{ number: 1, headSha: 'head1', contexts: ['ci/unit'] }]);
     assert.deepEqual(second.statuses.get(1), { state: 'error', description: 'Failed on its own: job ci/unit. Push a fix to retry.' });
     assert.deepEqual(tests(second).map(numbers), [[2]]);
@@ -53,7 +70,10 @@ describe('serial policy: one change alone at a time, FIFO by priority then numbe
     const world = new World([stale(1), stale(2), stale(3)], serial, (tree) => (tree.includes(2) ? 'failure' : 'success'));
     world.settle();
     assert.deepEqual(world.branch, [1, 3]);
-    assert.deepEqual(world.memory.blamed.map((b) => b.number), [2]);
+    assert.deepEqual(
+      world.memory.blamed.map((b) => b.number),
+      [2],
+    );
     assert.deepEqual(world.redMerges, []);
   });
 });

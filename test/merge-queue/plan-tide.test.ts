@@ -1,28 +1,50 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyMemory, planPool, type PoolMemory, type TestRef } from '../../src/merge-queue/index.js';
+import { describe, it } from 'node:test';
+import { emptyMemory, type PoolMemory, planPool, type TestRef } from '../../src/merge-queue/index.js';
 import { BASE, cancelled, change, kinds, merged, numbers, ok, running, settings, sha, snapshot, tests } from './fixtures.js';
 
 const tide = settings({ policy: 'tide', batchSize: 5 });
 const STALE = sha(0x99);
 const stale = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', STALE)], ...over });
 const green = (n: number, over = {}) => change(n, { contexts: [ok('ci/unit', BASE)], ...over });
-const batchOf = (id: string, ...ns: number[]): TestRef =>
-  ({ id, baseSha: BASE, pulls: ns.map((n) => ({ number: n, headSha: `head${n}` })), prefix: 0, contexts: ['ci/unit'], startedAt: 0 });
+const batchOf = (id: string, ...ns: number[]): TestRef => ({
+  id,
+  baseSha: BASE,
+  pulls: ns.map((n) => ({ number: n, headSha: `head${n}` })),
+  prefix: 0,
+  contexts: ['ci/unit'],
+  startedAt: 0,
+});
 const remembering = (...t: TestRef[]): PoolMemory => ({ ...emptyMemory(), tests: t, seq: 10 });
 
 describe("tide policy: Prow's decision order, one action per sync", () => {
   it('1. a passing batch merges whole, before an individually green change', () => {
-    const plan = planPool(snapshot([stale(1), stale(2), green(3)], { tests: { b: { state: 'success' } } }), remembering(batchOf('b', 1, 2)), tide);
-    assert.deepEqual(plan.actions, [{ kind: 'merge', testId: 'b', pulls: [
-      { number: 1, headSha: 'head1', method: 'merge' }, { number: 2, headSha: 'head2', method: 'merge' }] }]);
+    const plan = planPool(
+      snapshot([stale(1), stale(2), green(3)], { tests: { b: { state: 'success' } } }),
+      remembering(batchOf('b', 1, 2)),
+      tide,
+    );
+    assert.deepEqual(plan.actions, [
+      {
+        kind: 'merge',
+        testId: 'b',
+        pulls: [
+          { number: 1, headSha: 'head1', method: 'merge' },
+          { number: 2, headSha: 'head2', method: 'merge' },
+        ],
+      },
+    ]);
     assert.deepEqual(plan.statuses.get(1), { state: 'success', description: 'Merging.' });
     assert.deepEqual(plan.statuses.get(3), { state: 'success', description: 'In merge pool.' });
   });
 
   it('2. an individually green change merges when no batch is pending: priority first, then lowest number', () => {
     const s = settings({ policy: 'tide', priority: [['kind/urgent']] });
-    const plan = planPool(snapshot([green(4), green(2), green(9, { labels: ['lgtm', 'approved', 'kind/urgent'] }), stale(1)]), emptyMemory(), s);
+    const plan = planPool(
+      snapshot([green(4), green(2), green(9, { labels: ['lgtm', 'approved', 'kind/urgent'] }), stale(1)]),
+      emptyMemory(),
+      s,
+    );
     assert.deepEqual(merged(plan), [9]);
     assert.equal(plan.actions.length, 1);
   });
@@ -32,7 +54,10 @@ describe("tide policy: Prow's decision order, one action per sync", () => {
     assert.deepEqual(plan.actions, []);
     assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'Batch testing #1 #2.' });
     assert.deepEqual(plan.statuses.get(3), { state: 'success', description: 'In merge pool.' });
-    assert.deepEqual(plan.memory.tests.map((t) => t.id), ['b']);
+    assert.deepEqual(
+      plan.memory.tests.map((t) => t.id),
+      ['b'],
+    );
   });
 
   it('3. with no required contexts anywhere, greens still merge one per sync', () => {
@@ -42,7 +67,13 @@ describe("tide policy: Prow's decision order, one action per sync", () => {
 
   it('4. a batch of candidates sorted by number, up to batchSize, with their required contexts', () => {
     const s = settings({ policy: 'tide', batchSize: 3, priority: [['kind/urgent']] });
-    const changes = [stale(8, { labels: ['lgtm', 'approved', 'kind/urgent'] }), stale(3), stale(5, { requiredContexts: ['ci/unit', 'ci/e2e'], contexts: [ok('ci/unit', STALE), ok('ci/e2e', STALE)] }), stale(1), stale(2)];
+    const changes = [
+      stale(8, { labels: ['lgtm', 'approved', 'kind/urgent'] }),
+      stale(3),
+      stale(5, { requiredContexts: ['ci/unit', 'ci/e2e'], contexts: [ok('ci/unit', STALE), ok('ci/e2e', STALE)] }),
+      stale(1),
+      stale(2),
+    ];
     const plan = planPool(snapshot(changes), emptyMemory(), s);
     assert.deepEqual(kinds(plan), ['test']);
     const [batch] = tests(plan);
@@ -61,7 +92,11 @@ describe("tide policy: Prow's decision order, one action per sync", () => {
   });
 
   it('4. batches need two changes: one stale change alone gets a serial retest of what it lacks (step 5)', () => {
-    const plan = planPool(snapshot([change(1, { requiredContexts: ['ci/unit', 'ci/lint'], contexts: [ok('ci/unit', STALE), ok('ci/lint', BASE)] })]), emptyMemory(), tide);
+    const plan = planPool(
+      snapshot([change(1, { requiredContexts: ['ci/unit', 'ci/lint'], contexts: [ok('ci/unit', STALE), ok('ci/lint', BASE)] })]),
+      emptyMemory(),
+      tide,
+    );
     assert.deepEqual(kinds(plan), ['test']);
     assert.deepEqual(numbers(tests(plan)[0]), [1]);
     assert.deepEqual(tests(plan)[0]!.contexts, ['ci/unit']);
@@ -82,19 +117,31 @@ describe("tide policy: Prow's decision order, one action per sync", () => {
   });
 
   it('a failed batch is forgotten and the same candidates form it again (no bisection, no blame)', () => {
-    const plan = planPool(snapshot([stale(1), stale(2), stale(3)], { tests: { b: { state: 'failure', failedContexts: ['ci/unit'] } } }), remembering(batchOf('b', 1, 2, 3)), tide);
+    const plan = planPool(
+      snapshot([stale(1), stale(2), stale(3)], { tests: { b: { state: 'failure', failedContexts: ['ci/unit'] } } }),
+      remembering(batchOf('b', 1, 2, 3)),
+      tide,
+    );
     assert.deepEqual(kinds(plan), ['test']);
     const [retry] = tests(plan);
     assert.deepEqual(numbers(retry), [1, 2, 3]);
     assert.notEqual(retry!.id, 'b');
-    assert.deepEqual(plan.memory.tests.map((t) => t.id), [retry!.id]);
+    assert.deepEqual(
+      plan.memory.tests.map((t) => t.id),
+      [retry!.id],
+    );
     assert.deepEqual(plan.memory.blamed, []);
     assert.deepEqual(plan.memory.failures, []);
   });
 
   it('a failed serial retest throws the change out through its failing context, as tide does', () => {
-    const plan = planPool(snapshot([change(1, { contexts: [{ context: 'ci/unit', state: 'failure', description: `BaseSHA:${BASE}` }] })],
-      { tests: { s: { state: 'failure' } } }), remembering(batchOf('s', 1)), tide);
+    const plan = planPool(
+      snapshot([change(1, { contexts: [{ context: 'ci/unit', state: 'failure', description: `BaseSHA:${BASE}` }] })], {
+        tests: { s: { state: 'failure' } },
+      }),
+      remembering(batchOf('s', 1)),
+      tide,
+    );
     assert.deepEqual(plan.actions, []);
     assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'Not mergeable. Job ci/unit has not succeeded.' });
   });
@@ -112,7 +159,11 @@ describe("tide policy: Prow's decision order, one action per sync", () => {
 
   it('frozen: blocked, neither merges nor tests', () => {
     const s = settings({ policy: 'tide', frozen: true });
-    const plan = planPool(snapshot([green(1), stale(2), stale(3)], { tests: { b: { state: 'success' } } }), remembering(batchOf('b', 2, 3)), s);
+    const plan = planPool(
+      snapshot([green(1), stale(2), stale(3)], { tests: { b: { state: 'success' } } }),
+      remembering(batchOf('b', 2, 3)),
+      s,
+    );
     assert.deepEqual(plan.actions, []);
     assert.deepEqual(plan.statuses.get(1), { state: 'pending', description: 'In merge pool. Merging is frozen.' });
   });

@@ -1,14 +1,21 @@
 // One suite for both pool stores (Redis, memory), so they behave alike behind PoolStore: the lock
 // is exclusive, renewed while held, lost when its holder stops renewing past the TTL, and a holder
 // that lost it cannot save over its successor.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { MemoryPoolStore } from '../../src/merge-queue/memory-pool-store.js';
-import { RedisPoolStore } from '../../src/merge-queue/redis-pool-store.js';
 import {
-  addHistory, emptyRecord, HISTORY_LIMIT, type HistoryEntry, type PoolRecord, type PoolStore, type RenewalTimer,
+  addHistory,
+  emptyRecord,
+  HISTORY_LIMIT,
+  type HistoryEntry,
+  type PoolRecord,
+  type PoolStore,
+  type RenewalTimer,
 } from '../../src/merge-queue/pool-store.js';
+import { RedisPoolStore } from '../../src/merge-queue/redis-pool-store.js';
 import { emptyMemory } from '../../src/merge-queue/types.js';
 import { REDIS_URL, redisClient, testPrefix } from '../helpers/redis.js';
 
@@ -33,33 +40,41 @@ function manualRenewal(): { timer: RenewalTimer; renew(): Promise<void> } {
       renewing.add(renew);
       return () => renewing.delete(renew);
     },
-    renew: async () => { await Promise.all([...renewing].map((renew) => renew())); },
+    renew: async () => {
+      await Promise.all([...renewing].map((renew) => renew()));
+    },
   };
 }
 
 const prefixes: string[] = [];
 
 const setups: Array<[string, () => Setup]> = [
-  ['memory', () => {
-    const renewal = manualRenewal();
-    const store = new MemoryPoolStore({ renewal: renewal.timer });
-    return { a: store, b: store, renew: renewal.renew, lapse: async (pool, inMs) => store.expire(pool, inMs) };
-  }],
-  ['redis', () => {
-    const prefix = testPrefix();
-    prefixes.push(prefix);
-    const raw = redisClient();
-    const renewal = manualRenewal();
-    return {
-      a: new RedisPoolStore(redisClient(), prefix, { renewal: renewal.timer }),
-      b: new RedisPoolStore(redisClient(), prefix, { renewal: renewal.timer }),
-      renew: renewal.renew,
-      lapse: async (pool, inMs) => {
-        const key = `${prefix}:mq:lock:${pool}`;
-        await (inMs ? raw.pexpire(key, inMs) : raw.del(key));
-      },
-    };
-  }],
+  [
+    'memory',
+    () => {
+      const renewal = manualRenewal();
+      const store = new MemoryPoolStore({ renewal: renewal.timer });
+      return { a: store, b: store, renew: renewal.renew, lapse: async (pool, inMs) => store.expire(pool, inMs) };
+    },
+  ],
+  [
+    'redis',
+    () => {
+      const prefix = testPrefix();
+      prefixes.push(prefix);
+      const raw = redisClient();
+      const renewal = manualRenewal();
+      return {
+        a: new RedisPoolStore(redisClient(), prefix, { renewal: renewal.timer }),
+        b: new RedisPoolStore(redisClient(), prefix, { renewal: renewal.timer }),
+        renew: renewal.renew,
+        lapse: async (pool, inMs) => {
+          const key = `${prefix}:mq:lock:${pool}`;
+          await (inMs ? raw.pexpire(key, inMs) : raw.del(key));
+        },
+      };
+    },
+  ],
 ];
 
 let seq = 0;
@@ -67,14 +82,26 @@ const newPool = () => `github/acme/widgets-${++seq}:main`;
 
 function record(detail: string): PoolRecord {
   const memory = emptyMemory();
-  memory.tests.push({ id: 'github/acme/widgets:main:1', baseSha: SHA, pulls: [{ number: 7, headSha: 'b'.repeat(40) }], prefix: 0, contexts: ['ci/unit'], startedAt: 1000 });
+  memory.tests.push({
+    id: 'github/acme/widgets:main:1',
+    baseSha: SHA,
+    pulls: [{ number: 7, headSha: 'b'.repeat(40) }],
+    prefix: 0,
+    contexts: ['ci/unit'],
+    startedAt: 1000,
+  });
   memory.seq = 1;
   return {
     memory,
     runs: { 'github/acme/widgets:main:1': ['run-1', 'run-2'] },
     written: { 7: 'pending|In merge pool.' },
     history: [{ at: 1000, action: 'test', baseSha: SHA, pulls: [7], detail }],
-    view: { at: 1000, baseSha: SHA, members: [7], tests: [{ id: 'github/acme/widgets:main:1', pulls: [7], prefix: 0, state: 'pending', startedAt: 1000 }] },
+    view: {
+      at: 1000,
+      baseSha: SHA,
+      members: [7],
+      tests: [{ id: 'github/acme/widgets:main:1', pulls: [7], prefix: 0, state: 'pending', startedAt: 1000 }],
+    },
   };
 }
 
@@ -189,7 +216,13 @@ for (const [name, setup] of setups) {
     it('caps history, newest first', async () => {
       const { a } = setup();
       const pool = newPool();
-      const entries: HistoryEntry[] = Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) => ({ at: i, action: 'merge', baseSha: SHA, pulls: [i], detail: `#${i}` }));
+      const entries: HistoryEntry[] = Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) => ({
+        at: i,
+        action: 'merge',
+        baseSha: SHA,
+        pulls: [i],
+        detail: `#${i}`,
+      }));
       const withHistory = addHistory(emptyRecord(emptyMemory()), ...entries);
       assert.equal(withHistory.history.length, HISTORY_LIMIT);
       assert.equal(withHistory.history[0]?.at, HISTORY_LIMIT + 19);

@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { priorityRank, sortByPriority } from '../../src/merge-queue/index.js';
 
 const priority = [['kind/urgent', 'approved'], ['kind/bug,kind/regression']];
@@ -15,7 +15,13 @@ describe('priority: the first label set fully carried, then the lowest number', 
   });
 
   it('orders candidates', () => {
-    const sorted = sortByPriority([pr(9), pr(4), pr(12, 'kind/bug'), pr(30, 'kind/urgent', 'approved'), pr(2, 'kind/urgent'), pr(11, 'kind/regression')], priority);
-    assert.deepEqual(sorted.map((c) => c.number), [30, 11, 12, 2, 4, 9]);
+    const sorted = sortByPriority(
+      [pr(9), pr(4), pr(12, 'kind/bug'), pr(30, 'kind/urgent', 'approved'), pr(2, 'kind/urgent'), pr(11, 'kind/regression')],
+      priority,
+    );
+    assert.deepEqual(
+      sorted.map((c) => c.number),
+      [30, 11, 12, 2, 4, 9],
+    );
   });
 });

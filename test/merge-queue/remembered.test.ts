@@ -1,9 +1,10 @@
 // membership.ts and freshness.ts remember answers per change object across plans: an answer is
 // reused only while every input it came from is the same.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { freshnessOn } from '../../src/merge-queue/freshness.js';
-import { membershipJudge, membershipOf, type MembershipRules } from '../../src/merge-queue/membership.js';
+import { type MembershipRules, membershipJudge, membershipOf } from '../../src/merge-queue/membership.js';
 import { BASE, change, failed, ok, settings, sha } from './fixtures.js';
 
 const plain: MembershipRules = { requirePresentContexts: false, queueOwnsFailures: false };

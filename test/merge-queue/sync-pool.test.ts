@@ -1,24 +1,25 @@
 // One pool's sync end to end in-process: the forge (memory fake over ForgeState), OWNERS-derived
 // approval, the engine, batch tests through CiJobs (recording fake: a test moves its runs), merges
 // at the expected head, and the `merge-queue` statuses.
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import pino from 'pino';
 import { presubmitSchema } from '../../src/config/jobs-schema.js';
+import type { RepoMergeQueueConfig } from '../../src/config/merge-queue-schema.js';
 import { repoMergeQueueSchema } from '../../src/config/merge-queue-schema.js';
-import { repoEntrySchema, type RepoConfig } from '../../src/config/schema.js';
+import { type RepoConfig, repoEntrySchema } from '../../src/config/schema.js';
 import type { RepoRef } from '../../src/forge/types.js';
 import type { BatchStart } from '../../src/jobs/ci-jobs.js';
 import { MemoryPoolStore } from '../../src/merge-queue/memory-pool-store.js';
 import type { PoolStore } from '../../src/merge-queue/pool-store.js';
 import { RedisPoolStore } from '../../src/merge-queue/redis-pool-store.js';
-import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 import { poolKey, syncPool } from '../../src/merge-queue/sync-pool.js';
-import type { RepoMergeQueueConfig } from '../../src/config/merge-queue-schema.js';
 import { OwnersResolver } from '../../src/owners/owners-resolver.js';
 import { ForgeState } from '../fakes/forge-state.js';
 import { MemoryForge } from '../fakes/memory-forge.js';
 import { RecordingCi } from '../fakes/recording-ci.js';
+import { REDIS_URL, testPrefix } from '../helpers/redis.js';
 
 const FULL = 'acme/widgets';
 const REPO: RepoRef = { forge: 'github', owner: 'acme', name: 'widgets' };
@@ -31,8 +32,14 @@ function rig(options: { mergeQueue?: Partial<RepoMergeQueueConfig> } = {}) {
   state.setFile(FULL, BASE, 'OWNERS', 'approvers:\n- carol\n');
   const entry = repoEntrySchema.parse({ plugins: [], presubmits: [{ name: 'unit', runner: 'hook', always_run: true }] });
   const config: RepoConfig & { mergeQueue: RepoMergeQueueConfig } = {
-    plugins: [], replyToUnknownCommands: false, approve: entry.approve, lgtm: entry.lgtm, owners: entry.owners,
-    trigger: entry.trigger, presubmits: [presubmitSchema.parse({ name: 'unit', runner: 'hook', always_run: true })], postsubmits: [],
+    plugins: [],
+    replyToUnknownCommands: false,
+    approve: entry.approve,
+    lgtm: entry.lgtm,
+    owners: entry.owners,
+    trigger: entry.trigger,
+    presubmits: [presubmitSchema.parse({ name: 'unit', runner: 'hook', always_run: true })],
+    postsubmits: [],
     mergeQueue: repoMergeQueueSchema.parse(options.mergeQueue ?? {}),
   };
   const forge = new MemoryForge(state);
@@ -41,7 +48,17 @@ function rig(options: { mergeQueue?: Partial<RepoMergeQueueConfig> } = {}) {
   const owners = new OwnersResolver();
   let clock = 1_000_000;
   const syncWith = (poolStore: PoolStore) =>
-    syncPool({ forge, owners, ci, store: poolStore, repo: REPO, branch: 'main', config, log: pino({ level: 'silent' }), now: () => (clock += 1000) });
+    syncPool({
+      forge,
+      owners,
+      ci,
+      store: poolStore,
+      repo: REPO,
+      branch: 'main',
+      config,
+      log: pino({ level: 'silent' }),
+      now: () => (clock += 1000),
+    });
   const sync = () => syncWith(store);
   /** An approved, lgtm'd change whose own `unit` run passed against `base`. */
   const ready = (n: number, base = BASE, state_: 'success' | 'failure' = 'success') => {
@@ -49,7 +66,11 @@ function rig(options: { mergeQueue?: Partial<RepoMergeQueueConfig> } = {}) {
     state.addComment(FULL, n, 'carol', '/approve');
     state.setStatus(FULL, head(n), { context: 'unit', state: state_, description: `Job done. BaseSHA:${base}` });
   };
-  const queueStatus = (n: number) => state.statuses(FULL, head(n)).filter((s) => s.context === 'merge-queue').at(-1);
+  const queueStatus = (n: number) =>
+    state
+      .statuses(FULL, head(n))
+      .filter((s) => s.context === 'merge-queue')
+      .at(-1);
   const batches = () => ci.started.filter((r): r is BatchStart => r.type === 'batch');
   /** Ends the runs of the last batch started, as its runner would. */
   const finishLast = (result: 'success' | 'failure') => {
@@ -79,11 +100,18 @@ describe('syncPool', () => {
     r.ready(2, old);
     await r.sync();
     assert.equal(r.batches().length, 1);
-    assert.deepEqual(r.batches()[0]!.pulls.map((p) => p.number), [1, 2]);
+    assert.deepEqual(
+      r.batches()[0]!.pulls.map((p) => p.number),
+      [1, 2],
+    );
     assert.equal(r.batches()[0]!.baseSha, BASE);
-    assert.match(r.queueStatus(1)?.description ?? "", /Batch testing #1 #2/);
+    assert.match(r.queueStatus(1)?.description ?? '', /Batch testing #1 #2/);
     const view = (await r.store.load(poolKey(REPO, 'main')))?.view;
-    assert.deepEqual(view?.tests.map((t) => [t.pulls, t.kind, t.state]), [[[1, 2], 'line', 'pending']], 'the dashboard says what the test is for');
+    assert.deepEqual(
+      view?.tests.map((t) => [t.pulls, t.kind, t.state]),
+      [[[1, 2], 'line', 'pending']],
+      'the dashboard says what the test is for',
+    );
     await r.sync();
     assert.equal(r.state.change(FULL, 1).state, 'open', 'nothing merges while the test runs');
     r.finishLast('success');
@@ -116,7 +144,7 @@ describe('syncPool', () => {
     assert.equal(r.state.change(FULL, 1).state, 'open');
     const record = await r.store.load(poolKey(REPO, 'main'));
     assert.equal(record?.history[0]?.action, 'refused');
-    assert.match(record?.history[0]?.detail ?? "", /head_moved/);
+    assert.match(record?.history[0]?.detail ?? '', /head_moved/);
   });
 
   it('a merge refused for a conflict: needs-rebase and a comment, once; a push lifts the label', async () => {
@@ -140,7 +168,9 @@ describe('syncPool', () => {
     r.ready(1, 'f'.repeat(40));
     await r.sync();
     const before = await r.store.load(poolKey(REPO, 'main'));
-    r.forge.listStatuses = async () => { throw new Error('GitHub is down'); };
+    r.forge.listStatuses = async () => {
+      throw new Error('GitHub is down');
+    };
     await assert.rejects(r.sync(), /GitHub is down/);
     const after = await r.store.load(poolKey(REPO, 'main'));
     assert.equal(after?.view?.error, 'GitHub is down');
@@ -153,7 +183,7 @@ describe('syncPool', () => {
     r.state.setStatus(FULL, head(3), { context: 'unit', state: 'success', description: `ok BaseSHA:${BASE}` });
     await r.sync();
     assert.equal(r.state.change(FULL, 3).state, 'open');
-    assert.match(r.queueStatus(3)?.description ?? "", /Approval is not earned/);
+    assert.match(r.queueStatus(3)?.description ?? '', /Approval is not earned/);
   });
 
   it('re-derives approval only when the change, its discussion or the base moved', async () => {
@@ -193,7 +223,7 @@ describe('syncPool', () => {
     r.state.addChange(FULL, { number: 9, headSha: head(9), labels: ['merge-queue/freeze'] });
     await r.sync();
     assert.equal(r.state.change(FULL, 1).state, 'open');
-    assert.match(r.queueStatus(1)?.description ?? "", /frozen/i);
+    assert.match(r.queueStatus(1)?.description ?? '', /frozen/i);
   });
 
   it('another process holding the pool: this sync does nothing', async () => {
@@ -213,7 +243,12 @@ describe('syncPool: jobs shown as GitHub check runs (reporting.github: checks)',
   const readyChecked = (r: ReturnType<typeof rig>, n: number, base: string, conclusion: 'success' | 'failure') => {
     r.state.addChange(FULL, { number: n, headSha: head(n), author: 'alice', labels: ['lgtm', 'approved'], files: ['a.txt'] });
     r.state.addComment(FULL, n, 'carol', '/approve');
-    r.state.createCheckRun(FULL, head(n), { name: 'unit', externalId: `run-${n}`, conclusion, output: { title: `Job done. BaseSHA:${base}`, summary: '' } });
+    r.state.createCheckRun(FULL, head(n), {
+      name: 'unit',
+      externalId: `run-${n}`,
+      conclusion,
+      output: { title: `Job done. BaseSHA:${base}`, summary: '' },
+    });
   };
 
   it('a check run counts for its context as a status did: fresh and green merges, stale is tested first', async () => {
@@ -227,7 +262,11 @@ describe('syncPool: jobs shown as GitHub check runs (reporting.github: checks)',
     readyChecked(stale, 2, 'f'.repeat(40), 'success');
     await stale.sync();
     assert.equal(stale.state.change(FULL, 2).state, 'open');
-    assert.deepEqual(stale.batches().map((b) => b.pulls.map((p) => p.number)), [[2]], 'tested on the current base first');
+    assert.deepEqual(
+      stale.batches().map((b) => b.pulls.map((p) => p.number)),
+      [[2]],
+      'tested on the current base first',
+    );
   });
 
   it('a context carried by both a status and a check run counts once, the newer deciding', async () => {
@@ -236,11 +275,19 @@ describe('syncPool: jobs shown as GitHub check runs (reporting.github: checks)',
     r.state.addChange(FULL, { number: 1, headSha: head(1), author: 'alice', labels: ['lgtm', 'approved'], files: ['a.txt'] });
     r.state.addComment(FULL, 1, 'carol', '/approve');
     r.state.setStatus(FULL, head(1), { context: 'unit', state: 'failure', description: `Job failed. BaseSHA:${BASE}` });
-    r.state.createCheckRun(FULL, head(1), { name: 'unit', externalId: 'run-1', conclusion: 'success', output: { title: `Job done. BaseSHA:${BASE}`, summary: '' } });
+    r.state.createCheckRun(FULL, head(1), {
+      name: 'unit',
+      externalId: 'run-1',
+      conclusion: 'success',
+      output: { title: `Job done. BaseSHA:${BASE}`, summary: '' },
+    });
     // #2: a passing check run, then a failed status: failing.
     readyChecked(r, 2, BASE, 'success');
     r.state.setStatus(FULL, head(2), { context: 'unit', state: 'failure', description: `Job failed. BaseSHA:${BASE}` });
-    assert.deepEqual((await r.forge.listStatuses(REPO, head(1))).map((c) => [c.context, c.state]), [['unit', 'success']]);
+    assert.deepEqual(
+      (await r.forge.listStatuses(REPO, head(1))).map((c) => [c.context, c.state]),
+      [['unit', 'success']],
+    );
     assert.equal(await r.sync(), 'merged');
     assert.equal(r.state.change(FULL, 1).state, 'merged');
     await r.sync();
@@ -287,13 +334,21 @@ describe('syncPool: two processes on one Redis', () => {
     try {
       await r.syncWith(store);
       // #1 alone, #2 on top of #1, #3 on top of both
-      assert.deepEqual(r.batches().map((b) => b.pulls.map((p) => p.number)), [[1], [1, 2], [1, 2, 3]]);
+      assert.deepEqual(
+        r.batches().map((b) => b.pulls.map((p) => p.number)),
+        [[1], [1, 2], [1, 2, 3]],
+      );
       const [first, second, third] = [...r.ci.runs.keys()];
       r.ci.setState(first!, 'success');
       // #1 merges, then the process dies before it can save what it did
       const dying: PoolStore = {
-        lock: (pool, ttl) => store.lock(pool, ttl), load: (pool) => store.load(pool), pools: () => store.pools(), close: async () => {},
-        save: async () => { throw new Error('process killed'); },
+        lock: (pool, ttl) => store.lock(pool, ttl),
+        load: (pool) => store.load(pool),
+        pools: () => store.pools(),
+        close: async () => {},
+        save: async () => {
+          throw new Error('process killed');
+        },
       };
       await assert.rejects(r.syncWith(dying), /process killed/);
       assert.equal(r.state.change(FULL, 1).state, 'merged');
@@ -304,8 +359,14 @@ describe('syncPool: two processes on one Redis', () => {
       await r.syncWith(store);
       assert.equal(r.state.change(FULL, 2).state, 'open', 'not merged on a test the record cannot vouch for');
       const branch = r.state.repo(FULL).branches.get('main');
-      assert.ok(r.batches().some((b) => b.baseSha === branch && b.pulls.map((p) => p.number).join() === '2'), 'a new test of #2 alone on the branch');
-      assert.ok(r.ci.abortedRuns.some((a) => a.ids.includes(third!)), 'the void test still running is cancelled');
+      assert.ok(
+        r.batches().some((b) => b.baseSha === branch && b.pulls.map((p) => p.number).join() === '2'),
+        'a new test of #2 alone on the branch',
+      );
+      assert.ok(
+        r.ci.abortedRuns.some((a) => a.ids.includes(third!)),
+        'the void test still running is cancelled',
+      );
     } finally {
       await store.close();
     }

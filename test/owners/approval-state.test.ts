@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { computeApprovalState, RepoOwners } from '../../src/owners/index.js';
 
 const build = (files: Record<string, string>) => {
@@ -13,30 +13,55 @@ const fileIn = (dir: string) => (dir === '' ? 'root.go' : `${dir}/file.go`);
 
 describe('computeApprovalState: collapse of the OwnersSet (§3.5 step 4 examples)', () => {
   const cases: Array<[string, Record<string, string>, string[], string[]]> = [
-    ['{"", "a"} -> {""}',
-      { 'OWNERS': approvers('r'), 'a/OWNERS': approvers('x') }, ['', 'a'], ['']],
-    ['{"a","a/combo","a/d","b","c"} -> {"a","b","c"}',
-      { 'a/OWNERS': approvers('x'), 'a/combo/OWNERS': approvers('x'), 'a/d/OWNERS': approvers('x'), 'b/OWNERS': approvers('x'), 'c/OWNERS': approvers('x') },
-      ['a', 'a/combo', 'a/d', 'b', 'c'], ['a', 'b', 'c']],
-    ['{"a","a/combo"} with no_parent_owners on a/combo -> both kept',
-      { 'a/OWNERS': approvers('x'), 'a/combo/OWNERS': NPO + approvers('x') }, ['a', 'a/combo'], ['a', 'a/combo']],
-    ['{"a","a/b/combo"} with no_parent_owners on a/b -> both kept',
-      { 'a/OWNERS': approvers('x'), 'a/b/OWNERS': NPO, 'a/b/combo/OWNERS': approvers('x') }, ['a', 'a/b/combo'], ['a', 'a/b/combo']],
-    ['{"a","a/b","a/b/combo"} with no_parent_owners on a/b -> {"a","a/b"}',
+    ['{"", "a"} -> {""}', { OWNERS: approvers('r'), 'a/OWNERS': approvers('x') }, ['', 'a'], ['']],
+    [
+      '{"a","a/combo","a/d","b","c"} -> {"a","b","c"}',
+      {
+        'a/OWNERS': approvers('x'),
+        'a/combo/OWNERS': approvers('x'),
+        'a/d/OWNERS': approvers('x'),
+        'b/OWNERS': approvers('x'),
+        'c/OWNERS': approvers('x'),
+      },
+      ['a', 'a/combo', 'a/d', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ],
+    [
+      '{"a","a/combo"} with no_parent_owners on a/combo -> both kept',
+      { 'a/OWNERS': approvers('x'), 'a/combo/OWNERS': NPO + approvers('x') },
+      ['a', 'a/combo'],
+      ['a', 'a/combo'],
+    ],
+    [
+      '{"a","a/b/combo"} with no_parent_owners on a/b -> both kept',
+      { 'a/OWNERS': approvers('x'), 'a/b/OWNERS': NPO, 'a/b/combo/OWNERS': approvers('x') },
+      ['a', 'a/b/combo'],
+      ['a', 'a/b/combo'],
+    ],
+    [
+      '{"a","a/b","a/b/combo"} with no_parent_owners on a/b -> {"a","a/b"}',
       { 'a/OWNERS': approvers('x'), 'a/b/OWNERS': NPO + approvers('x'), 'a/b/combo/OWNERS': approvers('x') },
-      ['a', 'a/b', 'a/b/combo'], ['a', 'a/b']],
+      ['a', 'a/b', 'a/b/combo'],
+      ['a', 'a/b'],
+    ],
   ];
   for (const [name, files, ownersDirs, expected] of cases) {
     it(name, () => {
       const owners = build(files);
-      assert.deepEqual(ownersDirs.map((d) => owners.approverOwnersDir(fileIn(d))), ownersDirs);
+      assert.deepEqual(
+        ownersDirs.map((d) => owners.approverOwnersDir(fileIn(d))),
+        ownersDirs,
+      );
       const state = computeApprovalState(owners, ownersDirs.map(fileIn), []);
-      assert.deepEqual(state.dirs.map((d) => d.dir), expected);
+      assert.deepEqual(
+        state.dirs.map((d) => d.dir),
+        expected,
+      );
     });
   }
 
   it('files of a collapsed directory are listed under the directory that absorbed it', () => {
-    const owners = build({ 'OWNERS': approvers('r'), 'a/OWNERS': approvers('x'), 'a/d/OWNERS': approvers('yan') });
+    const owners = build({ OWNERS: approvers('r'), 'a/OWNERS': approvers('x'), 'a/d/OWNERS': approvers('yan') });
     const state = computeApprovalState(owners, ['a/d/z.go', 'a/x.go', 'top.md'], ['x']);
     assert.deepEqual(state.dirs, [
       { dir: '', ownersFile: 'OWNERS', approved: false, approvedBy: ['x'], files: ['a/d/z.go', 'a/x.go', 'top.md'] },
@@ -46,8 +71,8 @@ describe('computeApprovalState: collapse of the OwnersSet (§3.5 step 4 examples
 
 describe('computeApprovalState: approvals', () => {
   const owners = build({
-    'OWNERS': approvers('root'),
-    'OWNERS_ALIASES': 'aliases:\n  a-team: [ann, al]\n',
+    OWNERS: approvers('root'),
+    OWNERS_ALIASES: 'aliases:\n  a-team: [ann, al]\n',
     'a/OWNERS': approvers('a-team'),
     'b/OWNERS': approvers('bob', 'both'),
     'c/OWNERS': approvers('carl', 'both'),
@@ -61,18 +86,79 @@ describe('computeApprovalState: approvals', () => {
   };
   const cases: Array<[string, string[], string[], Row]> = [
     ['zero files is not approved', [], ['root'], { approved: false, dirs: [] }],
-    ['no approvals', ['a/x', 'b/y'], [], { approved: false, dirs: [['a', false, []], ['b', false, []]] }],
-    ['partial approval', ['a/x', 'b/y'], ['ann'], { approved: false, dirs: [['a', true, ['ann']], ['b', false, []]] }],
-    ['every directory approved', ['a/x', 'b/y'], ['AL', '@Bob'], { approved: true, dirs: [['a', true, ['al']], ['b', true, ['bob']]] }],
-    ['a root approver approves everything', ['a/x', 'b/y', 'z'], ['root'],
-      { approved: true, dirs: [['', true, ['root']]] }],
-    ['a root approver cannot approve below no_parent_owners', ['a/x', 'n/y'], ['root'],
-      { approved: false, dirs: [['a', true, ['root']], ['n', false, []]] }],
-    ['one approver for two directories', ['b/1', 'c/2'], ['both'], { approved: true, dirs: [['b', true, ['both']], ['c', true, ['both']]] }],
-    ['a filtered directory needs an approver per filter', ['m/x.go', 'm/y.md'], ['gopher'],
-      { approved: false, dirs: [['m', false, ['gopher']]] }],
-    ['a filtered directory fully approved', ['m/x.go', 'm/y.md'], ['gopher', 'writer'],
-      { approved: true, dirs: [['m', true, ['gopher', 'writer']]] }],
+    [
+      'no approvals',
+      ['a/x', 'b/y'],
+      [],
+      {
+        approved: false,
+        dirs: [
+          ['a', false, []],
+          ['b', false, []],
+        ],
+      },
+    ],
+    [
+      'partial approval',
+      ['a/x', 'b/y'],
+      ['ann'],
+      {
+        approved: false,
+        dirs: [
+          ['a', true, ['ann']],
+          ['b', false, []],
+        ],
+      },
+    ],
+    [
+      'every directory approved',
+      ['a/x', 'b/y'],
+      ['AL', '@Bob'],
+      {
+        approved: true,
+        dirs: [
+          ['a', true, ['al']],
+          ['b', true, ['bob']],
+        ],
+      },
+    ],
+    ['a root approver approves everything', ['a/x', 'b/y', 'z'], ['root'], { approved: true, dirs: [['', true, ['root']]] }],
+    [
+      'a root approver cannot approve below no_parent_owners',
+      ['a/x', 'n/y'],
+      ['root'],
+      {
+        approved: false,
+        dirs: [
+          ['a', true, ['root']],
+          ['n', false, []],
+        ],
+      },
+    ],
+    [
+      'one approver for two directories',
+      ['b/1', 'c/2'],
+      ['both'],
+      {
+        approved: true,
+        dirs: [
+          ['b', true, ['both']],
+          ['c', true, ['both']],
+        ],
+      },
+    ],
+    [
+      'a filtered directory needs an approver per filter',
+      ['m/x.go', 'm/y.md'],
+      ['gopher'],
+      { approved: false, dirs: [['m', false, ['gopher']]] },
+    ],
+    [
+      'a filtered directory fully approved',
+      ['m/x.go', 'm/y.md'],
+      ['gopher', 'writer'],
+      { approved: true, dirs: [['m', true, ['gopher', 'writer']]] },
+    ],
     ['duplicates and ./ paths are one file', ['./a/x', 'a/x'], ['ann'], { approved: true, dirs: [['a', true, ['ann']]] }],
     ['unrelated approvers do nothing', ['a/x'], ['stranger'], { approved: false, dirs: [['a', false, []]] }],
   ];
@@ -86,7 +172,10 @@ describe('computeApprovalState: approvals', () => {
       'a/d/OWNERS': approvers('dee'),
     });
     const s = computeApprovalState(o, ['a/x.go', 'a/d/README.md'], ['gopher']);
-    assert.deepEqual(s.dirs.map((d) => [d.dir, d.approved, d.files]), [['a', false, ['a/d/README.md', 'a/x.go']]]);
+    assert.deepEqual(
+      s.dirs.map((d) => [d.dir, d.approved, d.files]),
+      [['a', false, ['a/d/README.md', 'a/x.go']]],
+    );
     assert.deepEqual(s.suggested.length, 1);
     assert.ok(['dee', 'writer'].includes(s.suggested[0]!));
   });
@@ -94,7 +183,7 @@ describe('computeApprovalState: approvals', () => {
 
 describe('computeApprovalState: auto_approve_unowned_subfolders', () => {
   const owners = build({
-    'OWNERS': approvers('root'),
+    OWNERS: approvers('root'),
     'a/OWNERS': `options:\n  auto_approve_unowned_subfolders: true\n${approvers('a-appr')}`,
     'a/d/OWNERS': approvers('d-appr'),
     'ab/OWNERS': approvers('ab-appr'),
@@ -115,7 +204,7 @@ describe('computeApprovalState: auto_approve_unowned_subfolders', () => {
   }
 
   it('on a root OWNERS: unowned top-level folders are exempt, root files are not', () => {
-    const o = build({ 'OWNERS': `options:\n  auto_approve_unowned_subfolders: true\n${approvers('root')}`, 'owned/OWNERS': approvers('o') });
+    const o = build({ OWNERS: `options:\n  auto_approve_unowned_subfolders: true\n${approvers('root')}`, 'owned/OWNERS': approvers('o') });
     const check = (files: string[]) => {
       const s = computeApprovalState(o, files, []);
       return [s.filesApproved, s.dirs.map((d) => d.dir)];
@@ -141,7 +230,7 @@ describe('computeApprovalState: suggested approvers', () => {
   });
 
   it('leaf approvers are the candidates: root approvers only when a directory has no closer ones', () => {
-    const owners = build({ 'OWNERS': approvers('root'), 'a/OWNERS': approvers('a1'), 'z/OWNERS': 'reviewers: [zed]\n' });
+    const owners = build({ OWNERS: approvers('root'), 'a/OWNERS': approvers('a1'), 'z/OWNERS': 'reviewers: [zed]\n' });
     assert.deepEqual(computeApprovalState(owners, ['a/x'], []).suggested, ['a1']);
     assert.deepEqual(computeApprovalState(owners, ['a/x', 'z/y'], []).suggested, ['root']);
   });
@@ -153,13 +242,14 @@ describe('computeApprovalState: suggested approvers', () => {
   });
 
   it('the suggestions cover every unapproved directory (many directories, several seeds)', () => {
-    const files: Record<string, string> = { 'OWNERS': approvers('root') };
+    const files: Record<string, string> = { OWNERS: approvers('root') };
     const changed: string[] = [];
     for (let i = 0; i < 40; i++) {
       const dir = `d${i % 8}/s${i}`;
-      files[`${dir}/OWNERS`] = i % 5 === 0
-        ? `filters:\n  "\\\\.go$":\n    approvers: [go${i % 3}]\n  "\\\\.md$":\n    approvers: [md${i % 4}]\n`
-        : approvers(`p${i % 7}`, `q${i % 11}`);
+      files[`${dir}/OWNERS`] =
+        i % 5 === 0
+          ? `filters:\n  "\\\\.go$":\n    approvers: [go${i % 3}]\n  "\\\\.md$":\n    approvers: [md${i % 4}]\n`
+          : approvers(`p${i % 7}`, `q${i % 11}`);
       changed.push(`${dir}/x.go`, `${dir}/y.md`);
     }
     const owners = build(files);

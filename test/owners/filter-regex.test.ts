@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { compileFilterPattern, FilterPatternError } from '../../src/owners/index.js';
 
 describe('compileFilterPattern: accepted patterns and how they match', () => {
@@ -26,7 +26,10 @@ describe('compileFilterPattern: accepted patterns and how they match', () => {
   for (const [pattern, yes, no] of cases) {
     it(pattern, () => {
       const re = compileFilterPattern(pattern);
-      assert.deepEqual([...yes, ...no].map((p) => re.test(p)), [...yes.map(() => true), ...no.map(() => false)]);
+      assert.deepEqual(
+        [...yes, ...no].map((p) => re.test(p)),
+        [...yes.map(() => true), ...no.map(() => false)],
+      );
     });
   }
 });
@@ -69,11 +72,14 @@ describe('compileFilterPattern: rejected patterns', () => {
   ];
   for (const [pattern, problem] of cases) {
     it(pattern.length > 40 ? `${pattern.slice(0, 20)}… (${pattern.length} chars)` : pattern, () => {
-      assert.throws(() => compileFilterPattern(pattern), (err: unknown) => {
-        assert.ok(err instanceof FilterPatternError);
-        assert.match(err.message, problem);
-        return true;
-      });
+      assert.throws(
+        () => compileFilterPattern(pattern),
+        (err: unknown) => {
+          assert.ok(err instanceof FilterPatternError);
+          assert.match(err.message, problem);
+          return true;
+        },
+      );
     });
   }
 

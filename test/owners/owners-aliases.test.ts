@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { OwnersFileError, parseOwnersAliases } from '../../src/owners/index.js';
 
 const asObject = (m: Map<string, string[]>) => Object.fromEntries(m);
@@ -30,12 +30,15 @@ describe('parseOwnersAliases', () => {
   ];
   for (const [name, text, problem] of errors) {
     it(`error: ${name}`, () => {
-      assert.throws(() => parseOwnersAliases('OWNERS_ALIASES', text), (err: unknown) => {
-        assert.ok(err instanceof OwnersFileError);
-        assert.equal(err.file, 'OWNERS_ALIASES');
-        assert.match(err.problem, problem);
-        return true;
-      });
+      assert.throws(
+        () => parseOwnersAliases('OWNERS_ALIASES', text),
+        (err: unknown) => {
+          assert.ok(err instanceof OwnersFileError);
+          assert.equal(err.file, 'OWNERS_ALIASES');
+          assert.match(err.problem, problem);
+          return true;
+        },
+      );
     });
   }
 });

@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import type { Forge, RepoRef } from '../../src/forge/types.js';
 import { OwnersResolver } from '../../src/owners/index.js';
 import { ForgeState } from '../fakes/forge-state.js';
@@ -42,8 +42,8 @@ function seeded(): ForgeState {
     for (const [path, text] of Object.entries(files)) state.setFile('org/repo', ref, path, text);
   };
   at(SHA1, {
-    'OWNERS': 'approvers: [root-team]\n',
-    'OWNERS_ALIASES': 'aliases:\n  root-team: [alice, bob]\n',
+    OWNERS: 'approvers: [root-team]\n',
+    OWNERS_ALIASES: 'aliases:\n  root-team: [alice, bob]\n',
     'src/OWNERS': 'approvers: [carol]\n',
     'src/main.go': 'package main',
     'docs/OWNERS': 'approvers: [dave]\nbogus: 1\n',
@@ -52,8 +52,8 @@ function seeded(): ForgeState {
     'src/OWNERS.md': 'approvers: [nobody]\n',
   });
   // the same repo at other refs: never to be seen by a load of SHA1
-  at(SHA2, { 'OWNERS': 'approvers: [someone-else]\n' });
-  at('main', { 'OWNERS': 'approvers: [branch-head]\n', 'src/OWNERS': 'approvers: [branch-head]\n' });
+  at(SHA2, { OWNERS: 'approvers: [someone-else]\n' });
+  at('main', { OWNERS: 'approvers: [branch-head]\n', 'src/OWNERS': 'approvers: [branch-head]\n' });
   return state;
 }
 
@@ -65,7 +65,10 @@ describe('OwnersResolver', () => {
     assert.deepEqual([...snap.owners.approvers('README.md')].sort(), ['alice', 'bob']);
     assert.deepEqual([...snap.owners.approvers('src/main.go')].sort(), ['alice', 'bob', 'carol']);
     assert.deepEqual(snap.owners.ownersDirs(), ['', 'src']);
-    assert.deepEqual(snap.errors.map((e) => e.file), ['docs/OWNERS']);
+    assert.deepEqual(
+      snap.errors.map((e) => e.file),
+      ['docs/OWNERS'],
+    );
     assert.deepEqual(stats.calls.sort(), [
       `listTree@${SHA1}`,
       `readFile OWNERS@${SHA1}`,
@@ -91,7 +94,10 @@ describe('OwnersResolver', () => {
     await resolver.load(forge, REPO, SHA1);
     const other = await resolver.load(forge, REPO, SHA2);
     assert.deepEqual([...other.owners.approvers('src/main.go')], ['someone-else']);
-    assert.deepEqual(stats.calls.filter((c) => c.endsWith(SHA2)), [`listTree@${SHA2}`, `readFile OWNERS@${SHA2}`]);
+    assert.deepEqual(
+      stats.calls.filter((c) => c.endsWith(SHA2)),
+      [`listTree@${SHA2}`, `readFile OWNERS@${SHA2}`],
+    );
   });
 
   it('concurrent loads of the same key share one read', async () => {

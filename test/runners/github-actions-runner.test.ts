@@ -1,16 +1,17 @@
 // GitHubActionsRunner against a local fake of GitHub's workflow_dispatch, run-cancel and repo
 // installation endpoints, through a real (Probot) Octokit pointed at it with baseUrl.
-import { after, before, beforeEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
-import { GitHubActionsRunner, installationOctokits } from '../../src/runners/github-actions-runner.js';
-import { RunnerError } from '../../src/runners/runner.js';
-import { API_VERSION, type DispatchDocument } from '../../src/jobs/protocol.js';
 import type { GitHubActionsRunnerConfig } from '../../src/config/jobs-schema.js';
 import type { Octokit } from '../../src/forge/github/github-forge.js';
+import { API_VERSION, type DispatchDocument } from '../../src/jobs/protocol.js';
+import { GitHubActionsRunner, installationOctokits } from '../../src/runners/github-actions-runner.js';
+import { RunnerError } from '../../src/runners/runner.js';
 
 const log = pino({ level: 'silent' });
 
@@ -18,13 +19,22 @@ const doc: DispatchDocument = {
   apiVersion: API_VERSION,
   job: { id: 'run-42', name: 'unit', type: 'presubmit', context: 'ci/unit', params: { suite: 'fast' }, timeout_seconds: 600 },
   refs: {
-    forge: 'github', repo: 'acme/widgets', clone_url: 'https://github.com/acme/widgets.git', base_ref: 'main',
-    base_sha: 'a'.repeat(40), pulls: [{ number: 7, sha: 'b'.repeat(40), author: 'alice' }],
+    forge: 'github',
+    repo: 'acme/widgets',
+    clone_url: 'https://github.com/acme/widgets.git',
+    base_ref: 'main',
+    base_sha: 'a'.repeat(40),
+    pulls: [{ number: 7, sha: 'b'.repeat(40), author: 'alice' }],
   },
   callback: { url: 'https://bot.test/api/v1/jobs/run-42/status', token: 'callback-token-canary' },
 };
 
-interface Call { method: string; path: string; body: Record<string, unknown>; authorization?: string }
+interface Call {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+  authorization?: string;
+}
 /** What the dispatch endpoint answers: GitHub today (200 + run details), older GitHub (204), or an error. */
 type DispatchMode = 'details' | 'no-content' | { status: number; message: string };
 
@@ -40,14 +50,17 @@ const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname.slice(API.length);
     const text = Buffer.concat(chunks).toString('utf8');
     calls.push({
-      method: req.method ?? '', path, body: text ? JSON.parse(text) as Record<string, unknown> : {},
+      method: req.method ?? '',
+      path,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
       ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
     });
     const send = (status: number, body?: unknown) => {
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
-    const error = (status: number, message: string) => send(status, { message, documentation_url: 'https://docs.github.com/rest', status: String(status) });
+    const error = (status: number, message: string) =>
+      send(status, { message, documentation_url: 'https://docs.github.com/rest', status: String(status) });
     let m: RegExpExecArray | null;
     if (req.method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path))) {
       return m[1] === 'acme' ? send(200, { id: 77, app_id: 1, account: { login: 'acme' } }) : error(404, 'Not Found');
@@ -55,7 +68,11 @@ const server = createServer((req, res) => {
     if (req.method === 'POST' && /^\/repos\/[^/]+\/[^/]+\/actions\/workflows\/[^/]+\/dispatches$/.test(path)) {
       if (mode === 'no-content') return send(204);
       if (mode === 'details') {
-        return send(200, { workflow_run_id: 9001, run_url: `${base}${API}/repos/acme/widgets/actions/runs/9001`, html_url: 'https://github.com/acme/widgets/actions/runs/9001' });
+        return send(200, {
+          workflow_run_id: 9001,
+          run_url: `${base}${API}/repos/acme/widgets/actions/runs/9001`,
+          html_url: 'https://github.com/acme/widgets/actions/runs/9001',
+        });
       }
       return error(mode.status, mode.message);
     }
@@ -70,7 +87,13 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+after(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
 beforeEach(() => {
   calls = [];
   mode = 'details';
@@ -87,7 +110,10 @@ const runner = (config: Partial<GitHubActionsRunnerConfig> = {}) =>
   new GitHubActionsRunner({ type: 'github-actions', workflow: 'ci.yml', ...config }, { octokitFor });
 
 async function refused(promise: Promise<unknown>): Promise<RunnerError> {
-  const err = await promise.then(() => assert.fail('should fail'), (e: unknown) => e);
+  const err = await promise.then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof RunnerError, String(err));
   assert.ok(!err.message.includes('callback-token-canary'));
   return err;
@@ -122,7 +148,7 @@ describe('GitHubActionsRunner', () => {
     assert.deepEqual(await runner().dispatch(doc, log), {});
   });
 
-  it('a 422 is not retryable and carries GitHub\'s message', async () => {
+  it("a 422 is not retryable and carries GitHub's message", async () => {
     mode = { status: 422, message: 'Unexpected inputs provided: ["ci_orchestrator_refs"]' };
     const err = await refused(runner().dispatch(doc, log));
     assert.equal(err.retryable, false);
@@ -138,15 +164,21 @@ describe('GitHubActionsRunner', () => {
     mode = { status: 502, message: 'Server Error' };
     assert.equal((await refused(runner().dispatch(doc, log))).retryable, true);
 
-    const unreachable = new GitHubActionsRunner({ type: 'github-actions', workflow: 'ci.yml' }, {
-      octokitFor: async () => new TestOctokit({ auth: { token: 't' }, baseUrl: 'http://127.0.0.1:1' }),
-    });
+    const unreachable = new GitHubActionsRunner(
+      { type: 'github-actions', workflow: 'ci.yml' },
+      {
+        octokitFor: async () => new TestOctokit({ auth: { token: 't' }, baseUrl: 'http://127.0.0.1:1' }),
+      },
+    );
     assert.equal((await refused(unreachable.dispatch(doc, log))).retryable, true);
   });
 
   it('abort cancels the run; without an id it does nothing', async () => {
     await runner().abort(doc, '9001', log);
-    assert.deepEqual(calls.map((c) => `${c.method} ${c.path}`), ['POST /repos/acme/widgets/actions/runs/9001/cancel']);
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path}`),
+      ['POST /repos/acme/widgets/actions/runs/9001/cancel'],
+    );
     await runner().abort(doc, undefined, log);
     assert.equal(calls.length, 1);
   });
@@ -161,17 +193,22 @@ describe('GitHubActionsRunner', () => {
 describe('installationOctokits', () => {
   // A token instead of App credentials: Probot then authenticates every Octokit with it, as the
   // conformance harness does; what is under test is finding the installation and caching it.
-  const testProbot = () => new Probot({
-    githubToken: 'app-token', log: pino({ level: 'silent' }) as never,
-    Octokit: ProbotOctokit.defaults({ baseUrl: `${base}${API}`, retry: { enabled: false }, throttle: { enabled: false } }),
-  });
+  const testProbot = () =>
+    new Probot({
+      githubToken: 'app-token',
+      log: pino({ level: 'silent' }) as never,
+      Octokit: ProbotOctokit.defaults({ baseUrl: `${base}${API}`, retry: { enabled: false }, throttle: { enabled: false } }),
+    });
 
-  it('asks GitHub for the repository\'s installation once, then reuses its Octokit', async () => {
+  it("asks GitHub for the repository's installation once, then reuses its Octokit", async () => {
     const octokitsFor = installationOctokits(testProbot());
     const first = await octokitsFor('acme', 'widgets');
     const again = await octokitsFor('ACME', 'Widgets');
     assert.equal(first, again);
-    assert.deepEqual(calls.map((c) => `${c.method} ${c.path}`), ['GET /repos/acme/widgets/installation']);
+    assert.deepEqual(
+      calls.map((c) => `${c.method} ${c.path}`),
+      ['GET /repos/acme/widgets/installation'],
+    );
 
     const r = new GitHubActionsRunner({ type: 'github-actions', workflow: 'ci.yml' }, { octokitFor: octokitsFor });
     assert.equal((await r.dispatch(doc, log)).externalId, '9001');

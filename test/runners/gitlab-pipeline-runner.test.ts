@@ -1,15 +1,16 @@
 // GitLabPipelineRunner against a local fake of the three GitLab endpoints it uses: trigger a
 // pipeline (trigger token in the form body), read a pipeline and cancel it (API token in
 // PRIVATE-TOKEN), with GitLab's shapes and status codes.
-import { after, before, beforeEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
+import type { GitLabPipelineRunnerConfig } from '../../src/config/jobs-schema.js';
+import { API_VERSION, type DispatchDocument } from '../../src/jobs/protocol.js';
 import { GitLabPipelineRunner } from '../../src/runners/gitlab-pipeline-runner.js';
 import { RunnerError } from '../../src/runners/runner.js';
-import { API_VERSION, type DispatchDocument } from '../../src/jobs/protocol.js';
-import type { GitLabPipelineRunnerConfig } from '../../src/config/jobs-schema.js';
 
 const TRIGGER_TOKEN = 'glptt-trigger-canary';
 const API_TOKEN = 'glpat-api-canary';
@@ -19,17 +20,41 @@ const PR_SHA = 'b'.repeat(40);
 
 const doc: DispatchDocument = {
   apiVersion: API_VERSION,
-  job: { id: 'run-42', name: 'unit', type: 'presubmit', context: 'ci/unit', params: { SUITE: 'fast', CI_ORCHESTRATOR_JOB: 'spoofed' }, timeout_seconds: 600 },
+  job: {
+    id: 'run-42',
+    name: 'unit',
+    type: 'presubmit',
+    context: 'ci/unit',
+    params: { SUITE: 'fast', CI_ORCHESTRATOR_JOB: 'spoofed' },
+    timeout_seconds: 600,
+  },
   refs: {
-    forge: 'gitlab', repo: 'acme/platform/widgets', clone_url: 'https://gitlab.test/acme/platform/widgets.git',
-    base_ref: 'main', base_sha: BASE_SHA,
-    pulls: [{ number: 7, sha: PR_SHA, author: 'alice' }, { number: 9, sha: 'c'.repeat(40), author: 'bob' }],
+    forge: 'gitlab',
+    repo: 'acme/platform/widgets',
+    clone_url: 'https://gitlab.test/acme/platform/widgets.git',
+    base_ref: 'main',
+    base_sha: BASE_SHA,
+    pulls: [
+      { number: 7, sha: PR_SHA, author: 'alice' },
+      { number: 9, sha: 'c'.repeat(40), author: 'bob' },
+    ],
   },
   callback: { url: 'https://bot.test/api/v1/jobs/run-42/status', token: 'callback-token-canary' },
 };
 
-interface Pipeline { id: number; status: string; ref: string; project: string }
-interface Call { method: string; path: string; query: URLSearchParams; form: URLSearchParams; privateToken?: string }
+interface Pipeline {
+  id: number;
+  status: string;
+  ref: string;
+  project: string;
+}
+interface Call {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  form: URLSearchParams;
+  privateToken?: string;
+}
 
 let base = '';
 let calls: Call[] = [];
@@ -40,8 +65,16 @@ let triggerFailure: { status: number; body: unknown } | undefined;
 
 const webUrl = (p: Pipeline) => `${base}/${p.project}/-/pipelines/${p.id}`;
 const pipelineJson = (p: Pipeline) => ({
-  id: p.id, iid: p.id - 99, project_id: 1, sha: BASE_SHA, ref: p.ref, status: p.status, source: 'trigger',
-  created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z', web_url: webUrl(p),
+  id: p.id,
+  iid: p.id - 99,
+  project_id: 1,
+  sha: BASE_SHA,
+  ref: p.ref,
+  status: p.status,
+  source: 'trigger',
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  web_url: webUrl(p),
 });
 
 const server = createServer((req: IncomingMessage, res) => {
@@ -51,7 +84,9 @@ const server = createServer((req: IncomingMessage, res) => {
     // match on the raw path: GitLab takes the project path URL-encoded as one segment
     const url = new URL(req.url ?? '/', 'http://x');
     const call: Call = {
-      method: req.method ?? '', path: url.pathname, query: url.searchParams,
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
       form: new URLSearchParams(Buffer.concat(chunks).toString('utf8')),
       ...(req.headers['private-token'] ? { privateToken: String(req.headers['private-token']) } : {}),
     };
@@ -86,7 +121,13 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+after(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
 beforeEach(() => {
   calls = [];
   pipelines = new Map();
@@ -102,14 +143,18 @@ function runner(config: Partial<GitLabPipelineRunnerConfig> = {}, options: { tri
 }
 
 async function refused(promise: Promise<unknown>): Promise<RunnerError> {
-  const err = await promise.then(() => assert.fail('should fail'), (e: unknown) => e);
+  const err = await promise.then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof RunnerError, String(err));
-  for (const secret of [TRIGGER_TOKEN, API_TOKEN, 'callback-token-canary']) assert.ok(!err.message.includes(secret), `message leaks ${secret}`);
+  for (const secret of [TRIGGER_TOKEN, API_TOKEN, 'callback-token-canary'])
+    assert.ok(!err.message.includes(secret), `message leaks ${secret}`);
   return err;
 }
 
 describe('GitLabPipelineRunner', () => {
-  it('triggers a pipeline of the change\'s project on its base branch, the refs as variables', async () => {
+  it("triggers a pipeline of the change's project on its base branch, the refs as variables", async () => {
     const receipt = await runner().dispatch(doc, log);
     assert.deepEqual(receipt, { externalId: '100', url: `${base}/acme/platform/widgets/-/pipelines/100` });
 
@@ -164,9 +209,18 @@ describe('GitLabPipelineRunner', () => {
     const r = runner();
     const { externalId } = await r.dispatch(doc, log);
     const table: Array<[string, string]> = [
-      ['created', 'pending'], ['waiting_for_resource', 'pending'], ['preparing', 'pending'], ['pending', 'pending'],
-      ['scheduled', 'pending'], ['manual', 'pending'], ['running', 'running'], ['success', 'success'],
-      ['failed', 'failure'], ['canceling', 'aborted'], ['canceled', 'aborted'], ['skipped', 'error'],
+      ['created', 'pending'],
+      ['waiting_for_resource', 'pending'],
+      ['preparing', 'pending'],
+      ['pending', 'pending'],
+      ['scheduled', 'pending'],
+      ['manual', 'pending'],
+      ['running', 'running'],
+      ['success', 'success'],
+      ['failed', 'failure'],
+      ['canceling', 'aborted'],
+      ['canceled', 'aborted'],
+      ['skipped', 'error'],
     ];
     for (const [status, state] of table) {
       pipelines.get(Number(externalId))!.status = status;

@@ -1,15 +1,16 @@
 // runCommandJob over real git repositories: a base branch that moved on after the PRs branched off,
 // one PR that merges and one that conflicts. The scripts are small sh programs that print what
 // they see.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommandJob, type CommandJobOptions } from '../../src/runners/command/run-command-job.js';
-import { mirrorDir } from '../../src/runners/command/git-worktree.js';
+import { after, before, describe, it } from 'node:test';
 import { API_VERSION, type DispatchDocument, type Pull } from '../../src/jobs/protocol.js';
+import { mirrorDir } from '../../src/runners/command/git-worktree.js';
+import { type CommandJobOptions, runCommandJob } from '../../src/runners/command/run-command-job.js';
 import { createGitRepo, type GitRepo } from '../helpers/git-repo.js';
 
 const CALLBACK_TOKEN = 'callback-token-canary';
@@ -68,7 +69,12 @@ const noDeadline = () => new AbortController().signal;
  */
 function deadlineOnceStarted(): Pick<CommandJobOptions, 'deadline' | 'onOutput'> {
   const deadline = new AbortController();
-  return { deadline: () => deadline.signal, onOutput: (chunk) => { if (chunk.includes('started')) deadline.abort(); } };
+  return {
+    deadline: () => deadline.signal,
+    onOutput: (chunk) => {
+      if (chunk.includes('started')) deadline.abort();
+    },
+  };
 }
 
 /** Runs `script` with sh in a fresh work root; answers the result, the output and the work root. */
@@ -76,9 +82,19 @@ async function run(d: DispatchDocument, script: string, options: Partial<Command
   const workRoot = mkdtempSync(join(tmpdir(), 'ci-orchestrator-work-'));
   workRoots.push(workRoot);
   let output = '';
-  const result = await runCommandJob(d, { type: 'command', command: ['sh', '-c', script] }, {
-    workRoot, timeoutMs: 10_000, deadline: noDeadline, onOutput: (chunk) => { output += chunk; }, ...options,
-  });
+  const result = await runCommandJob(
+    d,
+    { type: 'command', command: ['sh', '-c', script] },
+    {
+      workRoot,
+      timeoutMs: 10_000,
+      deadline: noDeadline,
+      onOutput: (chunk) => {
+        output += chunk;
+      },
+      ...options,
+    },
+  );
   return { result, output, workRoot };
 }
 
@@ -109,13 +125,16 @@ async function assertGone(pid: number) {
 describe('runCommandJob', () => {
   it('runs the script in the base with the PR merged, the document on stdin without the callback', async () => {
     const d = doc([pull(1, sha.pr1)]);
-    const { result, output, workRoot } = await run(d, `
+    const { result, output, workRoot } = await run(
+      d,
+      `
       cat > "$HOME/input.json"
       echo "a=$(cat a.txt) b=$(cat b.txt)"
       echo "parents=$(git log -1 --format=%P)"
       echo "message=$(git log -1 --format=%s)"
       echo "input=$(cat "$HOME/input.json")"
-    `);
+    `,
+    );
     assert.deepEqual(result, { state: 'success', description: 'exit code 0', exitCode: 0 });
     assert.match(output, /^a=base moved on b=from pr1$/m);
     assert.match(output, new RegExp(`^parents=${sha.base} ${sha.pr1}$`, 'm'), 'a --no-ff merge of the PR into the base');
@@ -130,7 +149,12 @@ describe('runCommandJob', () => {
     const d = doc([pull(1, sha.pr1)], { GOFLAGS: '-count=1' });
     const { result, output, workRoot } = await run(d, 'env', { gitAuthHeader: 'Authorization: Basic Z2l0LXRva2VuLWNhbmFyeQ==' });
     assert.equal(result.state, 'success');
-    const env = Object.fromEntries(output.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      output
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     assert.doesNotMatch(output, new RegExp(PLANTED_SECRET));
     assert.doesNotMatch(output, /Z2l0LXRva2VuLWNhbmFyeQ|GIT_CONFIG/);
     assert.equal(env.PRIVATE_KEY, undefined);
@@ -192,8 +216,10 @@ describe('runCommandJob', () => {
   it('on timeout kills the whole process group, grandchildren included', async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-pid-')), 'pid');
     workRoots.push(join(pidFile, '..'));
-    const { result, workRoot } = await run(doc([], { PID_FILE: pidFile }), 'sleep 600 & echo $! > "$PID_FILE"; echo started; wait',
-      { timeoutMs: 700, ...deadlineOnceStarted() });
+    const { result, workRoot } = await run(doc([], { PID_FILE: pidFile }), 'sleep 600 & echo $! > "$PID_FILE"; echo started; wait', {
+      timeoutMs: 700,
+      ...deadlineOnceStarted(),
+    });
     assert.deepEqual(result, { state: 'error', description: 'timed out after 0.7s' });
     await assertGone(Number(readFileSync(pidFile, 'utf8')));
     assertCleanedUp(workRoot);
@@ -202,8 +228,11 @@ describe('runCommandJob', () => {
   it('follows SIGTERM with SIGKILL when the script ignores it', async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-pid-')), 'pid');
     workRoots.push(join(pidFile, '..'));
-    const { result } = await run(doc([], { PID_FILE: pidFile }),
-      'trap "" TERM; sleep 600 & echo $! > "$PID_FILE"; echo started; wait; wait', { timeoutMs: 700, killGraceMs: 300, ...deadlineOnceStarted() });
+    const { result } = await run(
+      doc([], { PID_FILE: pidFile }),
+      'trap "" TERM; sleep 600 & echo $! > "$PID_FILE"; echo started; wait; wait',
+      { timeoutMs: 700, killGraceMs: 300, ...deadlineOnceStarted() },
+    );
     assert.equal(result.state, 'error');
     await assertGone(Number(readFileSync(pidFile, 'utf8')));
   });
@@ -212,10 +241,19 @@ describe('runCommandJob', () => {
     const abort = new AbortController();
     const workRoot = mkdtempSync(join(tmpdir(), 'ci-orchestrator-work-'));
     workRoots.push(workRoot);
-    const result = await runCommandJob(doc([pull(1, sha.pr1)]), { type: 'command', command: ['sh', '-c', 'echo started; sleep 600'] }, {
-      workRoot, timeoutMs: 10_000, deadline: noDeadline, signal: abort.signal,
-      onOutput: (chunk) => { if (chunk.includes('started')) abort.abort(); },
-    });
+    const result = await runCommandJob(
+      doc([pull(1, sha.pr1)]),
+      { type: 'command', command: ['sh', '-c', 'echo started; sleep 600'] },
+      {
+        workRoot,
+        timeoutMs: 10_000,
+        deadline: noDeadline,
+        signal: abort.signal,
+        onOutput: (chunk) => {
+          if (chunk.includes('started')) abort.abort();
+        },
+      },
+    );
     assert.deepEqual(result, { state: 'aborted', description: 'aborted' });
     assertCleanedUp(workRoot);
   });
@@ -229,9 +267,16 @@ describe('runCommandJob', () => {
   it('ends as an error when the command cannot be started', async () => {
     const workRoot = mkdtempSync(join(tmpdir(), 'ci-orchestrator-work-'));
     workRoots.push(workRoot);
-    const result = await runCommandJob(doc([]), { type: 'command', command: ['./no-such-script'] }, {
-      workRoot, timeoutMs: 10_000, deadline: noDeadline, onOutput: () => {},
-    });
+    const result = await runCommandJob(
+      doc([]),
+      { type: 'command', command: ['./no-such-script'] },
+      {
+        workRoot,
+        timeoutMs: 10_000,
+        deadline: noDeadline,
+        onOutput: () => {},
+      },
+    );
     assert.equal(result.state, 'error');
     assert.match(result.description, /^cannot run \.\/no-such-script: .*ENOENT/);
     assertCleanedUp(workRoot);

@@ -1,13 +1,14 @@
 // WebhookRunner against a local HTTP server that plays the receiving end.
-import { after, before, beforeEach, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { WebhookRunner } from '../../src/runners/webhook-runner.js';
-import { RunnerError } from '../../src/runners/runner.js';
 import { API_VERSION, type DispatchDocument } from '../../src/jobs/protocol.js';
+import { RunnerError } from '../../src/runners/runner.js';
+import { WebhookRunner } from '../../src/runners/webhook-runner.js';
 
 const SECRET = 'webhook-secret-canary';
 const TOKEN = 'callback-token-canary';
@@ -17,13 +18,21 @@ const doc: DispatchDocument = {
   apiVersion: API_VERSION,
   job: { id: 'run-42', name: 'unit', type: 'presubmit', context: 'ci/unit', params: { SUITE: 'fast' }, timeout_seconds: 600 },
   refs: {
-    forge: 'github', repo: 'acme/widgets', clone_url: 'https://github.com/acme/widgets.git', base_ref: 'main',
-    base_sha: 'a'.repeat(40), pulls: [{ number: 7, sha: 'b'.repeat(40), author: 'alice' }],
+    forge: 'github',
+    repo: 'acme/widgets',
+    clone_url: 'https://github.com/acme/widgets.git',
+    base_ref: 'main',
+    base_sha: 'a'.repeat(40),
+    pulls: [{ number: 7, sha: 'b'.repeat(40), author: 'alice' }],
   },
   callback: { url: 'https://bot.test/api/v1/jobs/run-42/status', token: TOKEN },
 };
 
-interface Received { headers: IncomingMessage['headers']; body: Buffer; url: string }
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  url: string;
+}
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;
 
 let base = '';
@@ -42,22 +51,39 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-beforeEach(() => { received = []; });
+after(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
+beforeEach(() => {
+  received = [];
+});
 
 const runner = (path = '/hooks/ci?token=url-token-canary', timeoutMs?: number) =>
-  new WebhookRunner({ type: 'webhook', url: `${base}${path}`, secret_env: 'CI_WEBHOOK_SECRET' }, { secret: SECRET, ...(timeoutMs ? { timeoutMs } : {}) });
+  new WebhookRunner(
+    { type: 'webhook', url: `${base}${path}`, secret_env: 'CI_WEBHOOK_SECRET' },
+    { secret: SECRET, ...(timeoutMs ? { timeoutMs } : {}) },
+  );
 
-const answer = (status: number, body = '', type = 'text/plain'): Reply => (_req, res) => {
-  res.writeHead(status, { 'content-type': type });
-  res.end(body);
-};
+const answer =
+  (status: number, body = '', type = 'text/plain'): Reply =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': type });
+    res.end(body);
+  };
 
 /** Dispatches expecting a RunnerError; answers it. */
 async function refused(r: WebhookRunner): Promise<RunnerError> {
-  const err = await r.dispatch(doc, log).then(() => assert.fail('dispatch should fail'), (e: unknown) => e);
+  const err = await r.dispatch(doc, log).then(
+    () => assert.fail('dispatch should fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof RunnerError, String(err));
-  for (const secret of [SECRET, TOKEN, 'url-token-canary']) assert.ok(!err.message.includes(secret), `message leaks ${secret}: ${err.message}`);
+  for (const secret of [SECRET, TOKEN, 'url-token-canary'])
+    assert.ok(!err.message.includes(secret), `message leaks ${secret}: ${err.message}`);
   return err;
 }
 
@@ -80,7 +106,12 @@ describe('WebhookRunner', () => {
   });
 
   it('accepts any 2xx; a body without a usable url gives no url', async () => {
-    for (const [status, body] of [[200, 'ok'], [204, ''], [201, '{"url":"javascript:alert(1)"}'], [200, '{"url":42}']] as const) {
+    for (const [status, body] of [
+      [200, 'ok'],
+      [204, ''],
+      [201, '{"url":"javascript:alert(1)"}'],
+      [200, '{"url":42}'],
+    ] as const) {
       reply = answer(status, body, 'application/json');
       assert.deepEqual(await runner().dispatch(doc, log), {}, `${status} ${body}`);
     }
@@ -121,7 +152,10 @@ describe('WebhookRunner', () => {
     const err = await refused(runner());
     assert.equal(err.retryable, false);
     assert.match(err.message, /redirect/);
-    assert.deepEqual(received.map((r) => r.url), ['/hooks/ci?token=url-token-canary']);
+    assert.deepEqual(
+      received.map((r) => r.url),
+      ['/hooks/ci?token=url-token-canary'],
+    );
   });
 
   it('gives up on a slow server, retryably', async () => {

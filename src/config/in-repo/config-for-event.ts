@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { parseCommands } from '../../core/commands.js';
 import type { NormalizedEvent } from '../../core/events.js';
 import { rememberBranchHead } from '../../forge/read-cache.js';
-import { repoFullName, type Forge } from '../../forge/types.js';
+import { type Forge, repoFullName } from '../../forge/types.js';
 import { formatProblem } from '../config-problem.js';
 import type { RepoConfig } from '../schema.js';
 import type { RepoFileLoader } from './repo-file-loader.js';
@@ -15,7 +15,13 @@ import { reportRepoFileProblems } from './report-repo-file-problems.js';
 
 type ForgeEvent = Exclude<NormalizedEvent, { kind: 'runner' }>;
 
-export async function configForEvent(event: ForgeEvent, forge: Forge, operator: RepoConfig, loader: RepoFileLoader, log: Logger): Promise<RepoConfig> {
+export async function configForEvent(
+  event: ForgeEvent,
+  forge: Forge,
+  operator: RepoConfig,
+  loader: RepoFileLoader,
+  log: Logger,
+): Promise<RepoConfig> {
   if (!operator.inRepoConfig?.enabled) return operator;
   // A push says where its branch is now: the default branch's file is read at the pushed commit.
   if (event.kind === 'push' && !event.deleted) rememberBranchHead(forge, event.repo, event.branch, event.after);
@@ -24,16 +30,22 @@ export async function configForEvent(event: ForgeEvent, forge: Forge, operator: 
   try {
     effective = await loader.effective(forge, event.repo, operator);
   } catch (err) {
-    log.warn({ err, repo, delivery: event.deliveryId }, 'repository configuration file: cannot read it; the operator\'s configuration applies');
+    log.warn(
+      { err, repo, delivery: event.deliveryId },
+      "repository configuration file: cannot read it; the operator's configuration applies",
+    );
     return operator;
   }
   const { problems, read } = effective;
   if (problems && read) {
-    log.warn({ repo, branch: read.branch, sha: read.sha, delivery: event.deliveryId, problems: problems.map(formatProblem) },
-      'repository configuration file set aside: the operator\'s configuration applies');
+    log.warn(
+      { repo, branch: read.branch, sha: read.sha, delivery: event.deliveryId, problems: problems.map(formatProblem) },
+      "repository configuration file set aside: the operator's configuration applies",
+    );
     if ('change' in event && actsOnChange(event)) {
-      await reportRepoFileProblems(forge, { repo: event.repo, number: event.change.number }, problems, read)
-        .catch((err: unknown) => log.warn({ err, repo }, 'repository configuration file: could not comment on the change'));
+      await reportRepoFileProblems(forge, { repo: event.repo, number: event.change.number }, problems, read).catch((err: unknown) =>
+        log.warn({ err, repo }, 'repository configuration file: could not comment on the change'),
+      );
     }
   }
   return effective.config;

@@ -9,15 +9,13 @@
 // - any problem and the whole file is set aside: the operator's configuration applies alone.
 import type { ConfigProblem } from '../config-problem.js';
 import { byLine } from '../config-problem.js';
-import { contextOf, postsubmitSchema, presubmitSchema, type Postsubmit, type Presubmit } from '../jobs-schema.js';
+import { contextOf, type Postsubmit, type Presubmit, postsubmitSchema, presubmitSchema } from '../jobs-schema.js';
 import type { RepoConfig } from '../schema.js';
-import { asRecord, validateJobList, type JobKind, type PathProblem, type RunnerCheck } from '../validate-jobs.js';
+import { asRecord, type JobKind, type PathProblem, type RunnerCheck, validateJobList } from '../validate-jobs.js';
 import type { ParsedRepoFile } from './repo-file.js';
-import { OPTION_BLOCKS, type InRepoConfigSettings } from './settings.js';
+import { type InRepoConfigSettings, OPTION_BLOCKS } from './settings.js';
 
-export type RepoFileVerdict =
-  | { ok: true; config: RepoConfig }
-  | { ok: false; problems: ConfigProblem[] };
+export type RepoFileVerdict = { ok: true; config: RepoConfig } | { ok: false; problems: ConfigProblem[] };
 
 /**
  * `allowed`: the operator's in_repo_config for the repository; 'anything' checks the file alone
@@ -27,25 +25,39 @@ export function mergeRepoFile(parsed: ParsedRepoFile, operator: RepoConfig, allo
   const { source } = parsed;
   const problems = [...parsed.problems];
   if (source) {
-    const located = (found: readonly PathProblem[]) => found.map((p): ConfigProblem => ({
-      file: source.file, path: p.path.join('.'), line: source.lineOf(p.path), message: p.message,
-    }));
+    const located = (found: readonly PathProblem[]) =>
+      found.map(
+        (p): ConfigProblem => ({
+          file: source.file,
+          path: p.path.join('.'),
+          line: source.lineOf(p.path),
+          message: p.message,
+        }),
+      );
     const raw = asRecord(source.data);
-    const runners: RunnerCheck = allowed === 'anything' ? () => undefined : (runner) => allowed.allowed_runners.includes(runner)
-      ? undefined
-      : allowed.allowed_runners.length > 0
-        ? `runner "${runner}" is not allowed for this repository (allowed: ${allowed.allowed_runners.join(', ')})`
-        : `runner "${runner}" is not allowed: the operator allows this repository no runner, so its file may define no job`;
+    const runners: RunnerCheck =
+      allowed === 'anything'
+        ? () => undefined
+        : (runner) =>
+            allowed.allowed_runners.includes(runner)
+              ? undefined
+              : allowed.allowed_runners.length > 0
+                ? `runner "${runner}" is not allowed for this repository (allowed: ${allowed.allowed_runners.join(', ')})`
+                : `runner "${runner}" is not allowed: the operator allows this repository no runner, so its file may define no job`;
     for (const kind of ['presubmits', 'postsubmits'] as const) {
       problems.push(...located(validateJobList(raw?.[kind], kind, runners, [kind])));
     }
     if (allowed !== 'anything') {
       for (const block of OPTION_BLOCKS) {
         if (raw?.[block] !== undefined && !allowed.allowed_plugins.includes(block)) {
-          problems.push(...located([{
-            path: [block],
-            message: `the operator does not let this repository set ${block} options (allowed: ${allowed.allowed_plugins.join(', ') || 'none'})`,
-          }]));
+          problems.push(
+            ...located([
+              {
+                path: [block],
+                message: `the operator does not let this repository set ${block} options (allowed: ${allowed.allowed_plugins.join(', ') || 'none'})`,
+              },
+            ]),
+          );
         }
       }
     }
@@ -79,7 +91,10 @@ function collisions(list: unknown, operator: ReadonlyArray<Presubmit | Postsubmi
     const sameName = operator.find((other) => other.name === job.name);
     const sameContext = operator.find((other) => contextOf(other) === contextOf(job));
     if (sameName) {
-      problems.push({ path: [kind, index, 'name'], message: `the operator's configuration already has a job "${job.name}" in ${kind}: a repository's file adds jobs, it cannot replace one` });
+      problems.push({
+        path: [kind, index, 'name'],
+        message: `the operator's configuration already has a job "${job.name}" in ${kind}: a repository's file adds jobs, it cannot replace one`,
+      });
     } else if (sameContext) {
       problems.push({
         path: [kind, index, job.context ? 'context' : 'name'],

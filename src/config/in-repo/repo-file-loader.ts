@@ -3,11 +3,11 @@
 // DEFAULT branch, never from a change: a change must not configure its own CI. A commit's content
 // never changes, so the parsed file is cached per (forge, repository, sha), as OWNERS files are.
 import { branchHead, defaultBranch } from '../../forge/read-cache.js';
-import { repoFullName, type Forge, type RepoRef } from '../../forge/types.js';
+import { type Forge, type RepoRef, repoFullName } from '../../forge/types.js';
 import type { ConfigProblem } from '../config-problem.js';
 import type { RepoConfig } from '../schema.js';
 import { mergeRepoFile } from './merge-repo-file.js';
-import { parseRepoFile, type ParsedRepoFile } from './repo-file.js';
+import { type ParsedRepoFile, parseRepoFile } from './repo-file.js';
 import { REPO_FILE_PATH } from './settings.js';
 
 export interface EffectiveRepoConfig {
@@ -52,7 +52,8 @@ export class RepoFileLoader {
       this.#cache.set(key, cached);
       return cached;
     }
-    const loading = forge.readFile(repo, REPO_FILE_PATH, sha)
+    const loading = forge
+      .readFile(repo, REPO_FILE_PATH, sha)
       .then((text) => (text === undefined ? undefined : parseRepoFile(text, REPO_FILE_PATH)));
     this.#cache.set(key, loading);
     loading.catch(() => {

@@ -5,18 +5,20 @@ import { z } from 'zod';
 import type { ConfigProblem } from '../config-problem.js';
 import { ConfigError } from '../config-problem.js';
 import { postsubmitSchema, presubmitSchema, triggerSchema } from '../jobs-schema.js';
-import { schemaProblems } from '../schema-problems.js';
 import { approveSchema, lgtmSchema, ownersSchema } from '../schema.js';
+import { schemaProblems } from '../schema-problems.js';
 import { asRecord } from '../validate-jobs.js';
 import { readYaml, type YamlSource } from '../yaml-source.js';
 import type { OptionBlock } from './settings.js';
 
 /** An option block whose absent keys stay absent (they keep the operator's values). */
 function withoutDefaults<S extends z.ZodRawShape>(schema: z.ZodObject<S>): z.ZodType<Partial<z.output<z.ZodObject<S>>>> {
-  const shape = Object.fromEntries(Object.entries(schema.shape).map(([key, field]) => {
-    const inner = field instanceof z.ZodDefault ? field.unwrap() : field;
-    return [key, (inner as z.ZodType).optional()];
-  }));
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const inner = field instanceof z.ZodDefault ? field.unwrap() : field;
+      return [key, (inner as z.ZodType).optional()];
+    }),
+  );
   return z.strictObject(shape) as unknown as z.ZodType<Partial<z.output<z.ZodObject<S>>>>;
 }
 
@@ -32,9 +34,9 @@ export const repoFileSchema = z.strictObject({
   presubmits: z.array(presubmitSchema).default([]),
   /** added to the operator's postsubmits */
   postsubmits: z.array(postsubmitSchema).default([]),
-  ...Object.fromEntries(Object.entries(optionBlocks).map(([name, block]) => [name, block.optional()])) as {
-    [K in OptionBlock]: z.ZodOptional<(typeof optionBlocks)[K]>
-  },
+  ...(Object.fromEntries(Object.entries(optionBlocks).map(([name, block]) => [name, block.optional()])) as {
+    [K in OptionBlock]: z.ZodOptional<(typeof optionBlocks)[K]>;
+  }),
 });
 
 export type RepoFile = z.infer<typeof repoFileSchema>;

@@ -2,8 +2,8 @@
 // per set of problems (a marker in the comment says which), so every event that finds the same
 // broken file does not comment again.
 import { createHash } from 'node:crypto';
-import { normLogin, type ChangeRef, type Forge } from '../../forge/types.js';
-import { formatProblem, type ConfigProblem } from '../config-problem.js';
+import { type ChangeRef, type Forge, normLogin } from '../../forge/types.js';
+import { type ConfigProblem, formatProblem } from '../config-problem.js';
 import { REPO_FILE_PATH } from './settings.js';
 
 const MARKER = 'ci-orchestrator:repo-file-problems';
@@ -14,8 +14,8 @@ export function repoFileProblemsComment(problems: readonly ConfigProblem[], read
   // Backticks would end the code block: the text comes from the file.
   const listed = lines.map((line) => line.replace(/`/g, "'")).join('\n');
   return [
-    `The repository's configuration file \`${REPO_FILE_PATH}\` (on \`${read.branch}\` at ${read.sha.slice(0, 12)}) cannot be used,`
-      + ' so only the operator\'s configuration applies here: the jobs and options the file sets are ignored until it is fixed.',
+    `The repository's configuration file \`${REPO_FILE_PATH}\` (on \`${read.branch}\` at ${read.sha.slice(0, 12)}) cannot be used,` +
+      " so only the operator's configuration applies here: the jobs and options the file sets are ignored until it is fixed.",
     '',
     '```text',
     listed,
@@ -27,7 +27,12 @@ export function repoFileProblemsComment(problems: readonly ConfigProblem[], read
 }
 
 /** Comments on the change unless a comment of the bot already says the same. */
-export async function reportRepoFileProblems(forge: Forge, change: ChangeRef, problems: readonly ConfigProblem[], read: { branch: string; sha: string }): Promise<boolean> {
+export async function reportRepoFileProblems(
+  forge: Forge,
+  change: ChangeRef,
+  problems: readonly ConfigProblem[],
+  read: { branch: string; sha: string },
+): Promise<boolean> {
   const body = repoFileProblemsComment(problems, read);
   const marker = body.slice(body.lastIndexOf('<!--'));
   const bot = normLogin(await forge.botLogin());

@@ -2,9 +2,20 @@
 import type { ProbotOctokit } from 'probot';
 import { labelColour } from '../label-colour.js';
 import {
+  type Change,
+  type ChangeQuery,
+  type ChangeRef,
+  type CheckRunWrite,
+  type Comment,
+  type CommitStatus,
+  type Forge,
   ForgeError,
-  type Change, type ChangeQuery, type ChangeRef, type CheckRunWrite, type Comment, type CommitStatus, type Forge,
-  type MergeMethod, type MergeResult, type Permission, type RepoRef, type Review, type ReviewState,
+  type MergeMethod,
+  type MergeResult,
+  type Permission,
+  type RepoRef,
+  type Review,
+  type ReviewState,
 } from '../types.js';
 import { checkRunState } from './normalize.js';
 
@@ -12,7 +23,10 @@ export type Octokit = InstanceType<typeof ProbotOctokit>;
 
 const PERMISSIONS: readonly Permission[] = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
 const REVIEW_STATES: Record<string, ReviewState> = {
-  APPROVED: 'approved', CHANGES_REQUESTED: 'changes_requested', COMMENTED: 'commented', DISMISSED: 'dismissed',
+  APPROVED: 'approved',
+  CHANGES_REQUESTED: 'changes_requested',
+  COMMENTED: 'commented',
+  DISMISSED: 'dismissed',
 };
 /** GitHub rejects longer status descriptions with a 422. */
 const MAX_STATUS_DESCRIPTION = 140;
@@ -120,7 +134,8 @@ export class GitHubForge implements Forge {
 
   async listChangedFiles(ref: ChangeRef): Promise<string[]> {
     const files = await this.#call(`list files of #${ref.number}`, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...this.#pr(ref), per_page: 100 }));
+      this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...this.#pr(ref), per_page: 100 }),
+    );
     // A rename touches both paths (an OWNERS file may govern either).
     return files.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename]));
   }
@@ -129,7 +144,10 @@ export class GitHubForge implements Forge {
     let data: unknown;
     try {
       ({ data } = await this.octokit.rest.repos.getContent({
-        ...this.#repo(repo), path, ref, mediaType: { format: 'raw' },
+        ...this.#repo(repo),
+        path,
+        ref,
+        mediaType: { format: 'raw' },
       }));
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
@@ -146,13 +164,13 @@ export class GitHubForge implements Forge {
 
   async listTree(repo: RepoRef, ref: string): Promise<string[]> {
     const { data } = await this.#call(`get tree ${ref}`, () =>
-      this.octokit.rest.git.getTree({ ...this.#repo(repo), tree_sha: ref, recursive: 'true' }));
+      this.octokit.rest.git.getTree({ ...this.#repo(repo), tree_sha: ref, recursive: 'true' }),
+    );
     return data.tree.flatMap((e) => (e.type === 'blob' && e.path ? [e.path] : []));
   }
 
   async branchSha(repo: RepoRef, branch: string): Promise<string> {
-    const { data } = await this.#call(`get branch ${branch}`, () =>
-      this.octokit.rest.repos.getBranch({ ...this.#repo(repo), branch }));
+    const { data } = await this.#call(`get branch ${branch}`, () => this.octokit.rest.repos.getBranch({ ...this.#repo(repo), branch }));
     return data.commit.sha;
   }
 
@@ -172,7 +190,8 @@ export class GitHubForge implements Forge {
       this.#knownLabels.add(key);
     }
     await this.#call(`add label ${label} to #${ref.number}`, () =>
-      this.octokit.rest.issues.addLabels({ ...this.#issue(ref), labels: [label] }));
+      this.octokit.rest.issues.addLabels({ ...this.#issue(ref), labels: [label] }),
+    );
   }
 
   async removeLabel(ref: ChangeRef, label: string): Promise<void> {
@@ -186,26 +205,30 @@ export class GitHubForge implements Forge {
   async lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined> {
     // issue events come oldest first
     const events = await this.#call(`list events of #${ref.number}`, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...this.#issue(ref), per_page: 100 }));
+      this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...this.#issue(ref), per_page: 100 }),
+    );
     const added = events.filter((e) => e.event === 'labeled' && 'label' in e && e.label?.name === label).at(-1);
     return added ? (added.actor?.login ?? 'ghost') : undefined;
   }
 
   async listComments(ref: ChangeRef): Promise<Comment[]> {
     const comments = await this.#call(`list comments of #${ref.number}`, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.#issue(ref), per_page: 100 }));
+      this.octokit.paginate(this.octokit.rest.issues.listComments, { ...this.#issue(ref), per_page: 100 }),
+    );
     return comments.map(toComment);
   }
 
   async createComment(ref: ChangeRef, body: string): Promise<Comment> {
     const { data } = await this.#call(`comment on #${ref.number}`, () =>
-      this.octokit.rest.issues.createComment({ ...this.#issue(ref), body }));
+      this.octokit.rest.issues.createComment({ ...this.#issue(ref), body }),
+    );
     return toComment(data);
   }
 
   async updateComment(ref: ChangeRef, id: number, body: string): Promise<void> {
     await this.#call(`update comment ${id}`, () =>
-      this.octokit.rest.issues.updateComment({ ...this.#repo(ref.repo), comment_id: id, body }));
+      this.octokit.rest.issues.updateComment({ ...this.#repo(ref.repo), comment_id: id, body }),
+    );
   }
 
   async setStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void> {
@@ -215,10 +238,14 @@ export class GitHubForge implements Forge {
     }
     await this.#call(`set status ${status.context}`, () =>
       this.octokit.rest.repos.createCommitStatus({
-        ...this.#repo(repo), sha, state: status.state, context: status.context,
+        ...this.#repo(repo),
+        sha,
+        state: status.state,
+        context: status.context,
         ...(description === undefined ? {} : { description }),
         ...(status.targetUrl === undefined ? {} : { target_url: status.targetUrl }),
-      }));
+      }),
+    );
   }
 
   async listStatuses(repo: RepoRef, sha: string): Promise<CommitStatus[]> {
@@ -233,10 +260,12 @@ export class GitHubForge implements Forge {
     // it; page by hand. GitHub already reduces it to the latest status per context.
     for (let page = 1; ; page++) {
       const { data } = await this.#call(`get combined status of ${sha}`, () =>
-        this.octokit.rest.repos.getCombinedStatusForRef({ ...this.#repo(repo), ref: sha, per_page: 100, page }));
+        this.octokit.rest.repos.getCombinedStatusForRef({ ...this.#repo(repo), ref: sha, per_page: 100, page }),
+      );
       for (const s of data.statuses) {
         offer(s.updated_at, {
-          context: s.context, state: s.state as CommitStatus['state'],
+          context: s.context,
+          state: s.state as CommitStatus['state'],
           ...(s.description == null ? {} : { description: s.description }),
           ...(s.target_url == null ? {} : { targetUrl: s.target_url }),
         });
@@ -245,11 +274,13 @@ export class GitHubForge implements Forge {
     }
 
     const runs = await this.#call(`list check runs of ${sha}`, () =>
-      this.octokit.paginate(this.octokit.rest.checks.listForRef, { ...this.#repo(repo), ref: sha, filter: 'latest', per_page: 100 }));
+      this.octokit.paginate(this.octokit.rest.checks.listForRef, { ...this.#repo(repo), ref: sha, filter: 'latest', per_page: 100 }),
+    );
     for (const run of runs) {
       const targetUrl = run.details_url ?? run.html_url;
       offer(run.completed_at ?? run.started_at ?? '', {
-        context: run.name, state: checkRunState(run.status, run.conclusion),
+        context: run.name,
+        state: checkRunState(run.status, run.conclusion),
         ...(run.output.title ? { description: run.output.title } : {}),
         ...(targetUrl ? { targetUrl } : {}),
       });
@@ -261,28 +292,39 @@ export class GitHubForge implements Forge {
     // Not retried on a lost answer: a second POST would add a second check run. The job service
     // looks for the first (findCheckRun) before it tries again.
     const { data } = await this.#call(`create check run ${check.name}`, () =>
-      this.octokit.rest.checks.create({ ...this.#repo(repo), head_sha: sha, ...checkRunBody(check), request: { retries: 0 } }));
+      this.octokit.rest.checks.create({ ...this.#repo(repo), head_sha: sha, ...checkRunBody(check), request: { retries: 0 } }),
+    );
     return data.id;
   }
 
   async updateCheckRun(repo: RepoRef, id: number, check: CheckRunWrite): Promise<void> {
     await this.#call(`update check run ${check.name}`, () =>
-      this.octokit.rest.checks.update({ ...this.#repo(repo), check_run_id: id, ...checkRunBody(check) }));
+      this.octokit.rest.checks.update({ ...this.#repo(repo), check_run_id: id, ...checkRunBody(check) }),
+    );
   }
 
   async findCheckRun(repo: RepoRef, sha: string, name: string, externalId: string): Promise<number | undefined> {
     const runs = await this.#call(`list check runs ${name} of ${sha}`, () =>
       this.octokit.paginate(this.octokit.rest.checks.listForRef, {
-        ...this.#repo(repo), ref: sha, check_name: name, filter: 'all', per_page: 100,
-      }));
+        ...this.#repo(repo),
+        ref: sha,
+        check_name: name,
+        filter: 'all',
+        per_page: 100,
+      }),
+    );
     return runs.find((run) => run.external_id === externalId)?.id;
   }
 
   async listCheckSuiteRuns(repo: RepoRef, suiteId: number): Promise<Array<{ name: string; externalId?: string }>> {
     const runs = await this.#call(`list check runs of suite ${suiteId}`, () =>
       this.octokit.paginate(this.octokit.rest.checks.listForSuite, {
-        ...this.#repo(repo), check_suite_id: suiteId, filter: 'latest', per_page: 100,
-      }));
+        ...this.#repo(repo),
+        check_suite_id: suiteId,
+        filter: 'latest',
+        per_page: 100,
+      }),
+    );
     return runs.map((run) => ({ name: run.name, ...(run.external_id ? { externalId: run.external_id } : {}) }));
   }
 
@@ -298,22 +340,29 @@ export class GitHubForge implements Forge {
 
   async listReviews(ref: ChangeRef): Promise<Review[]> {
     const reviews = await this.#call(`list reviews of #${ref.number}`, () =>
-      this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...this.#pr(ref), per_page: 100 }));
+      this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...this.#pr(ref), per_page: 100 }),
+    );
     return reviews.flatMap((r) => {
       const state = REVIEW_STATES[r.state];
       if (!state) return []; // PENDING: a draft review only its author can see
-      return [{
-        id: r.id, author: r.user?.login ?? 'ghost', state, body: r.body ?? '',
-        submittedAt: r.submitted_at ?? '',
-        ...(r.commit_id ? { commitSha: r.commit_id } : {}),
-      }];
+      return [
+        {
+          id: r.id,
+          author: r.user?.login ?? 'ghost',
+          state,
+          body: r.body ?? '',
+          submittedAt: r.submitted_at ?? '',
+          ...(r.commit_id ? { commitSha: r.commit_id } : {}),
+        },
+      ];
     });
   }
 
   async permission(repo: RepoRef, login: string): Promise<Permission> {
     try {
       const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({
-        ...this.#repo(repo), username: stripAt(login),
+        ...this.#repo(repo),
+        username: stripAt(login),
       });
       // `permission` is the legacy four-step ladder (maintain reads as write, triage as read);
       // role_name is exact unless it names a custom role.
@@ -345,7 +394,9 @@ export class GitHubForge implements Forge {
     const teamSlug = slash < 0 ? team : team.slice(slash + 1);
     try {
       const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({
-        org, team_slug: teamSlug, username: stripAt(login),
+        org,
+        team_slug: teamSlug,
+        username: stripAt(login),
       });
       return data.state === 'active'; // 'pending': invited, not yet a member
     } catch (err) {
@@ -357,23 +408,24 @@ export class GitHubForge implements Forge {
   async searchChanges(repo: RepoRef, query: ChangeQuery): Promise<Change[]> {
     const pulls = await this.#call('list pull requests', () =>
       this.octokit.paginate(this.octokit.rest.pulls.list, {
-        ...this.#repo(repo), state: 'open', per_page: 100,
+        ...this.#repo(repo),
+        state: 'open',
+        per_page: 100,
         ...(query.baseRef ? { base: query.baseRef } : {}),
-      }));
+      }),
+    );
     const wanted = query.labels ?? [];
-    return pulls
-      .filter((pr) => wanted.every((l) => pr.labels.some((pl) => pl.name === l)))
-      .map((pr) => this.#toChange(repo, pr));
+    return pulls.filter((pr) => wanted.every((l) => pr.labels.some((pl) => pl.name === l))).map((pr) => this.#toChange(repo, pr));
   }
 
   async merge(ref: ChangeRef, opts: { method: MergeMethod; expectedHeadSha: string }): Promise<MergeResult> {
     try {
       const { data } = await this.octokit.rest.pulls.merge({
-        ...this.#pr(ref), sha: opts.expectedHeadSha, merge_method: opts.method,
+        ...this.#pr(ref),
+        sha: opts.expectedHeadSha,
+        merge_method: opts.method,
       });
-      return data.merged
-        ? { merged: true, sha: data.sha }
-        : { merged: false, reason: 'not_mergeable', message: data.message };
+      return data.merged ? { merged: true, sha: data.sha } : { merged: false, reason: 'not_mergeable', message: data.message };
     } catch (err) {
       const status = httpStatus(err);
       const message = err instanceof Error ? err.message : String(err);
@@ -388,8 +440,7 @@ export class GitHubForge implements Forge {
   }
 
   async treeHash(repo: RepoRef, sha: string): Promise<string> {
-    const { data } = await this.#call(`get commit ${sha}`, () =>
-      this.octokit.rest.git.getCommit({ ...this.#repo(repo), commit_sha: sha }));
+    const { data } = await this.#call(`get commit ${sha}`, () => this.octokit.rest.git.getCommit({ ...this.#repo(repo), commit_sha: sha }));
     return data.tree.sha;
   }
 }

@@ -2,8 +2,16 @@
 // we do act on but which lacks a field we read throws, naming the field.
 import { z } from 'zod';
 import type {
-  ChangeInfo, CommentEvent, NormalizedEvent, PullRequestAction, PullRequestEvent, PushEvent, RerunRequestEvent, ReviewEvent,
-  RunnerEvent, StatusEvent,
+  ChangeInfo,
+  CommentEvent,
+  NormalizedEvent,
+  PullRequestAction,
+  PullRequestEvent,
+  PushEvent,
+  RerunRequestEvent,
+  ReviewEvent,
+  RunnerEvent,
+  StatusEvent,
 } from '../../core/events.js';
 import type { ReportedState } from '../../jobs/protocol.js';
 import { pushedFiles } from '../pushed-files.js';
@@ -15,9 +23,15 @@ const ZERO_SHA = /^0+$/;
 export function checkRunState(status: string, conclusion: string | null | undefined): StatusState {
   if (status !== 'completed') return 'pending';
   switch (conclusion) {
-    case 'success': case 'neutral': case 'skipped': return 'success';
-    case 'failure': case 'timed_out': return 'failure';
-    default: return 'error'; // cancelled, action_required, stale, or anything new
+    case 'success':
+    case 'neutral':
+    case 'skipped':
+      return 'success';
+    case 'failure':
+    case 'timed_out':
+      return 'failure';
+    default:
+      return 'error'; // cancelled, action_required, stale, or anything new
   }
 }
 
@@ -29,10 +43,15 @@ export function workflowRunState(status: string, conclusion: string | null | und
   if (status === 'in_progress') return 'running';
   if (status !== 'completed') return 'pending'; // requested, queued, waiting, pending
   switch (conclusion) {
-    case 'success': return 'success';
-    case 'failure': case 'timed_out': return 'failure';
-    case 'cancelled': return 'aborted';
-    default: return 'error'; // startup_failure, action_required, stale, skipped, neutral, or anything new
+    case 'success':
+      return 'success';
+    case 'failure':
+    case 'timed_out':
+      return 'failure';
+    case 'cancelled':
+      return 'aborted';
+    default:
+      return 'error'; // startup_failure, action_required, stale, skipped, neutral, or anything new
   }
 }
 
@@ -84,10 +103,19 @@ const schemas = {
   }),
   pull_request_review_comment: envelope.extend({ pull_request: pullRequest, comment }),
   push: envelope.extend({
-    ref: z.string(), before: z.string(), after: z.string(), deleted: z.boolean().optional(),
-    commits: z.array(z.object({
-      added: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(),
-    })).nullish(),
+    ref: z.string(),
+    before: z.string(),
+    after: z.string(),
+    deleted: z.boolean().optional(),
+    commits: z
+      .array(
+        z.object({
+          added: z.array(z.string()).nullish(),
+          removed: z.array(z.string()).nullish(),
+          modified: z.array(z.string()).nullish(),
+        }),
+      )
+      .nullish(),
   }),
   status: envelope.extend({
     sha: z.string(),
@@ -136,7 +164,14 @@ function parse<K extends keyof typeof schemas>(name: K, payload: unknown): z.inf
 }
 
 const PR_ACTIONS = new Set<string>([
-  'opened', 'synchronize', 'reopened', 'closed', 'labeled', 'unlabeled', 'edited', 'ready_for_review',
+  'opened',
+  'synchronize',
+  'reopened',
+  'closed',
+  'labeled',
+  'unlabeled',
+  'edited',
+  'ready_for_review',
 ] satisfies PullRequestAction[]);
 const COMMENT_ACTIONS = new Set(['created', 'edited', 'deleted']);
 const WORKFLOW_RUN_ACTIONS = new Set(['requested', 'in_progress', 'completed']);
@@ -173,8 +208,7 @@ function toComment(c: z.infer<typeof comment>): CommentEvent['comment'] {
 }
 
 const action = (payload: unknown): string | undefined =>
-  payload && typeof payload === 'object' && 'action' in payload && typeof payload.action === 'string'
-    ? payload.action : undefined;
+  payload && typeof payload === 'object' && 'action' in payload && typeof payload.action === 'string' ? payload.action : undefined;
 
 export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId: string): NormalizedEvent[] {
   const act = action(payload);
@@ -195,7 +229,10 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
         url: issue.html_url,
       };
       const event: CommentEvent = {
-        ...base(p, deliveryId), kind: 'comment', action: act as CommentEvent['action'], change,
+        ...base(p, deliveryId),
+        kind: 'comment',
+        action: act as CommentEvent['action'],
+        change,
         comment: toComment(p.comment),
       };
       return [event];
@@ -205,7 +242,9 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       if (!act || !PR_ACTIONS.has(act)) return [];
       const p = parse(name, payload);
       const event: PullRequestEvent = {
-        ...base(p, deliveryId), kind: 'pull_request', action: act as PullRequestAction,
+        ...base(p, deliveryId),
+        kind: 'pull_request',
+        action: act as PullRequestAction,
         change: changeFromPull(p.pull_request),
         ...((act === 'labeled' || act === 'unlabeled') && p.label ? { label: p.label.name } : {}),
       };
@@ -218,7 +257,9 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       const state = act === 'dismissed' ? 'dismissed' : p.review.state.toLowerCase();
       if (!SUBMITTED_REVIEW_STATES.has(state) && state !== 'dismissed') return [];
       const event: ReviewEvent = {
-        ...base(p, deliveryId), kind: 'review', action: state as ReviewState,
+        ...base(p, deliveryId),
+        kind: 'review',
+        action: state as ReviewState,
         change: changeFromPull(p.pull_request),
         review: { id: p.review.id, body: p.review.body ?? '', author: p.review.user?.login ?? 'ghost' },
       };
@@ -229,8 +270,11 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       if (!act || !COMMENT_ACTIONS.has(act)) return [];
       const p = parse(name, payload);
       const event: CommentEvent = {
-        ...base(p, deliveryId), kind: 'comment', action: act as CommentEvent['action'],
-        change: changeFromPull(p.pull_request), comment: toComment(p.comment),
+        ...base(p, deliveryId),
+        kind: 'comment',
+        action: act as CommentEvent['action'],
+        change: changeFromPull(p.pull_request),
+        comment: toComment(p.comment),
       };
       return [event];
     }
@@ -239,7 +283,11 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       const p = parse(name, payload);
       if (!p.ref.startsWith('refs/heads/')) return []; // tags
       const event: PushEvent = {
-        ...base(p, deliveryId), kind: 'push', branch: p.ref.slice('refs/heads/'.length), before: p.before, after: p.after,
+        ...base(p, deliveryId),
+        kind: 'push',
+        branch: p.ref.slice('refs/heads/'.length),
+        before: p.before,
+        after: p.after,
         deleted: p.deleted === true || ZERO_SHA.test(p.after),
         changedFiles: pushedFiles(p.commits ?? []),
       };
@@ -249,7 +297,11 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
     case 'status': {
       const p = parse(name, payload);
       const event: StatusEvent = {
-        ...base(p, deliveryId), kind: 'status', sha: p.sha, context: p.context, state: p.state,
+        ...base(p, deliveryId),
+        kind: 'status',
+        sha: p.sha,
+        context: p.context,
+        state: p.state,
         ...(p.description == null ? {} : { description: p.description }),
         ...(p.target_url == null ? {} : { targetUrl: p.target_url }),
       };
@@ -261,7 +313,9 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       const run = p.check_run;
       if (act === 'rerequested') {
         const event: RerunRequestEvent = {
-          ...base(p, deliveryId), kind: 'rerun_request', sha: run.head_sha,
+          ...base(p, deliveryId),
+          kind: 'rerun_request',
+          sha: run.head_sha,
           checkRun: { name: run.name, ...(run.external_id ? { externalId: run.external_id } : {}) },
           changeNumbers: (run.pull_requests ?? []).map((pr) => pr.number),
         };
@@ -269,7 +323,10 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       }
       const targetUrl = run.details_url ?? run.html_url;
       const event: StatusEvent = {
-        ...base(p, deliveryId), kind: 'status', sha: run.head_sha, context: run.name,
+        ...base(p, deliveryId),
+        kind: 'status',
+        sha: run.head_sha,
+        context: run.name,
         state: checkRunState(run.status, run.conclusion),
         ...(run.output?.title ? { description: run.output.title } : {}),
         ...(targetUrl ? { targetUrl } : {}),
@@ -282,7 +339,10 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       const p = parse(name, payload);
       const suite = p.check_suite;
       const event: RerunRequestEvent = {
-        ...base(p, deliveryId), kind: 'rerun_request', sha: suite.head_sha, checkSuiteId: suite.id,
+        ...base(p, deliveryId),
+        kind: 'rerun_request',
+        sha: suite.head_sha,
+        checkSuiteId: suite.id,
         changeNumbers: (suite.pull_requests ?? []).map((pr) => pr.number),
       };
       return [event];
@@ -293,12 +353,15 @@ export function normalizeGitHubEvent(name: string, payload: unknown, deliveryId:
       const p = parse(name, payload);
       const run = p.workflow_run;
       const event: RunnerEvent = {
-        ...base(p, deliveryId), kind: 'runner', system: 'github-actions', externalId: String(run.id),
+        ...base(p, deliveryId),
+        kind: 'runner',
+        system: 'github-actions',
+        externalId: String(run.id),
         ...(run.display_title ? { title: run.display_title } : {}),
         sha: run.head_sha,
         state: workflowRunState(run.status, run.conclusion),
         url: run.html_url,
-        description: `workflow run ${run.status === 'completed' ? run.conclusion ?? 'completed' : run.status}`,
+        description: `workflow run ${run.status === 'completed' ? (run.conclusion ?? 'completed') : run.status}`,
       };
       return [event];
     }

@@ -73,7 +73,7 @@ const nextWriteAt = new WeakMap<PolicyClock, Map<string, number>>();
 /** Waits for the installation's turn to write; writes go in the order they asked. */
 async function writeTurn(clock: PolicyClock, key: string, spacingMs: number): Promise<void> {
   let lanes = nextWriteAt.get(clock);
-  if (!lanes) nextWriteAt.set(clock, lanes = new Map());
+  if (!lanes) nextWriteAt.set(clock, (lanes = new Map()));
   const now = clock.now();
   const at = Math.max(now, lanes.get(key) ?? 0);
   lanes.set(key, at + spacingMs);
@@ -105,7 +105,9 @@ export function requestPolicy(octokit: Octokit, octokitOptions: { auth?: unknown
       } catch (err) {
         const delay = retryDelay(err, attempt, clock.now(), retryBaseMs);
         if (delay === undefined || (onlyRateLimits && !isRateLimited(err))) throw err;
-        octokit.log.warn(`GitHub ${requestOptions.method} ${requestOptions.url} failed (${(err as RequestFailure).status ?? 'no answer'}); trying again in ${delay} ms`);
+        octokit.log.warn(
+          `GitHub ${requestOptions.method} ${requestOptions.url} failed (${(err as RequestFailure).status ?? 'no answer'}); trying again in ${delay} ms`,
+        );
         await clock.sleep(delay);
       }
     }

@@ -42,7 +42,10 @@ export class GitTreeHashes {
     const tree = await this.#serially(dir, async () => {
       await mkdir(dir, { recursive: true });
       await this.#git(dir, ['init', '--quiet', '--bare']);
-      const present = await this.#git(dir, ['cat-file', '-t', sha]).then((type) => type.trim() === 'commit', () => false);
+      const present = await this.#git(dir, ['cat-file', '-t', sha]).then(
+        (type) => type.trim() === 'commit',
+        () => false,
+      );
       if (!present) {
         await this.#git(dir, ['fetch', '--quiet', '--no-tags', '--depth=1', '--filter=tree:0', cloneUrl, sha]);
       }
@@ -63,7 +66,10 @@ export class GitTreeHashes {
 
   #serially<T>(dir: string, fn: () => Promise<T>): Promise<T> {
     const next = (this.#queues.get(dir) ?? Promise.resolve()).then(fn, fn);
-    this.#queues.set(dir, next.catch(() => {}));
+    this.#queues.set(
+      dir,
+      next.catch(() => {}),
+    );
     return next;
   }
 }

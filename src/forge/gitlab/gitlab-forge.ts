@@ -1,27 +1,50 @@
 // The Forge interface over the GitLab REST API v4, through gitbeaker. GitLab speaks of projects,
 // merge requests (by iid) and notes; this file is where those become repos, changes and comments.
-import { Gitlab, GitbeakerRetryError, GitbeakerTimeoutError } from '@gitbeaker/rest';
-import { gitbeakerRequestFailure } from './request-failure.js';
+import { GitbeakerRetryError, GitbeakerTimeoutError, Gitlab } from '@gitbeaker/rest';
 import { labelColour } from '../label-colour.js';
-import { GitTreeHashes } from './git-tree-hash.js';
 import {
-  ForgeError, repoFullName,
-  type Change, type ChangeQuery, type ChangeRef, type ChangeState, type Comment, type CommitStatus,
-  type Forge, type MergeMethod, type MergeResult, type Permission, type RepoRef, type Review,
+  type Change,
+  type ChangeQuery,
+  type ChangeRef,
+  type ChangeState,
+  type Comment,
+  type CommitStatus,
+  type Forge,
+  ForgeError,
+  type MergeMethod,
+  type MergeResult,
+  type Permission,
+  type RepoRef,
+  type Review,
+  repoFullName,
   type StatusState,
 } from '../types.js';
+import { GitTreeHashes } from './git-tree-hash.js';
+import { gitbeakerRequestFailure } from './request-failure.js';
 
 type GitLabStatus = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
 
 // GitLab has no 'error' commit status. 'canceled' is the closest: like GitHub's 'error' it says
 // the check did not produce a verdict, and it is distinct from 'failed' when read back.
 const toGitLabStatus: Record<StatusState, GitLabStatus> = {
-  pending: 'pending', success: 'success', failure: 'failed', error: 'canceled',
+  pending: 'pending',
+  success: 'success',
+  failure: 'failed',
+  error: 'canceled',
 };
 const fromGitLabStatus: Record<string, StatusState> = {
-  created: 'pending', waiting_for_resource: 'pending', preparing: 'pending', pending: 'pending',
-  running: 'pending', manual: 'pending', scheduled: 'pending',
-  success: 'success', skipped: 'success', failed: 'failure', canceled: 'error', canceling: 'error',
+  created: 'pending',
+  waiting_for_resource: 'pending',
+  preparing: 'pending',
+  pending: 'pending',
+  running: 'pending',
+  manual: 'pending',
+  scheduled: 'pending',
+  success: 'success',
+  skipped: 'success',
+  failed: 'failure',
+  canceled: 'error',
+  canceling: 'error',
 };
 
 /** GitLab access levels: 10 guest, 15 planner, 20 reporter, 30 developer, 40 maintainer, 50 owner. */
@@ -33,13 +56,15 @@ function permissionOf(accessLevel: number): Permission {
   return 'none';
 }
 
-const changeState = (state: string): ChangeState =>
-  state === 'opened' ? 'open' : state === 'merged' ? 'merged' : 'closed'; // closed, locked
+const changeState = (state: string): ChangeState => (state === 'opened' ? 'open' : state === 'merged' ? 'merged' : 'closed'); // closed, locked
 
 /** GitLab protected-branch names may be wildcards ("release-*"). */
 function branchMatches(pattern: string, branch: string): boolean {
   if (!pattern.includes('*')) return pattern === branch;
-  const re = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const re = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${re}$`).test(branch);
 }
 
@@ -85,8 +110,10 @@ export class GitLabForge implements Forge {
     const project = repoFullName(repo);
     let cloneUrl = this.#cloneUrls.get(project);
     if (!cloneUrl) {
-      cloneUrl = this.#call(`GET /projects/${project}`, async () =>
-        ((await this.#api.Projects.show(project)) as unknown as { http_url_to_repo: string }).http_url_to_repo);
+      cloneUrl = this.#call(
+        `GET /projects/${project}`,
+        async () => ((await this.#api.Projects.show(project)) as unknown as { http_url_to_repo: string }).http_url_to_repo,
+      );
       cloneUrl.catch(() => this.#cloneUrls.delete(project));
       this.#cloneUrls.set(project, cloneUrl);
     }
@@ -111,7 +138,9 @@ export class GitLabForge implements Forge {
     } catch (err) {
       const failure = gitbeakerRequestFailure(err);
       if (failure) {
-        throw new ForgeError(`GitLab ${what} failed (HTTP ${failure.status ?? '?'}): ${failure.description}`, failure.status, { cause: err });
+        throw new ForgeError(`GitLab ${what} failed (HTTP ${failure.status ?? '?'}): ${failure.description}`, failure.status, {
+          cause: err,
+        });
       }
       if (err instanceof GitbeakerRetryError || err instanceof GitbeakerTimeoutError) {
         throw new ForgeError(`GitLab ${what} failed: ${err.message}`, undefined, { cause: err });
@@ -134,15 +163,19 @@ export class GitLabForge implements Forge {
     if (!this.#botLogin) {
       const lookup = this.#call('GET /user', async () => (await this.#api.Users.showCurrentUser()).username as string);
       // a failed lookup is not cached, so the next caller tries again
-      lookup.catch(() => { if (this.#botLogin === lookup) this.#botLogin = undefined; });
+      lookup.catch(() => {
+        if (this.#botLogin === lookup) this.#botLogin = undefined;
+      });
       this.#botLogin = lookup;
     }
     return this.#botLogin;
   }
 
   #mr(ref: ChangeRef): Promise<MergeRequest> {
-    return this.#call(`GET merge request ${repoFullName(ref.repo)}!${ref.number}`, async () =>
-      (await this.#api.MergeRequests.show(repoFullName(ref.repo), ref.number)) as unknown as MergeRequest);
+    return this.#call(
+      `GET merge request ${repoFullName(ref.repo)}!${ref.number}`,
+      async () => (await this.#api.MergeRequests.show(repoFullName(ref.repo), ref.number)) as unknown as MergeRequest,
+    );
   }
 
   #toChange(repo: RepoRef, mr: MergeRequest): Change {
@@ -172,7 +205,8 @@ export class GitLabForge implements Forge {
 
   async listChangedFiles(ref: ChangeRef): Promise<string[]> {
     const diffs = await this.#call(`GET diffs of ${repoFullName(ref.repo)}!${ref.number}`, () =>
-      this.#api.MergeRequests.allDiffs(repoFullName(ref.repo), ref.number, { perPage: 100 }));
+      this.#api.MergeRequests.allDiffs(repoFullName(ref.repo), ref.number, { perPage: 100 }),
+    );
     const paths = new Set<string>();
     for (const d of diffs) {
       paths.add(d.new_path);
@@ -182,8 +216,12 @@ export class GitLabForge implements Forge {
   }
 
   async readFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined> {
-    const raw = await this.#callOr(`GET file ${path}@${ref} in ${repoFullName(repo)}`, undefined, [404], () =>
-      this.#api.RepositoryFiles.showRaw(repoFullName(repo), path, ref) as Promise<unknown>);
+    const raw = await this.#callOr(
+      `GET file ${path}@${ref} in ${repoFullName(repo)}`,
+      undefined,
+      [404],
+      () => this.#api.RepositoryFiles.showRaw(repoFullName(repo), path, ref) as Promise<unknown>,
+    );
     if (raw === undefined) return undefined;
     // gitbeaker hands back text for text/* responses and a Blob for anything else
     return raw instanceof Blob ? raw.text() : String(raw);
@@ -191,13 +229,15 @@ export class GitLabForge implements Forge {
 
   async listTree(repo: RepoRef, ref: string): Promise<string[]> {
     const entries = await this.#call(`GET tree ${repoFullName(repo)}@${ref}`, () =>
-      this.#api.Repositories.allRepositoryTrees(repoFullName(repo), { ref, recursive: true, perPage: 100 }));
+      this.#api.Repositories.allRepositoryTrees(repoFullName(repo), { ref, recursive: true, perPage: 100 }),
+    );
     return entries.filter((e) => e.type === 'blob').map((e) => e.path);
   }
 
   async branchSha(repo: RepoRef, branch: string): Promise<string> {
     const found = await this.#call(`GET branch ${branch} of ${repoFullName(repo)}`, () =>
-      this.#api.Branches.show(repoFullName(repo), branch));
+      this.#api.Branches.show(repoFullName(repo), branch),
+    );
     return (found.commit as { id: string }).id;
   }
 
@@ -212,23 +252,27 @@ export class GitLabForge implements Forge {
     if (!this.#knownLabels.has(key)) {
       // 409: the label exists already, which is all we wanted
       await this.#callOr(`POST label ${label} in ${project}`, undefined, [409], () =>
-        this.#api.ProjectLabels.create(project, label, `#${labelColour(label)}`));
+        this.#api.ProjectLabels.create(project, label, `#${labelColour(label)}`),
+      );
       this.#knownLabels.add(key);
     }
     await this.#call(`PUT labels of ${project}!${ref.number}`, () =>
-      this.#api.MergeRequests.edit(project, ref.number, { addLabels: label }));
+      this.#api.MergeRequests.edit(project, ref.number, { addLabels: label }),
+    );
   }
 
   async removeLabel(ref: ChangeRef, label: string): Promise<void> {
     const project = repoFullName(ref.repo);
     await this.#call(`PUT labels of ${project}!${ref.number}`, () =>
-      this.#api.MergeRequests.edit(project, ref.number, { removeLabels: label }));
+      this.#api.MergeRequests.edit(project, ref.number, { removeLabels: label }),
+    );
   }
 
   async lastLabeler(ref: ChangeRef, label: string): Promise<string | undefined> {
     const project = repoFullName(ref.repo);
     const events = await this.#call(`GET label events of ${project}!${ref.number}`, () =>
-      this.#api.MergeRequestLabelEvents.all(project, ref.number, { perPage: 100 }));
+      this.#api.MergeRequestLabelEvents.all(project, ref.number, { perPage: 100 }),
+    );
     // ids grow with time; the label is null when it has since been deleted from the project
     const added = [...events]
       .sort((a, b) => a.id - b.id)
@@ -250,19 +294,22 @@ export class GitLabForge implements Forge {
   async listComments(ref: ChangeRef): Promise<Comment[]> {
     // notes come newest first unless asked otherwise
     const notes = await this.#call(`GET notes of ${repoFullName(ref.repo)}!${ref.number}`, () =>
-      this.#api.MergeRequestNotes.all(repoFullName(ref.repo), ref.number, { sort: 'asc', orderBy: 'created_at', perPage: 100 }));
+      this.#api.MergeRequestNotes.all(repoFullName(ref.repo), ref.number, { sort: 'asc', orderBy: 'created_at', perPage: 100 }),
+    );
     return notes.filter((n) => !n.system).map((n) => this.#toComment(n));
   }
 
   async createComment(ref: ChangeRef, body: string): Promise<Comment> {
     const note = await this.#call(`POST note on ${repoFullName(ref.repo)}!${ref.number}`, () =>
-      this.#api.MergeRequestNotes.create(repoFullName(ref.repo), ref.number, body));
+      this.#api.MergeRequestNotes.create(repoFullName(ref.repo), ref.number, body),
+    );
     return this.#toComment(note);
   }
 
   async updateComment(ref: ChangeRef, id: number, body: string): Promise<void> {
     await this.#call(`PUT note ${id} on ${repoFullName(ref.repo)}!${ref.number}`, () =>
-      this.#api.MergeRequestNotes.edit(repoFullName(ref.repo), ref.number, id, { body }));
+      this.#api.MergeRequestNotes.edit(repoFullName(ref.repo), ref.number, id, { body }),
+    );
   }
 
   async setStatus(repo: RepoRef, sha: string, status: CommitStatus): Promise<void> {
@@ -273,7 +320,8 @@ export class GitLabForge implements Forge {
           name: status.context,
           ...(status.description !== undefined ? { description: status.description } : {}),
           ...(status.targetUrl !== undefined ? { targetUrl: status.targetUrl } : {}),
-        }));
+        }),
+      );
     } catch (err) {
       // GitLab's commit status is a state machine that refuses to re-enter the state it holds
       // ("Cannot transition status via :enqueue from :pending"); the status already says it.
@@ -284,8 +332,7 @@ export class GitLabForge implements Forge {
 
   async listStatuses(repo: RepoRef, sha: string): Promise<CommitStatus[]> {
     // without all=true GitLab answers the latest status per name
-    const statuses = await this.#call(`GET statuses of ${sha}`, () =>
-      this.#api.Commits.allStatuses(repoFullName(repo), sha));
+    const statuses = await this.#call(`GET statuses of ${sha}`, () => this.#api.Commits.allStatuses(repoFullName(repo), sha));
     return statuses.map((s) => ({
       context: s.name,
       state: fromGitLabStatus[s.status] ?? 'pending',
@@ -301,7 +348,8 @@ export class GitLabForge implements Forge {
    */
   async requiredContexts(repo: RepoRef, branch: string): Promise<string[]> {
     const checks = await this.#callOr(`GET external status checks of ${repoFullName(repo)}`, [], [403, 404], () =>
-      this.#api.ExternalStatusChecks.all(repoFullName(repo), { perPage: 100 }));
+      this.#api.ExternalStatusChecks.all(repoFullName(repo), { perPage: 100 }),
+    );
     return checks
       .filter((c) => !c.protected_branches?.length || c.protected_branches.some((b) => branchMatches(b.name, branch)))
       .map((c) => c.name);
@@ -310,11 +358,16 @@ export class GitLabForge implements Forge {
   /** GitLab's approvals are the only review state it has: each approver is an 'approved' review. */
   async listReviews(ref: ChangeRef): Promise<Review[]> {
     const approvals = await this.#call(`GET approvals of ${repoFullName(ref.repo)}!${ref.number}`, () =>
-      this.#api.MergeRequestApprovals.showConfiguration(repoFullName(ref.repo), { mergerequestIId: ref.number }));
+      this.#api.MergeRequestApprovals.showConfiguration(repoFullName(ref.repo), { mergerequestIId: ref.number }),
+    );
     const approvedBy = (approvals as { approved_by?: Array<{ user: { id: number; username: string } }> }).approved_by ?? [];
     const now = new Date().toISOString();
     return approvedBy.map(({ user }) => ({
-      id: user.id, author: user.username, state: 'approved' as const, body: '', submittedAt: now,
+      id: user.id,
+      author: user.username,
+      state: 'approved' as const,
+      body: '',
+      submittedAt: now,
     }));
   }
 
@@ -329,7 +382,8 @@ export class GitLabForge implements Forge {
     if (id === undefined) return 'none';
     // members/all includes access inherited from groups
     const member = await this.#callOr(`GET member ${login} of ${repoFullName(repo)}`, undefined, [404], () =>
-      this.#api.ProjectMembers.show(repoFullName(repo), id, { includeInherited: true }));
+      this.#api.ProjectMembers.show(repoFullName(repo), id, { includeInherited: true }),
+    );
     return member ? permissionOf(member.access_level) : 'none';
   }
 
@@ -338,7 +392,8 @@ export class GitLabForge implements Forge {
     const id = await this.#userId(login);
     if (id === undefined) return false;
     const member = await this.#callOr(`GET member ${login} of group ${group}`, undefined, [404], () =>
-      this.#api.GroupMembers.show(group, id, { includeInherited: true }));
+      this.#api.GroupMembers.show(group, id, { includeInherited: true }),
+    );
     return member !== undefined;
   }
 
@@ -348,7 +403,8 @@ export class GitLabForge implements Forge {
     const id = await this.#userId(login);
     if (id === undefined) return false;
     const member = await this.#callOr(`GET member ${login} of group ${group}`, undefined, [404], () =>
-      this.#api.GroupMembers.show(group, id, { includeInherited: true }));
+      this.#api.GroupMembers.show(group, id, { includeInherited: true }),
+    );
     return member !== undefined;
   }
 
@@ -360,7 +416,8 @@ export class GitLabForge implements Forge {
         perPage: 100,
         ...(query.labels?.length ? { labels: query.labels.join(',') } : {}),
         ...(query.baseRef ? { targetBranch: query.baseRef } : {}),
-      }));
+      }),
+    );
     // the list endpoint has no diff_refs; baseSha stays '' here, getChange has it
     return (mrs as unknown as MergeRequest[]).map((mr) => this.#toChange(repo, mr));
   }
@@ -374,8 +431,10 @@ export class GitLabForge implements Forge {
     try {
       const mr = (await this.#call(`PUT merge ${project}!${ref.number}`, () =>
         this.#api.MergeRequests.merge(project, ref.number, {
-          sha: opts.expectedHeadSha, squash: opts.method === 'squash',
-        }))) as unknown as MergeRequest;
+          sha: opts.expectedHeadSha,
+          squash: opts.method === 'squash',
+        }),
+      )) as unknown as MergeRequest;
       const sha = mr.merge_commit_sha ?? mr.squash_commit_sha ?? undefined;
       return sha ? { merged: true, sha } : { merged: true };
     } catch (err) {

@@ -3,11 +3,18 @@
 // labels on a note's merge request), so both the 2017-era and current payloads parse.
 import { z } from 'zod';
 import type {
-  Actor, ChangeInfo, NormalizedEvent, PullRequestAction, PullRequestEvent, PushEvent, RunnerEvent, StatusEvent,
+  Actor,
+  ChangeInfo,
+  NormalizedEvent,
+  PullRequestAction,
+  PullRequestEvent,
+  PushEvent,
+  RunnerEvent,
+  StatusEvent,
 } from '../../core/events.js';
 import type { ReportedState } from '../../jobs/protocol.js';
 import { pushedFiles } from '../pushed-files.js';
-import { parseRepoFullName, type ChangeState, type RepoRef, type StatusState } from '../types.js';
+import { type ChangeState, parseRepoFullName, type RepoRef, type StatusState } from '../types.js';
 
 const ZERO_SHA = /^0+$/;
 
@@ -36,7 +43,10 @@ const mergeRequestNote = z.object({
   user,
   project,
   object_attributes: z.object({
-    id: z.number(), note: z.string(), url: z.string().nullish(), action: z.string().nullish(),
+    id: z.number(),
+    note: z.string(),
+    url: z.string().nullish(),
+    action: z.string().nullish(),
   }),
   merge_request: z.object(mrFields),
 });
@@ -48,27 +58,43 @@ const mergeRequestHook = z.object({
   project,
   object_attributes: z.object({ ...mrFields, action: z.string().nullish(), oldrev: z.string().nullish() }),
   labels: z.array(label).nullish(),
-  changes: z.object({
-    labels: labelChange.optional(),
-    draft: flag.optional(),
-    work_in_progress: flag.optional(), // before GitLab 14 renamed WIP to draft
-    title: z.object({}).optional(),
-    description: z.object({}).optional(),
-  }).nullish(),
+  changes: z
+    .object({
+      labels: labelChange.optional(),
+      draft: flag.optional(),
+      work_in_progress: flag.optional(), // before GitLab 14 renamed WIP to draft
+      title: z.object({}).optional(),
+      description: z.object({}).optional(),
+    })
+    .nullish(),
 });
 
 const pushHook = z.object({
-  ref: z.string(), before: z.string(), after: z.string(), user_username: z.string(), project,
-  commits: z.array(z.object({
-    added: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(),
-  })).nullish(),
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  user_username: z.string(),
+  project,
+  commits: z
+    .array(
+      z.object({
+        added: z.array(z.string()).nullish(),
+        removed: z.array(z.string()).nullish(),
+        modified: z.array(z.string()).nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 const pipelineHook = z.object({
   user,
   project: project.extend({ web_url: z.string() }),
   object_attributes: z.object({
-    id: z.number(), sha: z.string(), status: z.string(), name: z.string().nullish(), url: z.string().nullish(),
+    id: z.number(),
+    sha: z.string(),
+    status: z.string(),
+    name: z.string().nullish(),
+    url: z.string().nullish(),
     detailed_status: z.string().nullish(),
   }),
   merge_request: z.object({ iid: z.number() }).nullish(),
@@ -85,10 +111,12 @@ function parse<S extends z.ZodType>(schema: S, payload: unknown, event: string):
 
 /** Project and group access token users, and users GitLab flags as bots. */
 const isBotUser = (username: string, bot?: boolean | null): boolean => bot === true || /^(project|group)_\d+_bot/.test(username);
-const actor = (u: { username: string; bot?: boolean | null | undefined }): Actor => ({ login: u.username, isBot: isBotUser(u.username, u.bot) });
+const actor = (u: { username: string; bot?: boolean | null | undefined }): Actor => ({
+  login: u.username,
+  isBot: isBotUser(u.username, u.bot),
+});
 
-const changeState = (state: string): ChangeState =>
-  state === 'opened' ? 'open' : state === 'merged' ? 'merged' : 'closed'; // closed, locked
+const changeState = (state: string): ChangeState => (state === 'opened' ? 'open' : state === 'merged' ? 'merged' : 'closed'); // closed, locked
 
 type Mr = z.infer<z.ZodObject<typeof mrFields>>;
 
@@ -124,43 +152,69 @@ function noteEvents(payload: unknown, deliveryId: string): NormalizedEvent[] {
   if (envelope.object_attributes.noteable_type !== 'MergeRequest' || envelope.object_attributes.system) return [];
   const p = parse(mergeRequestNote, payload, 'Note Hook');
   const note = p.object_attributes;
-  const action = note.action == null || note.action === 'create' ? 'created'
-    : note.action === 'update' ? 'edited' : undefined;
+  const action = note.action == null || note.action === 'create' ? 'created' : note.action === 'update' ? 'edited' : undefined;
   if (!action) return [];
   const mr = p.merge_request;
-  return [{
-    kind: 'comment', action, forge: 'gitlab', deliveryId,
-    repo: parseRepoFullName('gitlab', p.project.path_with_namespace), sender: actor(p.user),
-    change: changeInfo(mr, mr.labels, mrUrl(p.project, mr.iid, mr.url), authorIfActor(p.user, mr.author_id)),
-    comment: { id: note.id, body: note.note, author: p.user.username, url: note.url ?? '' },
-  }];
+  return [
+    {
+      kind: 'comment',
+      action,
+      forge: 'gitlab',
+      deliveryId,
+      repo: parseRepoFullName('gitlab', p.project.path_with_namespace),
+      sender: actor(p.user),
+      change: changeInfo(mr, mr.labels, mrUrl(p.project, mr.iid, mr.url), authorIfActor(p.user, mr.author_id)),
+      comment: { id: note.id, body: note.note, author: p.user.username, url: note.url ?? '' },
+    },
+  ];
 }
 
 function mergeRequestEvents(payload: unknown, deliveryId: string): NormalizedEvent[] {
   const p = parse(mergeRequestHook, payload, 'Merge Request Hook');
   const mr = p.object_attributes;
   const base = {
-    forge: 'gitlab' as const, deliveryId,
-    repo: parseRepoFullName('gitlab', p.project.path_with_namespace), sender: actor(p.user),
+    forge: 'gitlab' as const,
+    deliveryId,
+    repo: parseRepoFullName('gitlab', p.project.path_with_namespace),
+    sender: actor(p.user),
   };
   const change = changeInfo(mr, p.labels ?? mr.labels, mrUrl(p.project, mr.iid, mr.url), authorIfActor(p.user, mr.author_id));
-  const pr = (action: PullRequestAction, label?: string): PullRequestEvent =>
-    ({ kind: 'pull_request', action, ...base, change: copy(change), ...(label !== undefined ? { label } : {}) });
+  const pr = (action: PullRequestAction, label?: string): PullRequestEvent => ({
+    kind: 'pull_request',
+    action,
+    ...base,
+    change: copy(change),
+    ...(label !== undefined ? { label } : {}),
+  });
   // GitLab has no approval id; the approver's user id stands in, as in GitLabForge.listReviews
-  const review = (action: 'approved' | 'dismissed'): NormalizedEvent =>
-    ({ kind: 'review', action, ...base, change: copy(change), review: { id: p.user.id ?? 0, body: '', author: p.user.username } });
+  const review = (action: 'approved' | 'dismissed'): NormalizedEvent => ({
+    kind: 'review',
+    action,
+    ...base,
+    change: copy(change),
+    review: { id: p.user.id ?? 0, body: '', author: p.user.username },
+  });
 
   switch (mr.action) {
-    case 'open': return [pr('opened')];
-    case 'reopen': return [pr('reopened')];
-    case 'close': return [pr('closed')];
+    case 'open':
+      return [pr('opened')];
+    case 'reopen':
+      return [pr('reopened')];
+    case 'close':
+      return [pr('closed')];
     case 'merge':
       change.state = 'merged';
       return [pr('closed')];
-    case 'approved': case 'approval': return [review('approved')];
-    case 'unapproved': case 'unapproval': return [review('dismissed')];
-    case 'update': break;
-    default: return [];
+    case 'approved':
+    case 'approval':
+      return [review('approved')];
+    case 'unapproved':
+    case 'unapproval':
+      return [review('dismissed')];
+    case 'update':
+      break;
+    default:
+      return [];
   }
 
   // One update delivery may carry several changes at once.
@@ -183,10 +237,14 @@ function pushEvents(payload: unknown, deliveryId: string): NormalizedEvent[] {
   const p = parse(pushHook, payload, 'Push Hook');
   if (!p.ref.startsWith('refs/heads/')) return [];
   const event: PushEvent = {
-    kind: 'push', forge: 'gitlab', deliveryId,
+    kind: 'push',
+    forge: 'gitlab',
+    deliveryId,
     repo: parseRepoFullName('gitlab', p.project.path_with_namespace),
     sender: { login: p.user_username, isBot: isBotUser(p.user_username) },
-    branch: p.ref.slice('refs/heads/'.length), before: p.before, after: p.after,
+    branch: p.ref.slice('refs/heads/'.length),
+    before: p.before,
+    after: p.after,
     deleted: ZERO_SHA.test(p.after),
     changedFiles: pushedFiles(p.commits ?? []),
   };
@@ -196,9 +254,7 @@ function pushEvents(payload: unknown, deliveryId: string): NormalizedEvent[] {
 // Pipeline statuses onto commit-status states: canceled did not produce a verdict (GitHub's
 // 'error'), skipped is not a failure; created, running, manual and the rest are still pending.
 const pipelineState = (status: string): StatusState =>
-  status === 'success' || status === 'skipped' ? 'success'
-    : status === 'failed' ? 'failure'
-      : status === 'canceled' ? 'error' : 'pending';
+  status === 'success' || status === 'skipped' ? 'success' : status === 'failed' ? 'failure' : status === 'canceled' ? 'error' : 'pending';
 
 /**
  * A pipeline's status as a run state (Pipeline Hook events, and polling a pipeline a
@@ -206,12 +262,19 @@ const pipelineState = (status: string): StatusState =>
  */
 export function pipelineRunState(status: string): ReportedState {
   switch (status) {
-    case 'running': return 'running';
-    case 'success': return 'success';
-    case 'failed': return 'failure';
-    case 'canceled': case 'canceling': return 'aborted';
-    case 'skipped': return 'error'; // nothing was tested
-    default: return 'pending'; // created, waiting_for_resource, preparing, pending, scheduled, manual
+    case 'running':
+      return 'running';
+    case 'success':
+      return 'success';
+    case 'failed':
+      return 'failure';
+    case 'canceled':
+    case 'canceling':
+      return 'aborted';
+    case 'skipped':
+      return 'error'; // nothing was tested
+    default:
+      return 'pending'; // created, waiting_for_resource, preparing, pending, scheduled, manual
   }
 }
 
@@ -225,7 +288,11 @@ function pipelineEvents(payload: unknown, deliveryId: string): NormalizedEvent[]
   const repo: RepoRef = parseRepoFullName('gitlab', p.project.path_with_namespace);
   const url = pl.url || `${p.project.web_url}/-/pipelines/${pl.id}`;
   const status: StatusEvent = {
-    kind: 'status', forge: 'gitlab', deliveryId, repo, sender: actor(p.user),
+    kind: 'status',
+    forge: 'gitlab',
+    deliveryId,
+    repo,
+    sender: actor(p.user),
     sha: pl.sha,
     context: pl.name || 'gitlab-pipeline',
     state: pipelineState(pl.status),
@@ -234,8 +301,13 @@ function pipelineEvents(payload: unknown, deliveryId: string): NormalizedEvent[]
     ...(p.merge_request ? { changeNumber: p.merge_request.iid } : {}),
   };
   const runner: RunnerEvent = {
-    kind: 'runner', forge: 'gitlab', deliveryId, repo, sender: actor(p.user),
-    system: 'gitlab-pipeline', externalId: String(pl.id),
+    kind: 'runner',
+    forge: 'gitlab',
+    deliveryId,
+    repo,
+    sender: actor(p.user),
+    system: 'gitlab-pipeline',
+    externalId: String(pl.id),
     ...(pl.name ? { title: pl.name } : {}),
     sha: pl.sha,
     state: pipelineRunState(pl.status),

@@ -105,7 +105,11 @@ function gitEnv(cloneUrl: string, authHeader?: string): NodeJS.ProcessEnv {
  * serve a bare sha, through the PR's head ref (which still contains it unless force-pushed away).
  */
 async function fetchCommit(git: Git, mirror: string, refs: Refs, sha: string, pull?: number): Promise<void> {
-  const present = () => git(mirror, ['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
+  const present = () =>
+    git(mirror, ['cat-file', '-e', `${sha}^{commit}`]).then(
+      () => true,
+      () => false,
+    );
   if (await present()) return;
   const fetch = (what: string) => git(mirror, ['fetch', '--quiet', '--no-tags', refs.clone_url, what]);
   try {
@@ -115,7 +119,7 @@ async function fetchCommit(git: Git, mirror: string, refs: Refs, sha: string, pu
     if (pull === undefined) throw err;
   }
   await fetch(refs.forge === 'github' ? `refs/pull/${pull}/head` : `refs/merge-requests/${pull}/head`);
-  if (!await present()) throw new Error(`commit ${sha} of PR #${pull} is not in the repository any more`);
+  if (!(await present())) throw new Error(`commit ${sha} of PR #${pull} is not in the repository any more`);
 }
 
 async function discardWorktree(git: Git, mirror: string, path: string): Promise<void> {
@@ -132,6 +136,8 @@ function serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const tail = next.catch(() => {});
   queues.set(key, tail);
   // forget an idle mirror's queue, so the map does not grow with every repo ever seen
-  void tail.then(() => { if (queues.get(key) === tail) queues.delete(key); });
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
   return next;
 }

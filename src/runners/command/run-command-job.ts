@@ -60,22 +60,31 @@ export function commandEnv(doc: DispatchDocument, home: string): Record<string, 
 }
 
 export async function runCommandJob(
-  doc: DispatchDocument, config: CommandRunnerConfig, options: CommandJobOptions,
+  doc: DispatchDocument,
+  config: CommandRunnerConfig,
+  options: CommandJobOptions,
 ): Promise<CommandJobResult> {
   const runId = doc.job.id;
   if (!RUN_ID.test(runId)) return { state: 'error', description: `unusable run id "${runId}"` };
   const deadline = (options.deadline ?? AbortSignal.timeout)(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-  const stopped = (): CommandJobResult => deadline.aborted
-    ? { state: 'error', description: `timed out after ${formatDuration(options.timeoutMs)}` }
-    : { state: 'aborted', description: 'aborted' };
+  const stopped = (): CommandJobResult =>
+    deadline.aborted
+      ? { state: 'error', description: `timed out after ${formatDuration(options.timeoutMs)}` }
+      : { state: 'aborted', description: 'aborted' };
 
   const worktree = join(options.workRoot, 'runs', runId);
   const home = join(options.workRoot, 'homes', runId);
   try {
     if (signal.aborted) return stopped();
     try {
-      await createMergedWorktree({ workRoot: options.workRoot, refs: doc.refs, path: worktree, gitAuthHeader: options.gitAuthHeader, signal });
+      await createMergedWorktree({
+        workRoot: options.workRoot,
+        refs: doc.refs,
+        path: worktree,
+        gitAuthHeader: options.gitAuthHeader,
+        signal,
+      });
     } catch (err) {
       if (signal.aborted) return stopped();
       if (err instanceof MergeConflictError) {
@@ -87,8 +96,12 @@ export async function runCommandJob(
     await mkdir(home, { recursive: true });
     const { callback: _callback, ...input } = doc;
     const exit = await runInGroup(config.command, {
-      cwd: worktree, env: commandEnv(doc, home), input: JSON.stringify(input), onOutput: options.onOutput,
-      signal, killGraceMs: options.killGraceMs ?? KILL_GRACE_MS,
+      cwd: worktree,
+      env: commandEnv(doc, home),
+      input: JSON.stringify(input),
+      onOutput: options.onOutput,
+      signal,
+      killGraceMs: options.killGraceMs ?? KILL_GRACE_MS,
     });
     if (signal.aborted) return stopped();
     if ('spawnError' in exit) return { state: 'error', description: `cannot run ${config.command[0]}: ${exit.spawnError}` };
@@ -119,13 +132,18 @@ interface GroupOptions {
 function runInGroup(argv: string[], options: GroupOptions): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     const killGroup = (sig: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
         process.kill(-child.pid, sig);
-      } catch { /* the group is gone */ }
+      } catch {
+        /* the group is gone */
+      }
     };
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
@@ -154,7 +172,10 @@ function runInGroup(argv: string[], options: GroupOptions): Promise<Exit> {
     child.on('exit', () => {
       killGroup('SIGKILL');
       // a process that left the group may still hold the pipes: do not wait for it for long
-      setTimeout(() => { child.stdout.destroy(); child.stderr.destroy(); }, CLOSE_GRACE_MS).unref();
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, CLOSE_GRACE_MS).unref();
     });
     child.on('close', (code, sig) => settle({ code, signal: sig }));
   });
@@ -163,7 +184,10 @@ function runInGroup(argv: string[], options: GroupOptions): Promise<Exit> {
 /** git's own complaint ("fatal: couldn't find remote ref ..."), not the command line around it. */
 function gitMessage(err: unknown): string {
   const { stderr, message } = err as { stderr?: string; message?: string };
-  const lines = (stderr || message || String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (stderr || message || String(err))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => l.startsWith('fatal:') || l.startsWith('error:')) ?? lines[0] ?? 'git failed';
 }
 
@@ -171,6 +195,13 @@ function gitMessage(err: unknown): string {
 function formatDuration(ms: number): string {
   if (ms < 60_000) return `${ms / 1000}s`;
   const s = Math.round(ms / 1000);
-  const parts = [[Math.floor(s / 3600), 'h'], [Math.floor(s / 60) % 60, 'm'], [s % 60, 's']] as const;
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
+  const parts = [
+    [Math.floor(s / 3600), 'h'],
+    [Math.floor(s / 60) % 60, 'm'],
+    [s % 60, 's'],
+  ] as const;
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join('');
 }
