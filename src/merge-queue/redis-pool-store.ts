@@ -97,7 +97,6 @@ export class RedisPoolStore implements PoolStore {
   readonly #redis: Redis;
   readonly #ownsClient: boolean;
   readonly #locks = new Set<RedisPoolLock>();
-
   readonly #renewal: RenewalTimer;
 
   /** With a URL the store makes its own client and quits it on close; a client passed in stays open. */

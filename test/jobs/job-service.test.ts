@@ -88,7 +88,11 @@ for (const backend of ['redis', 'memory'] as const) {
         rig.endpoint.received.map((r) => r.doc.job.id),
         [doc.job.id],
       );
-      assert.equal(rig.statusHistory().filter((s) => s.state === 'success').length, 1);
+      // The failed tries show nowhere, and the run ends green. Status tasks of one run may run at
+      // once (job-service.ts), so one status can be written twice: what is written counts, not how often.
+      const states = rig.statusHistory().map((s) => s.state);
+      assert.deepEqual([...new Set(states)], ['pending', 'success'], `statuses written: ${states.join(', ')}`);
+      assert.equal(states.at(-1), 'success');
     });
 
     it('ends a run the runner refuses (4xx) as an error with the reason, at once', async () => {
