@@ -129,7 +129,8 @@ repos:
   it('gitlab: /test build runs the script on a worker; a worker killed mid-job loses nothing', async () => {
     // A short lock on the workers only, so the killed one's job goes to the next soon. The server
     // keeps the default: a lock that short could lapse on a busy machine and run its tasks twice.
-    const workerEnv = { ...env, WORKER_LOCK_SECONDS: '1' };
+    // PUBLIC_URL, as a deployment's workers need: any process may write the status and its log link.
+    const workerEnv = { ...env, WORKER_LOCK_SECONDS: '1', PUBLIC_URL: bot.url };
     const work1 = join(mkdtempSync(join(tmpdir(), 'ci-orchestrator-w1-')), 'work');
     workers.push(await startServerProcess({ ...workerEnv, WORK_DIR: work1 }, 'worker', /^worker started/));
     const res = await postGitLab(bot.url, 'Note Hook', JSON.stringify(gitlabMrNote('/test build', { username: 'alice' })), {
