@@ -1,4 +1,4 @@
-// Merge-queue simulator ("mqsim", the team reference merge-queues.md §4): one seeded trace of
+// Merge-queue simulator ("mqsim"): one seeded trace of
 // ready PRs per scenario, replayed through the real engine (src/merge-queue/plan.ts) under each
 // policy, on a fake clock with a fake forge and C fake CI runners. Prints one table per scenario
 // and the §4.4 bounds. Not a test: it never fails on a poor figure (bench/README.md explains the model).

@@ -1,4 +1,4 @@
-// Workload scenarios of the mqsim proposal (the team reference merge-queues.md, §4.1 and §4.5).
+// Workload scenarios of the mqsim proposal.
 
 export interface Scenario {
   name: string;

@@ -1,5 +1,5 @@
-// What the trigger plugin says: the job list of `/test ?` (Prow's structure, prow-semantics.md
-// §1.3), the welcome message for untrusted authors (§5.4), and its refusals.
+// What the trigger plugin says: the job list of `/test ?` (Prow's structure), the welcome message
+// for untrusted authors, and its refusals.
 import type { Presubmit, TriggerConfig } from '../../src/config/jobs-schema.js';
 import { NEEDS_OK_TO_TEST, OK_TO_TEST } from '../../src/core/labels.js';
 import { type Change, type RepoRef, repoFullName } from '../../src/forge/types.js';

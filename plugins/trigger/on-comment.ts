@@ -1,4 +1,4 @@
-// A comment (or review body) on a change: Prow's generic-comment flow (prow-semantics.md §5.3).
+// A comment (or review body) on a change: Prow's generic-comment flow.
 import type { CommentEvent, ReviewEvent } from '../../src/core/events.js';
 import { NEEDS_OK_TO_TEST, OK_TO_TEST } from '../../src/core/labels.js';
 import type { PluginContext } from '../../src/core/plugin.js';

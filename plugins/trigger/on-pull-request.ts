@@ -1,4 +1,4 @@
-// Pull-request events: Prow's trigger flow for them (prow-semantics.md §5.4).
+// Pull-request events: Prow's trigger flow for them.
 import type { PullRequestEvent } from '../../src/core/events.js';
 import { hasLabel, LGTM, NEEDS_OK_TO_TEST, OK_TO_TEST } from '../../src/core/labels.js';
 import type { PluginContext } from '../../src/core/plugin.js';

@@ -1,7 +1,7 @@
 // The CI part of the configuration: named runners (top level) and each repo's presubmit and
 // postsubmit jobs and trigger options. Field names follow Prow's job config where Prow has one.
 // Runner endpoints and secrets' env var names live only here, in the operator's file: never in a
-// repository (reliability-security.md T7).
+// repository.
 import { z } from 'zod';
 import { keyedRecord } from './keyed-record.js';
 
@@ -108,7 +108,7 @@ export const postsubmitSchema = z.strictObject({
   always_run: z.boolean().optional(),
 });
 
-/** Prow's trigger plugin options (prow-semantics.md §1.9). */
+/** Prow's trigger plugin options. */
 export const triggerSchema = z.strictObject({
   /** trust only org members, not every collaborator */
   only_org_members: z.boolean().default(false),

@@ -1,7 +1,6 @@
 // Checks of the job configuration that span fields or entries, which the schema cannot express:
-// Prow's job validation rules (prow-semantics.md §5.1, §1.3), plus the rule that every pattern
-// must match in bounded time, since comments and paths are attacker-controlled text
-// (reliability-security.md R13). They run over the file's raw data, one job at a time, so a job
+// Prow's job validation rules, plus the rule that every pattern
+// must match in bounded time, since comments and paths are attacker-controlled text. They run over the file's raw data, one job at a time, so a job
 // is checked whenever it is valid on its own, whatever else in the file is wrong.
 
 import { branchMatches } from '../jobs/select-jobs.js';

@@ -1,4 +1,4 @@
-// What a comment asks of the trigger plugin, with Prow's patterns (prow-semantics.md §1.3): each is
+// What a comment asks of the trigger plugin, with Prow's patterns: each is
 // line-anchored and case-sensitive, evaluated on the whole comment text.
 import type { Presubmit } from '../config/jobs-schema.js';
 import { compileFilterPattern } from '../owners/filter-regex.js';

@@ -1,4 +1,4 @@
-// Which jobs run: Prow's job-selection rules (prow-semantics.md §5.1, §5.2), as pure functions of
+// Which jobs run: Prow's job-selection rules, as pure functions of
 // the job configuration, the base branch, the changed files and the comment text.
 import { contextOf, type Postsubmit, type Presubmit } from '../config/jobs-schema.js';
 import type { PushEvent } from '../core/events.js';

@@ -1,5 +1,5 @@
-// Whose changes the bot tests without asking: Prow's TrustedUser and TrustedPullRequest
-// (prow-semantics.md §1.9), first hit wins, in Prow's order.
+// Whose changes the bot tests without asking: Prow's TrustedUser and TrustedPullRequest, first
+// hit wins, in Prow's order.
 //
 // "Collaborator" means write access or more (GitHub write/maintain/admin, GitLab Developer or
 // more), not Prow's any-collaborator: GitHub answers `read` for anyone on a public repository and

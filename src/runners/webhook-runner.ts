@@ -2,7 +2,7 @@
 // the way GitHub signs its webhooks, so the receiver (a small service, Jenkins' Generic Webhook
 // Trigger) can check it comes from us. The endpoint only accepts the job; the run reports to the
 // callback URL in the document. Redirects are refused, the whole exchange is bounded in time and
-// bytes (reliability-security.md T7), and neither the secret nor the callback token ever reaches
+// bytes, and neither the secret nor the callback token ever reaches
 // an error message: a receiver echoing its request back gets them cut out.
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';

@@ -1,8 +1,7 @@
 // Runs one `command` job on this machine: the refs to test are checked out merged (git-worktree.ts),
 // then the configured argv runs there, without a shell, with the dispatch document on stdin and
 // its output streamed to the caller. The script may be the PR's own code, so it gets a minimal
-// environment: nothing of the bot's (which holds the App key and tokens, reliability-security.md
-// T1/T8) beyond PATH and LANG, and no callback token (the worker reports the result itself). It
+// environment: nothing of the bot's (which holds the App key and tokens) beyond PATH and LANG, and no callback token (the worker reports the result itself). It
 // runs in its own process group, so a timeout or an abort stops everything it started. The bare
 // environment keeps secrets from leaking by accident (a script printing its environment into a
 // public log); it is not a sandbox: the script runs as the bot's user, which can read the bot's memory.
