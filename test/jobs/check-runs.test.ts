@@ -142,6 +142,8 @@ describe('runs as GitHub check runs: endings and retries', () => {
     await until(() => rig!.checkRuns()[0]?.conclusion === 'success', 'the completed check run');
     assert.equal(lose, 0, 'created once: the retry found it instead of creating again');
     assert.equal(rig.checkRuns().length, 1);
+    // The run records the id just after the forge write that completed it.
+    await until(async () => (await rig!.ci.jobs.describe(outcome!.runId))?.checkRun?.id !== undefined, 'the recorded check run');
     assert.equal((await rig.ci.jobs.describe(outcome!.runId))?.checkRun?.id, rig.checkRuns()[0]!.id);
   });
 
