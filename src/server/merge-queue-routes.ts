@@ -3,6 +3,7 @@
 import express, { type Router } from 'express';
 import type { MergeQueue } from '../merge-queue/merge-queue.js';
 import type { PoolRecord } from '../merge-queue/pool-store.js';
+import { escapeHtml } from './html-page.js';
 
 /** History entries shown per pool. */
 const RECENT = 20;
@@ -38,8 +39,6 @@ const overview = (pool: string, record: PoolRecord) => ({
     .map((h) => ({ at: new Date(h.at).toISOString(), action: h.action, pulls: h.pulls, base_sha: h.baseSha, detail: h.detail })),
   ...(record.view?.error ? { error: record.view.error } : {}),
 });
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(pools: Array<ReturnType<typeof overview>>): string {
   const section = (p: ReturnType<typeof overview>) => `
